@@ -1,0 +1,170 @@
+"""`toolbox build`: validate, materialise inferences, write the dataset and the search index.
+
+Everything per-request code needs is computed here once per content version, keyed by
+a hash of content, ontology, shapes and code version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from . import __version__
+from .config import Settings
+from .content import content_files
+from .namespaces import GRAPH_CONTENT, GRAPH_INFERRED, GRAPH_ONTOLOGY
+from .reasoning import INFERENCE_DIR, inference_rules
+from .validate import Report, ontology_graph, validate_content
+
+
+class BuildError(RuntimeError):
+    def __init__(self, report: Report):
+        self.report = report
+        super().__init__(f"De inhoud is niet geldig ({len(report.problems)} problemen); draai `toolbox validate`.")
+
+
+@dataclass
+class Artefacts:
+    dataset: Path
+    manifest: Path
+    index_dir: Path
+    version: str
+
+
+def artefact_paths(settings: Settings) -> Artefacts:
+    build = settings.build_dir
+    return Artefacts(build / "graph.nq", build / "manifest.json", build / "index", "")
+
+
+def content_version(settings: Settings) -> str:
+    """Hash of everything the build output depends on."""
+    digest = hashlib.sha256()
+    digest.update(__version__.encode())
+    digest.update(settings.base_uri.encode())
+    inputs = [settings.ontology_file, settings.shapes_file, *sorted(INFERENCE_DIR.glob("*.rq"))]
+    inputs += content_files(settings.content_dir)
+    for path in inputs:
+        digest.update(str(path.relative_to(path.anchor)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def read_manifest(settings: Settings) -> dict | None:
+    path = artefact_paths(settings).manifest
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def ensure_built(settings: Settings, progress: Callable[[str], None] | None = None) -> Artefacts:
+    """Build when the content changed since the last build; otherwise reuse what is there."""
+    paths = artefact_paths(settings)
+    version = content_version(settings)
+    manifest = read_manifest(settings)
+    if manifest and manifest.get("version") == version and paths.dataset.exists() and paths.index_dir.exists():
+        paths.version = version
+        return paths
+    return build(settings, progress=progress)
+
+
+def _to_store(store: ox.Store, graph: Graph, graph_iri: str) -> None:
+    data = graph.serialize(format="nt", encoding="utf-8")
+    store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
+
+
+def materialise(store: ox.Store, graph_iri: str, max_rounds: int = 10) -> dict[str, int]:
+    """Apply every inference rule until nothing new follows; new triples go to graph_iri."""
+    target = ox.NamedNode(graph_iri)
+    counts: dict[str, int] = {}
+    rules = inference_rules()
+    for _ in range(max_rounds):
+        added_this_round = 0
+        for name, rule in rules:
+            new = [
+                ox.Quad(t.subject, t.predicate, t.object, target)
+                for t in store.query(rule, use_default_graph_as_union=True)
+                if not _present(store, t)
+            ]
+            for quad in new:
+                store.add(quad)
+            counts[name] = counts.get(name, 0) + len(new)
+            added_this_round += len(new)
+        if not added_this_round:
+            break
+    return counts
+
+
+def _present(store: ox.Store, triple) -> bool:
+    return next(iter(store.quads_for_pattern(triple.subject, triple.predicate, triple.object)), None) is not None
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def build_store(settings: Settings, content: Graph) -> tuple[ox.Store, dict[str, int]]:
+    """Ontology + content + inferences in one Oxigraph store, each in its own named graph."""
+    base = settings.base_uri
+    store = ox.Store()
+    _to_store(store, ontology_graph(settings), base + GRAPH_ONTOLOGY)
+    _to_store(store, content, base + GRAPH_CONTENT)
+    counts = materialise(store, base + GRAPH_INFERRED)
+    return store, counts
+
+
+def build(settings: Settings, progress: Callable[[str], None] | None = None, owl: bool = True) -> Artefacts:
+    say = progress or (lambda message: None)
+    started = time.monotonic()
+    paths = artefact_paths(settings)
+    version = content_version(settings)
+
+    say("Inhoud laden en valideren (SHACL" + (" + OWL" if owl else "") + ") …")
+    report = validate_content(settings, owl=owl)
+    if not report.ok:
+        raise BuildError(report)
+
+    say("Afleidingen berekenen …")
+    store, counts = build_store(settings, report.loaded.graph)
+    for name, n in counts.items():
+        say(f"  {name}: {n} afgeleide triples")
+
+    say("Dataset schrijven …")
+    _atomic_write(paths.dataset, store.dump(format=ox.RdfFormat.N_QUADS) or b"")
+
+    say("Zoekindex bouwen …")
+    from .search import build_index
+
+    build_index(settings, store, paths.index_dir)
+
+    manifest = {
+        "version": version,
+        "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "triples": len(store),
+        "inferred": counts,
+        "seconds": round(time.monotonic() - started, 2),
+    }
+    _atomic_write(paths.manifest, json.dumps(manifest, indent=2).encode())
+    say(f"Klaar: {len(store)} triples in {manifest['seconds']} s.")
+    paths.version = version
+    return paths

@@ -1,0 +1,164 @@
+"""The `toolbox` command: validate, build, stats, export, query, serve, user."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .config import Settings
+
+
+def _settings(args) -> Settings:
+    overrides = {}
+    if getattr(args, "content", None):
+        overrides["content_dir"] = Path(args.content)
+    return Settings.from_env(**overrides)
+
+
+def cmd_validate(args) -> int:
+    from .validate import validate_content
+
+    settings = _settings(args)
+    if not settings.content_dir.is_dir():
+        print(f"Map met inhoud niet gevonden: {settings.content_dir}", file=sys.stderr)
+        return 2
+    report = validate_content(settings, owl=not args.no_owl)
+    if args.json:
+        print(json.dumps({"valid": report.ok, "problems": [p.as_dict() for p in report.problems]},
+                         ensure_ascii=False, indent=2))
+    elif report.ok:
+        n = len(report.loaded.files) if report.loaded else 0
+        print(f"Geldig: {n} bestanden, {len(report.loaded.graph)} triples, geen problemen.")
+    else:
+        for problem in report.problems:
+            print(problem.line_text())
+        print(f"{len(report.problems)} probleem/problemen gevonden.", file=sys.stderr)
+    return 0 if report.ok else 1
+
+
+def cmd_build(args) -> int:
+    from .build import BuildError, build
+
+    settings = _settings(args)
+    try:
+        build(settings, progress=lambda m: print(m, file=sys.stderr), owl=not args.no_owl)
+    except BuildError as exc:
+        for problem in exc.report.problems:
+            print(problem.line_text())
+        print(str(exc), file=sys.stderr)
+        return 1
+    return 0
+
+
+def _store(args):
+    from .build import BuildError
+    from .store import open_store
+
+    try:
+        return open_store(_settings(args))
+    except BuildError as exc:
+        for problem in exc.report.problems:
+            print(problem.line_text(), file=sys.stderr)
+        print(str(exc), file=sys.stderr)
+        raise SystemExit(1)
+
+
+def cmd_stats(args) -> int:
+    from .stats import compute_stats, format_stats
+
+    stats = compute_stats(_settings(args), _store(args))
+    print(json.dumps(stats, ensure_ascii=False, indent=2) if args.json else format_stats(stats))
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .export import export_bytes
+
+    data = export_bytes(_store(args), args.format, _settings(args))
+    if args.output:
+        Path(args.output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def cmd_query(args) -> int:
+    from .sparql import QueryError, run_cli_query
+
+    try:
+        print(run_cli_query(_store(args), args.sparql, as_json=args.json))
+    except QueryError as exc:
+        print(f"Fout in de query: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from .serve import serve
+
+    return serve(_settings(args), host=args.host, port=args.port, threads=args.threads)
+
+
+def cmd_user(args) -> int:
+    from .accounts import user_command
+
+    return user_command(_settings(args), args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="toolbox", description="Toolbox Openbare Ruimte: kennisgraaf en website.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="SHACL- en OWL-controle van de inhoud")
+    p.add_argument("--content", help="map met inhoud (standaard: content/)")
+    p.add_argument("--json", action="store_true", help="problemen als JSON")
+    p.add_argument("--no-owl", action="store_true", help="sla de OWL-redeneerder over")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("build", help="afleidingen, dataset en zoekindex bouwen")
+    p.add_argument("--content")
+    p.add_argument("--no-owl", action="store_true")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("stats", help="aantallen per klasse, links per relatie, weesjes")
+    p.add_argument("--content")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("export", help="de hele graaf exporteren")
+    p.add_argument("--content")
+    p.add_argument("--format", choices=["ttl", "nt", "jsonld"], default="ttl")
+    p.add_argument("-o", "--output")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("query", help="een SPARQL-query uitvoeren")
+    p.add_argument("sparql")
+    p.add_argument("--content")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("serve", help="de website serveren (waitress)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=5000)
+    p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--content")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("user", help="accounts voor redacteuren beheren")
+    usub = p.add_subparsers(dest="user_command", required=True)
+    u = usub.add_parser("add", help="account aanmaken (wachtwoord via prompt of stdin)")
+    u.add_argument("name")
+    u.add_argument("--role", choices=["editor", "admin"], default="editor")
+    u = usub.add_parser("list", help="accounts tonen")
+    u = usub.add_parser("disable", help="account uitschakelen")
+    u.add_argument("name")
+    p.set_defaults(func=cmd_user)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

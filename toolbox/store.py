@@ -1,0 +1,155 @@
+"""The one module that owns loading and querying the graph.
+
+`EmbeddedStore` keeps the built graph in an in-memory Oxigraph store; `RemoteStore`
+talks SPARQL 1.1 Protocol to an external endpoint. Both answer the same calls, so the
+site and the endpoint run on either by configuration (TOOLBOX_SPARQL_ENDPOINT).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .config import Settings
+from .namespaces import GRAPH_CONTENT, GRAPH_INFERRED, GRAPH_ONTOLOGY
+
+QUERY_DIR = Path(__file__).parent / "queries"
+_IRI_SAFE = re.compile(r'^[^<>"{}|^`\\\s]+$')
+
+
+class StoreError(RuntimeError):
+    """A query the store could not answer."""
+
+
+def load_query(name: str) -> str:
+    """Text of the named query file toolbox/queries/{name}.rq."""
+    return (QUERY_DIR / f"{name}.rq").read_text(encoding="utf-8")
+
+
+def _term_value(term) -> str | None:
+    if term is None:
+        return None
+    return term.value
+
+
+class EmbeddedStore:
+    """In-memory Oxigraph store with the built dataset; the default graph is the union of all graphs."""
+
+    def __init__(self, settings: Settings, store: ox.Store | None = None):
+        self.settings = settings
+        self.store = store or ox.Store()
+
+    @classmethod
+    def from_file(cls, settings: Settings, path: Path) -> "EmbeddedStore":
+        store = ox.Store()
+        store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        return cls(settings, store)
+
+    def graph_names(self) -> dict[str, str]:
+        base = self.settings.base_uri
+        return {
+            "content": base + GRAPH_CONTENT,
+            "ontology": base + GRAPH_ONTOLOGY,
+            "inferred": base + GRAPH_INFERRED,
+        }
+
+    def _run(self, query: str, bindings: dict[str, str] | None = None, **kwargs):
+        substitutions = {ox.Variable(k): ox.NamedNode(v) for k, v in (bindings or {}).items()}
+        options = {"use_default_graph_as_union": True}
+        options.update(kwargs)
+        try:
+            return self.store.query(query, substitutions=substitutions or None, **options)
+        except SyntaxError as exc:
+            raise StoreError(str(exc)) from exc
+
+    def select(self, query: str, bindings: dict[str, str] | None = None) -> list[dict[str, str | None]]:
+        """Rows as dicts of plain strings (IRI or literal value); unbound variables are None."""
+        solutions = self._run(query, bindings)
+        names = [v.value for v in solutions.variables]
+        return [{n: _term_value(sol[n]) for n in names} for sol in solutions]
+
+    def select_terms(self, query: str, bindings: dict[str, str] | None = None) -> list[dict]:
+        """Rows with the raw Oxigraph terms, for callers that need language tags or node kinds."""
+        solutions = self._run(query, bindings)
+        names = [v.value for v in solutions.variables]
+        return [{n: sol[n] for n in names} for sol in solutions]
+
+    def ask(self, query: str, bindings: dict[str, str] | None = None) -> bool:
+        return bool(self._run(query, bindings))
+
+    def construct_ntriples(self, query: str, bindings: dict[str, str] | None = None) -> bytes:
+        triples = self._run(query, bindings)
+        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+
+    def count_triples(self) -> int:
+        return len(self.store)
+
+    def dump(self, fmt: ox.RdfFormat, graph: str | None = None) -> bytes:
+        if graph:
+            return self.store.dump(format=fmt, from_graph=ox.NamedNode(graph)) or b""
+        return self.store.dump(format=fmt) or b""
+
+
+class RemoteStore:
+    """A SPARQL 1.1 endpoint reached over HTTP; used when TOOLBOX_SPARQL_ENDPOINT is set."""
+
+    def __init__(self, settings: Settings, endpoint: str):
+        self.settings = settings
+        self.endpoint = endpoint
+
+    def _post(self, query: str, accept: str) -> bytes:
+        data = urllib.parse.urlencode({"query": query}).encode()
+        request = urllib.request.Request(
+            self.endpoint,
+            data=data,
+            headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.settings.query_timeout + 5) as response:
+                return response.read()
+        except urllib.error.HTTPError as exc:
+            raise StoreError(f"{exc.code}: {exc.read()[:500].decode('utf-8', 'replace')}") from exc
+        except OSError as exc:
+            raise StoreError(f"SPARQL-endpoint {self.endpoint} niet bereikbaar: {exc}") from exc
+
+    @staticmethod
+    def _bind(query: str, bindings: dict[str, str] | None) -> str:
+        if not bindings:
+            return query
+        for value in bindings.values():
+            if not _IRI_SAFE.match(value):
+                raise StoreError(f"Ongeldige IRI: {value!r}")
+        names = " ".join(f"?{k}" for k in bindings)
+        values = " ".join(f"<{v}>" for v in bindings.values())
+        return f"{query}\nVALUES ({names}) {{ ({values}) }}"
+
+    def select(self, query: str, bindings: dict[str, str] | None = None) -> list[dict[str, str | None]]:
+        body = json.loads(self._post(self._bind(query, bindings), "application/sparql-results+json"))
+        names = body["head"].get("vars", [])
+        return [{n: (row[n]["value"] if n in row else None) for n in names} for row in body["results"]["bindings"]]
+
+    def ask(self, query: str, bindings: dict[str, str] | None = None) -> bool:
+        body = json.loads(self._post(self._bind(query, bindings), "application/sparql-results+json"))
+        return bool(body.get("boolean"))
+
+    def construct_ntriples(self, query: str, bindings: dict[str, str] | None = None) -> bytes:
+        return self._post(self._bind(query, bindings), "application/n-triples")
+
+    def count_triples(self) -> int:
+        rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        return int(rows[0]["n"]) if rows else 0
+
+
+def open_store(settings: Settings):
+    """The store the configuration asks for: remote endpoint, or the embedded build output."""
+    if settings.sparql_endpoint:
+        return RemoteStore(settings, settings.sparql_endpoint)
+    from .build import ensure_built
+
+    artefacts = ensure_built(settings)
+    return EmbeddedStore.from_file(settings, artefacts.dataset)

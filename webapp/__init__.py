@@ -1,0 +1,5 @@
+"""Flask site over the knowledge graph (app factory; see create_app)."""
+
+from .app import create_app
+
+__all__ = ["create_app"]
