@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .config import Settings
-from .namespaces import GRAPH_CONTENT, TOR
+from .namespaces import TOR
 from .store import load_query
 
 
@@ -12,11 +12,7 @@ def _short(iri: str) -> str:
 
 
 def compute_stats(settings: Settings, store) -> dict:
-    content_graph = settings.base_uri + GRAPH_CONTENT
-    classes = {
-        _short(r["class"]): int(r["n"])
-        for r in store.select(load_query("stats-classes"), bindings={"content": content_graph})
-    }
+    classes = {_short(r["class"]): int(r["n"]) for r in store.select(load_query("stats-classes"))}
     relations = {_short(r["p"]): int(r["n"]) for r in store.select(load_query("stats-relations"))}
     orphans = [
         {"uri": r["s"], "class": _short(r["class"]), "label": r.get("label"), "reason": r["reason"]}

@@ -133,6 +133,12 @@ class RemoteStore:
         names = body["head"].get("vars", [])
         return [{n: (row[n]["value"] if n in row else None) for n in names} for row in body["results"]["bindings"]]
 
+    def select_terms(self, query: str, bindings: dict[str, str] | None = None) -> list[dict]:
+        """Rows as Oxigraph terms, so callers see the same types as with the embedded store."""
+        body = json.loads(self._post(self._bind(query, bindings), "application/sparql-results+json"))
+        names = body["head"].get("vars", [])
+        return [{n: _json_term(row.get(n)) for n in names} for row in body["results"]["bindings"]]
+
     def ask(self, query: str, bindings: dict[str, str] | None = None) -> bool:
         body = json.loads(self._post(self._bind(query, bindings), "application/sparql-results+json"))
         return bool(body.get("boolean"))
@@ -143,6 +149,22 @@ class RemoteStore:
     def count_triples(self) -> int:
         rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         return int(rows[0]["n"]) if rows else 0
+
+
+def _json_term(cell: dict | None):
+    """A SPARQL JSON results cell as an Oxigraph term."""
+    if cell is None:
+        return None
+    kind = cell["type"]
+    if kind == "uri":
+        return ox.NamedNode(cell["value"])
+    if kind == "bnode":
+        return ox.BlankNode(cell["value"])
+    if "xml:lang" in cell:
+        return ox.Literal(cell["value"], language=cell["xml:lang"])
+    if "datatype" in cell:
+        return ox.Literal(cell["value"], datatype=ox.NamedNode(cell["datatype"]))
+    return ox.Literal(cell["value"])
 
 
 def open_store(settings: Settings):

@@ -1,14 +1,68 @@
-"""App factory: one graph, one search index, blueprints per concern."""
+"""App factory: one graph state per content version, blueprints per concern."""
 
 from __future__ import annotations
 
-from flask import Flask
+import secrets
+
+from flask import Flask, render_template, request
 
 from toolbox.config import Settings
 
+from .state import SiteState
 
-def create_app(settings: Settings | None = None) -> Flask:
+
+def create_app(settings: Settings | None = None, state: SiteState | None = None) -> Flask:
     settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.config["TOOLBOX"] = settings
+    app.config["SECRET_KEY"] = settings.secret_key or secrets.token_hex(32)
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
+    app.extensions["toolbox"] = state or SiteState.load(settings)
+
+    from . import filters, pages, search_views
+
+    filters.register(app)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(search_views.bp)
+    # Further blueprints (SPARQL endpoint, Linked Data, beheer) register here.
+    for name in ("sparql_views", "linked_data", "beheer"):
+        module = _optional_module(name)
+        if module is not None:
+            app.register_blueprint(module.bp)
+
+    @app.errorhandler(404)
+    def not_found(error):
+        if _wants_json():
+            return {"error": "niet gevonden", "status": 404}, 404
+        return render_template("error.html", status=404, title="Pagina niet gevonden"), 404
+
+    @app.errorhandler(500)
+    def server_error(error):
+        if _wants_json():
+            return {"error": "interne fout", "status": 500}, 500
+        return render_template("error.html", status=500, title="Er ging iets mis"), 500
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        return response
+
     return app
+
+
+def _optional_module(name: str):
+    import importlib
+    import importlib.util
+
+    if importlib.util.find_spec(f"webapp.{name}") is None:
+        return None
+    return importlib.import_module(f"webapp.{name}")
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["text/html", "application/json", "application/ld+json"])
+    return request.args.get("format") == "json" or best in ("application/json", "application/ld+json")

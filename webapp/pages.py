@@ -1,0 +1,412 @@
+"""The public pages: process plate, levels, steps, tools, collaboration, knelpunten, cases, guide.
+
+Every page reads from the in-memory graph model (built once per content version) and
+has a machine-readable twin: JSON-LD of the thing by content negotiation or ?format=jsonld.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from flask import Blueprint, Response, abort, render_template, request, send_from_directory, url_for
+
+from toolbox.config import REPO_ROOT
+from toolbox.describe import describe
+
+from . import plate
+from .state import state
+
+bp = Blueprint("pages", __name__)
+
+VENDOR_FILES = {
+    "design-tokens.css": REPO_ROOT / "node_modules/@utrecht/design-tokens/dist/index.css",
+    "components.css": REPO_ROOT / "node_modules/@utrecht/component-library-css/dist/index.css",
+}
+
+# Page template per URI type segment; other types use the generic page.
+TEMPLATES = {
+    "niveau": "level.html",
+    "stap": "step.html",
+    "tool": "tool.html",
+    "checklist": "checklist.html",
+    "rol": "role.html",
+    "knelpunt": "knelpunt.html",
+    "casus": "case.html",
+}
+# Where a type sits in the site, for the breadcrumb.
+SECTIONS = {
+    "tool": ("Tools", "pages.library"),
+    "toolcategorie": ("Tools", "pages.library"),
+    "hulpmiddel": ("Tools", "pages.library"),
+    "rol": ("Samenwerken", "pages.fan"),
+    "organisatietype": ("Samenwerken", "pages.fan"),
+    "randvoorwaarde": ("Samenwerken", "pages.fan"),
+    "notitie": ("Samenwerken", "pages.fan"),
+    "competentie": ("Samenwerken", "pages.fan"),
+    "knelpunt": ("Knelpunten", "pages.knelpunten"),
+    "dimensie": ("Knelpunten", "pages.knelpunten"),
+    "projecttype": ("Knelpunten", "pages.knelpunten"),
+    "casus": ("Casussen", "pages.cases"),
+    "gemeente": ("Casussen", "pages.cases"),
+    "cluster": ("Casussen", "pages.cases"),
+    "thema": ("Casussen", "pages.cases"),
+    "ontwikkelteam": ("Casussen", "pages.cases"),
+}
+JSONLD = "application/ld+json"
+
+
+def _wants_jsonld() -> bool:
+    if request.args.get("format") in ("jsonld", "json"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", JSONLD, "application/json"])
+    return best in (JSONLD, "application/json") and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def _jsonld(uri: str) -> Response:
+    s = state()
+    body = s.cached(("jsonld", uri), lambda: describe(s.model, uri, "jsonld", s.settings))
+    return Response(body, mimetype=JSONLD, headers={"Vary": "Accept", "Link": f'<{uri}>; rel="canonical"'})
+
+
+def _alternates(uri: str) -> list[dict]:
+    return [{"type": JSONLD, "href": request.path + "?format=jsonld"}]
+
+
+def uri_for(segment: str, slug: str) -> str:
+    return f"{state().settings.base_uri}/id/{segment}/{slug}"
+
+
+def breadcrumb_for(uri: str) -> list[dict]:
+    m = state().model
+    segment = m.segment(uri)
+    crumbs = []
+    if segment in ("stap", "niveau", "checklist"):
+        step = uri
+        if segment == "checklist":
+            step = m.one(uri, "tor:checklistFor")
+        if segment in ("stap", "checklist") and step:
+            level = m.one(step, "tor:level")
+            if level:
+                crumbs.append({"label": m.label(level), "url": _doc(level)})
+            broader = m.one(step, "tor:broaderStep")
+            if broader:
+                crumbs.append({"label": m.label(broader), "url": _doc(broader)})
+            if segment == "checklist":
+                crumbs.append({"label": m.label(step), "url": _doc(step)})
+    elif segment in SECTIONS:
+        title, endpoint = SECTIONS[segment]
+        crumbs.append({"label": title, "url": url_for(endpoint)})
+    crumbs.append({"label": m.label(uri), "url": None})
+    return crumbs
+
+
+def _doc(uri: str) -> str:
+    m = state().model
+    return url_for("pages.entity", segment=m.segment(uri), slug=m.slug(uri))
+
+
+# ---------------------------------------------------------------------------
+@bp.route("/vendor/<name>")
+def vendor(name: str):
+    path = VENDOR_FILES.get(name)
+    if path is None or not path.exists():
+        abort(404)
+    response = send_from_directory(path.parent, path.name, mimetype="text/css", max_age=86400)
+    return response
+
+
+@bp.route("/")
+def home():
+    s = state()
+    svg = s.cached("plate", lambda: plate.render(s.model))
+    return render_template("home.html", nav="home", plate_svg=svg, m=s.model, levels=s.model.instances("Level"))
+
+
+@bp.route("/over")
+def about():
+    s = state()
+    return render_template(
+        "about.html", breadcrumb=[{"label": "Over deze toolbox", "url": None}], m=s.model,
+        sources=s.model.instances("SourceDocument"), manifest=s.manifest,
+    )
+
+
+@bp.route("/doc/<segment>/<slug>")
+def entity(segment: str, slug: str):
+    s = state()
+    uri = uri_for(segment, slug)
+    m = s.model
+    if not m.exists(uri) or m.segment(uri) != segment:
+        abort(404)
+    if m.text(uri, "tor:status") == "gearchiveerd" and not request.args.get("archief"):
+        abort(404)
+    if _wants_jsonld():
+        return _jsonld(uri)
+    template = TEMPLATES.get(segment, "entity.html")
+    context = {"m": m, "uri": uri, "segment": segment, "canonical": uri, "alternates": _alternates(uri),
+               "breadcrumb": breadcrumb_for(uri)}
+    if segment == "casus":
+        context["similar"] = similar_cases(uri)
+    if segment == "checklist":
+        fmt = request.args.get("format")
+        if fmt in ("md", "csv"):
+            return checklist_export(uri, fmt)
+        context["print_view"] = request.args.get("weergave") == "print"
+    if segment == "stap":
+        context["cases"] = cases_for_step(uri)
+    response = Response(render_template(template, **context))
+    response.headers["Vary"] = "Accept"
+    response.headers["Link"] = f'<{uri}>; rel="canonical", <{request.path}?format=jsonld>; rel="alternate"; type="{JSONLD}"'
+    return response
+
+
+# ---------------------------------------------------------------------------
+def _facet_filter(items: list[str], params: dict[str, str], props: dict[str, str]):
+    """Items matching every chosen filter, and per filter the counts given the other filters."""
+    m = state().model
+
+    def values(item: str, key: str) -> set[str]:
+        return {m.slug(o) for o in m.objects(item, props[key])}
+
+    def matches(item: str, skip: str | None = None) -> bool:
+        return all(item_ok for key, value in params.items() if key != skip and value
+                   for item_ok in [value in values(item, key)])
+
+    selected = [i for i in items if matches(i)]
+    counts = {}
+    for key in props:
+        counter = Counter()
+        for item in items:
+            if matches(item, skip=key):
+                counter.update(values(item, key))
+        counts[key] = counter
+    return selected, counts
+
+
+def _options(slugs_counts: Counter, segment: str) -> list[dict]:
+    m = state().model
+    options = []
+    for slug, count in slugs_counts.items():
+        uri = uri_for(segment, slug)
+        options.append({"slug": slug, "label": m.label(uri), "count": count, "sort": m.sort_key(uri)})
+    options.sort(key=lambda o: o["sort"])
+    return options
+
+
+@bp.route("/tools")
+def library():
+    s = state()
+    m = s.model
+    props = {"categorie": "tor:category", "niveau": "tor:suitableLevel", "stap": "tor:usedInStep"}
+    segments = {"categorie": "toolcategorie", "niveau": "niveau", "stap": "stap"}
+    params = {k: request.args.get(k, "").strip() for k in props}
+    tools = sorted(m.instances("Tool"), key=lambda u: m.label(u).lower())
+    selected, counts = _facet_filter(tools, params, props)
+    facets = {k: _options(counts[k], segments[k]) for k in props}
+    if request.args.get("format") == "json":
+        return {
+            "filters": params,
+            "total": len(selected),
+            "results": [{"uri": t, "label": m.label(t), "url": _doc(t)} for t in selected],
+            "facets": {k: {o["slug"]: o["count"] for o in v} for k, v in facets.items()},
+        }
+    categories = m.instances("ToolCategory")
+    return render_template(
+        "library.html", nav="tools", m=m, tools=selected, facets=facets, params=params, categories=categories,
+        aids=m.instances("OtherAid"), breadcrumb=[{"label": "Tools", "url": None}],
+    )
+
+
+@bp.route("/samenwerkingswaaier")
+def fan():
+    m = state().model
+    return render_template(
+        "fan.html", nav="waaier", m=m,
+        organisations=m.instances("OrganisationType"),
+        conditions=m.instances("CollaborationCondition"),
+        notes=m.instances("OrganisationNote"),
+        roles=sorted(m.instances("Role"), key=lambda u: m.label(u).lower()),
+        competencies=m.instances("Competency"),
+        breadcrumb=[{"label": "Samenwerken", "url": None}],
+    )
+
+
+@bp.route("/knelpunten")
+def knelpunten():
+    m = state().model
+    dimensions = m.instances("Dimension")
+    by_dimension = {d: m.subjects("tor:dimension", d) for d in dimensions}
+    if request.args.get("format") == "json":
+        return {
+            "dimensions": [
+                {"uri": d, "label": m.label(d), "knelpunten": [{"uri": k, "label": m.label(k)} for k in ks]}
+                for d, ks in by_dimension.items()
+            ]
+        }
+    return render_template(
+        "knelpunten.html", nav="knelpunten", m=m, by_dimension=by_dimension,
+        project_types=m.instances("ProjectType"), breadcrumb=[{"label": "Knelpunten", "url": None}],
+    )
+
+
+@bp.route("/casussen")
+def cases():
+    m = state().model
+    props = {"gemeente": "tor:municipality", "cluster": "tor:cluster", "thema": "tor:theme",
+             "schaal": "tor:scale", "knelpunt": "tor:reportsKnelpunt"}
+    params = {k: request.args.get(k, "").strip() for k in props}
+    items = sorted(m.instances("Case"), key=lambda u: m.label(u).lower())
+    selected, counts = _facet_filter(items, params, props)
+    facets = {k: _options(counts[k], k) for k in props}
+    if request.args.get("format") == "json":
+        return {
+            "filters": params,
+            "total": len(selected),
+            "results": [{"uri": c, "label": m.label(c), "url": _doc(c)} for c in selected],
+            "facets": {k: {o["slug"]: o["count"] for o in v} for k, v in facets.items()},
+        }
+    return render_template(
+        "cases.html", nav="casussen", m=m, cases=selected, facets=facets, params=params,
+        clusters=m.instances("Cluster"), breadcrumb=[{"label": "Casussen", "url": None}],
+    )
+
+
+def similar_cases(uri: str, limit: int = 5) -> list[dict]:
+    """Cases ranked by shared knelpunten (3), themes (2) and the same scale (1)."""
+    s = state()
+
+    def compute():
+        m = s.model
+        mine_k = set(m.objects(uri, "tor:reportsKnelpunt"))
+        mine_t = set(m.objects(uri, "tor:theme"))
+        mine_s = set(m.objects(uri, "tor:scale"))
+        ranked = []
+        for other in m.instances("Case"):
+            if other == uri:
+                continue
+            shared_k = mine_k & set(m.objects(other, "tor:reportsKnelpunt"))
+            shared_t = mine_t & set(m.objects(other, "tor:theme"))
+            same_s = mine_s & set(m.objects(other, "tor:scale"))
+            score = 3 * len(shared_k) + 2 * len(shared_t) + len(same_s)
+            if score:
+                ranked.append({"uri": other, "score": score, "knelpunten": sorted(shared_k, key=m.sort_key),
+                               "themes": sorted(shared_t, key=m.sort_key), "scale": bool(same_s)})
+        ranked.sort(key=lambda r: (-r["score"], m.label(r["uri"]).lower()))
+        return ranked[:limit]
+
+    return s.cached(("similar", uri), compute)
+
+
+def cases_for_step(step: str) -> list[str]:
+    """Cases that went through this step or reported a knelpunt this step addresses."""
+    m = state().model
+    direct = set(m.subjects("tor:usedStep", step))
+    via = set()
+    for knelpunt in m.objects(step, "tor:addresses"):
+        via.update(m.objects(knelpunt, "tor:reportedByCase"))
+    return sorted((direct | via), key=lambda u: m.label(u).lower())
+
+
+def checklist_export(uri: str, fmt: str) -> Response:
+    """A (filled) checklist as Markdown or CSV; ticked items come from ?v=1&v=3 (item order numbers)."""
+    import csv
+    import io
+
+    m = state().model
+    ticked = set(request.args.getlist("v"))
+    items = m.objects(uri, "tor:item")
+    slug = m.slug(uri)
+    if fmt == "md":
+        lines = [f"# {m.label(uri)}", ""]
+        for aspect in m.instances("Aspect"):
+            rows = [i for i in items if m.one(i, "tor:aspect") == aspect]
+            if not rows:
+                continue
+            lines += [f"## {m.label(aspect)}", ""]
+            for item in rows:
+                mark = "x" if str(m.order(item)) in ticked else " "
+                lines.append(f"- [{mark}] {m.label(item)}")
+            lines.append("")
+        body = "\n".join(lines)
+        return Response(body, mimetype="text/markdown",
+                        headers={"Content-Disposition": f'attachment; filename="checklist-{slug}.md"'})
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["nummer", "aspect", "vraag", "afgevinkt"])
+    for item in items:
+        writer.writerow([m.order(item), m.label(m.one(item, "tor:aspect")), m.label(item),
+                         "ja" if str(m.order(item)) in ticked else "nee"])
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="checklist-{slug}.csv"'})
+
+
+# ---------------------------------------------------------------------------
+@bp.route("/gids")
+def guide():
+    """Waar sta ik? Choose a level and step, describe a situation, or pick a knelpunt."""
+    s = state()
+    m = s.model
+    level = request.args.get("niveau", "").strip()
+    step = request.args.get("stap", "").strip()
+    knelpunt = request.args.get("knelpunt", "").strip()
+    situation = request.args.get("situatie", "").strip()[:500]
+    ctx = {"nav": "gids", "m": m, "levels": m.instances("Level"), "all_knelpunten": m.instances("Knelpunt"),
+           "level": None, "step": None, "knelpunt": None, "situation": situation, "search_hits": [],
+           "breadcrumb": [{"label": "Waar sta ik?", "url": url_for("pages.guide") if (level or step or knelpunt or situation) else None}]}
+    if step:
+        uri = uri_for("stap", step)
+        if not m.is_a(uri, "ProcessStep"):
+            abort(404)
+        ctx["step"] = uri
+        ctx["level"] = m.one(uri, "tor:level")
+        ctx["cases"] = cases_for_step(uri)
+        ctx["breadcrumb"].append({"label": m.label(uri), "url": None})
+    elif level:
+        uri = uri_for("niveau", level)
+        if not m.is_a(uri, "Level"):
+            abort(404)
+        ctx["level"] = uri
+        ctx["breadcrumb"].append({"label": m.label(uri), "url": None})
+    elif knelpunt:
+        uri = uri_for("knelpunt", knelpunt)
+        if not m.is_a(uri, "Knelpunt"):
+            abort(404)
+        ctx["knelpunt"] = uri
+        ctx["breadcrumb"].append({"label": m.label(uri), "url": None})
+    elif situation:
+        result = s.search.search(situation, limit=10)
+        ctx["search_hits"] = result.hits
+        steps = [h.uri for h in result.hits if h.type == "stap"]
+        checklists = [h.uri for h in result.hits if h.type == "checklist"]
+        if not steps and checklists:
+            steps = [m.one(checklists[0], "tor:checklistFor")]
+        if steps and steps[0]:
+            ctx["step"] = steps[0]
+            ctx["level"] = m.one(steps[0], "tor:level")
+            ctx["cases"] = cases_for_step(steps[0])
+        ctx["breadcrumb"].append({"label": "Jouw situatie", "url": None})
+    if request.args.get("format") == "json":
+        return guide_json(ctx)
+    return render_template("guide.html", **ctx)
+
+
+def guide_json(ctx: dict) -> dict:
+    m = ctx["m"]
+    step = ctx.get("step")
+    out = {"level": ctx.get("level"), "step": step, "knelpunt": ctx.get("knelpunt")}
+    if step:
+        out["next"] = m.objects(step, "tor:nextStep") + m.objects(step, "tor:narrowerStep")
+        out["checklist"] = m.objects(step, "tor:transitionChecklist")
+        out["tools"] = [
+            {"uri": m.one(r, "tor:recommendedTool"), "reason": m.text(r, "tor:reason")}
+            for r in m.objects(step, "tor:toolRecommendation")
+        ]
+        out["roles"] = m.objects(step, "tor:involvesRole")
+        out["cases"] = ctx.get("cases", [])
+    if ctx.get("knelpunt"):
+        k = ctx["knelpunt"]
+        out["remedies"] = [
+            {"uri": m.one(r, "tor:remedyBy"), "reason": m.text(r, "tor:reason")} for r in m.objects(k, "tor:remedy")
+        ]
+        out["cases"] = m.objects(k, "tor:reportedByCase")
+    return out

@@ -1,0 +1,45 @@
+"""Search page and its JSON twin (same order of results)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from .filters import doc_url
+from .state import state
+
+bp = Blueprint("search", __name__)
+
+SUGGESTED = ["opdrachtformulering", "ambitieweb", "participatie", "knelpunten financiering", "checklist richting DO"]
+
+
+def _wants_json() -> bool:
+    if request.args.get("format") == "json":
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes["application/json"] > request.accept_mimetypes["text/html"]
+
+
+@bp.route("/zoeken")
+def search():
+    s = state()
+    q = request.args.get("q", "").strip()
+    type_ = request.args.get("type") or None
+    level = request.args.get("niveau") or None
+    category = request.args.get("categorie") or None
+    result = s.search.search(q, type=type_, level=level, category=category, limit=50)
+    if _wants_json():
+        return {
+            "query": result.query,
+            "total": result.total,
+            "results": [
+                {"uri": h.uri, "type": h.type, "label": h.label, "snippet": h.snippet, "score": h.score,
+                 "url": doc_url(h.uri)}
+                for h in result.hits
+            ],
+            "facets": result.facets,
+            "suggestions": result.suggestions,
+        }
+    return render_template(
+        "search.html", nav="zoeken", result=result, q=q, type=type_, level=level, category=category,
+        m=s.model, suggested=SUGGESTED, breadcrumb=[{"label": "Zoeken", "url": None}],
+    )
