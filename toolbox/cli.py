@@ -39,11 +39,16 @@ def cmd_validate(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from .build import BuildError, build
+    from .build import BuildError, build, ensure_built
 
     settings = _settings(args)
+    say = lambda m: print(m, file=sys.stderr)  # noqa: E731
     try:
-        build(settings, progress=lambda m: print(m, file=sys.stderr), owl=not args.no_owl)
+        if args.force or args.no_owl:
+            build(settings, progress=say, owl=not args.no_owl)
+        else:
+            artefacts = ensure_built(settings, progress=say)
+            say(f"Inhoudsversie {artefacts.version} is gebouwd ({artefacts.dataset}).")
     except BuildError as exc:
         for problem in exc.report.problems:
             print(problem.line_text())
@@ -117,8 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-owl", action="store_true", help="sla de OWL-redeneerder over")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("build", help="afleidingen, dataset en zoekindex bouwen")
+    p = sub.add_parser("build", help="afleidingen, dataset en zoekindex bouwen (als de inhoud veranderde)")
     p.add_argument("--content")
+    p.add_argument("--force", action="store_true", help="ook bouwen als er niets veranderde")
     p.add_argument("--no-owl", action="store_true")
     p.set_defaults(func=cmd_build)
 

@@ -83,7 +83,7 @@ def schema() -> Schema:
         grams=TEXT(analyzer=gram_analyzer(), stored=False, field_boost=0.6),
         level=KEYWORD(stored=True, commas=True),
         category=KEYWORD(stored=True, commas=True),
-        meta=STORED(),
+        spread=STORED(),
     )
 
 
@@ -95,6 +95,9 @@ def documents(settings: Settings, store) -> list[dict]:
     """Search documents from the store (works with both the embedded and a remote store)."""
     parts = {r["s"]: r["parts"] for r in store.select(load_query("search-parts"))}
     context = {r["s"]: r["context"] for r in store.select(load_query("search-context"))}
+    spread: dict[str, list[list]] = {}
+    for r in store.select(load_query("search-spread")):
+        spread.setdefault(r["s"], []).append([r["target"], float(r["weight"])])
     levels: dict[str, set[str]] = {}
     categories: dict[str, set[str]] = {}
     for r in store.select(load_query("search-facets")):
@@ -119,6 +122,7 @@ def documents(settings: Settings, store) -> list[dict]:
                 "grams": names,
                 "level": ",".join(sorted(levels.get(r["s"], ()))),
                 "category": ",".join(sorted(categories.get(r["s"], ()))),
+                "spread": spread.get(r["s"], []),
             }
         )
     return docs
@@ -220,11 +224,7 @@ class SearchIndex:
             results = searcher.search(query, limit=None, terms=True)
             results.fragmenter = ContextFragmenter(maxchars=220, surround=60)
             results.formatter = HtmlFormatter(tagname="mark", between=" … ")
-            scored = []
-            for hit in results:
-                boost = TYPE_BOOST.get(hit["type"], 0.9)
-                scored.append((hit.score * boost, hit))
-            scored.sort(key=lambda pair: (-pair[0], pair[1]["label"]))
+            scored = self._spread(searcher, results)
             facets = {"type": {}, "level": {}, "category": {}}
             filtered = []
             for score, hit in scored:
@@ -260,6 +260,37 @@ class SearchIndex:
             suggestions = [] if filtered else self._suggest(searcher, text)
             return SearchResult(query=text, total=len(filtered), hits=hits, facets=facets, suggestions=suggestions)
 
+    def _spread(self, searcher, results) -> list[tuple[float, object]]:
+        """Scores with relevance passed along graph links (checklist → phase → its tools).
+
+        Only strong hits (at least a third of the best) pass relevance on, in two rounds,
+        so a described situation also surfaces the step and the tools that belong to it.
+        """
+        scores, hits = {}, {}
+        for hit in results:
+            scores[hit["uri"]] = hit.score * TYPE_BOOST.get(hit["type"], 0.9)
+            hits[hit["uri"]] = hit
+        if scores:
+            for _ in range(2):
+                best = max(scores.values())
+                extra: dict[str, float] = {}
+                for uri, score in scores.items():
+                    if score < best / 3:
+                        continue
+                    for target, weight in hits[uri].get("spread") or []:
+                        extra[target] = max(extra.get(target, 0.0), score * weight)
+                for target, bonus in extra.items():
+                    if target not in hits:
+                        doc = next(iter(searcher.documents(uri=target)), None)
+                        if doc is None:
+                            continue
+                        hits[target] = _StoredHit(doc)
+                        scores[target] = 0.0
+                    scores[target] = max(scores[target], bonus + scores[target] * 0.5)
+        scored = [(score, hits[uri]) for uri, score in scores.items()]
+        scored.sort(key=lambda pair: (-pair[0], pair[1]["label"]))
+        return scored
+
     def _suggest(self, searcher, text: str) -> list[str]:
         corrector = searcher.corrector("label")
         out = []
@@ -268,6 +299,13 @@ class SearchIndex:
                 if suggestion not in out:
                     out.append(suggestion)
         return out[:6]
+
+
+class _StoredHit(dict):
+    """A document reached through a graph link rather than by the words: no highlights."""
+
+    def highlights(self, field: str, top: int = 2) -> str:
+        return ""
 
 
 def _plain_snippet(text: str, size: int = 220) -> str:

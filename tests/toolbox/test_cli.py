@@ -1,0 +1,77 @@
+"""The `toolbox` command: exit codes and output for valid, invalid and malformed content."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import rdflib
+
+from tests.conftest import MINIMAL
+
+
+def run(*args, env_extra=None, tmp_build=None):
+    import os
+
+    env = dict(os.environ)
+    if tmp_build:
+        env["TOOLBOX_BUILD"] = str(tmp_build)
+    env.update(env_extra or {})
+    return subprocess.run([sys.executable, "-m", "toolbox.cli", *args], capture_output=True, text=True, env=env,
+                          timeout=300)
+
+
+def test_validate_valid_exits_0():
+    result = run("validate", "--content", str(MINIMAL))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("Geldig")
+
+
+def test_validate_invalid_prints_one_line_per_violation(minimal_copy):
+    path = minimal_copy / "casus.ttl"
+    path.write_text(path.read_text().replace("tor:municipality gemeente:toetsstad ; ", ""), encoding="utf-8")
+    result = run("validate", "--content", str(minimal_copy))
+    assert result.returncode == 1
+    lines = [line.split("\t") for line in result.stdout.strip().splitlines()]
+    assert ["content/casus.ttl", "https://toolbox-openbare-ruimte.nl/id/casus/toetswijk", "tor:municipality",
+            "Een casus heeft een gemeente nodig."] in lines
+
+
+def test_validate_malformed_reports_file_and_line_without_traceback(minimal_copy):
+    (minimal_copy / "kapot.ttl").write_text("@prefix x: <http://x/> .\nx:a x:b .\n", encoding="utf-8")
+    result = run("validate", "--content", str(minimal_copy))
+    assert result.returncode == 1
+    assert "content/kapot.ttl:2" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_validate_json(minimal_copy):
+    result = run("validate", "--content", str(MINIMAL), "--json", "--no-owl")
+    assert json.loads(result.stdout) == {"valid": True, "problems": []}
+
+
+def test_stats_json_and_export_nt(tmp_path):
+    result = run("stats", "--json", "--content", str(MINIMAL), tmp_build=tmp_path)
+    assert result.returncode == 0, result.stderr
+    stats = json.loads(result.stdout)
+    assert stats["classes"]["tor:Case"] == 1
+    assert stats["classes"]["tor:ProcessStep"] == 2
+    assert stats["relations"]["tor:relevantTool"] == 1
+    assert stats["orphans"] == []
+    out = tmp_path / "graph.nt"
+    result = run("export", "--format", "nt", "-o", str(out), "--content", str(MINIMAL), tmp_build=tmp_path)
+    assert result.returncode == 0, result.stderr
+    graph = rdflib.Graph().parse(out, format="nt")
+    assert len(graph) == stats["triples"] or len(graph) > 200
+
+
+def test_query_table_and_json(tmp_path):
+    q = "PREFIX tor: <https://toolbox-openbare-ruimte.nl/def/tor#> SELECT ?s WHERE { ?s a tor:Tool }"
+    result = run("query", q, "--content", str(MINIMAL), tmp_build=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "tool/ambitieweb" in result.stdout
+    result = run("query", q, "--json", "--content", str(MINIMAL), tmp_build=tmp_path)
+    assert json.loads(result.stdout) == [{"s": "https://toolbox-openbare-ruimte.nl/id/tool/ambitieweb"}]
+    result = run("query", "DROP ALL", "--content", str(MINIMAL), tmp_build=tmp_path)
+    assert result.returncode == 1 and "alleen-lezen" in result.stderr

@@ -1,0 +1,134 @@
+"""Every route and format through the Flask test client, on the real content."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+ID = "https://toolbox-openbare-ruimte.nl/id/"
+
+PAGES = [
+    "/", "/over", "/doc/niveau/tactisch", "/doc/stap/opdrachtformulering", "/doc/stap/vitale-systemen",
+    "/doc/tool/ambitieweb", "/tools", "/tools?categorie=afwegen-op-criteria&niveau=uitvoering",
+    "/doc/checklist/opdrachtbrief", "/samenwerkingswaaier", "/doc/rol/projectleider", "/knelpunten",
+    "/doc/knelpunt/tactisch-gat", "/casussen", "/casussen?thema=klimaatadaptatie", "/doc/casus/laakhavens",
+    "/doc/thema/klimaatadaptatie", "/doc/organisatietype/netbeheerder", "/gids", "/gids?niveau=uitvoering",
+    "/gids?stap=opdrachtformulering", "/gids?knelpunt=tactisch-gat", "/gids?situatie=opdrachtbrief", "/zoeken",
+    "/zoeken?q=participatie",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_renders(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, path
+    html = response.get_data(as_text=True)
+    assert '<html lang="nl">' in html
+    assert 'href="#inhoud"' in html  # skip link
+    assert "<main" in html
+
+
+def test_every_entity_page_renders(client, app):
+    model = app.extensions["toolbox"].model
+    count = 0
+    for segment in ("stap", "tool", "rol", "knelpunt", "casus", "checklist", "niveau", "competentie",
+                    "randvoorwaarde", "hulpmiddel", "dimensie", "projecttype", "gemeente", "cluster", "ontwikkelteam"):
+        for uri in [u for u in model.out if u.startswith(f"{ID}{segment}/")]:
+            response = client.get(f"/doc/{segment}/{uri.rsplit('/', 1)[1]}")
+            assert response.status_code == 200, uri
+            count += 1
+    assert count > 200
+
+
+def test_unknown_ids_give_friendly_404(client):
+    for path in ("/doc/stap/bestaat-niet", "/doc/onzin/x", "/nergens", "/gids?stap=bestaat-niet"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert "Pagina niet gevonden" in response.get_data(as_text=True)
+
+
+def test_jsonld_twin_by_negotiation_and_parameter(client):
+    for response in (client.get("/doc/tool/ambitieweb", headers={"Accept": "application/ld+json"}),
+                     client.get("/doc/tool/ambitieweb?format=jsonld")):
+        assert response.status_code == 200
+        assert response.mimetype == "application/ld+json"
+        data = json.loads(response.data)
+        assert "ambitieweb" in json.dumps(data)
+    html = client.get("/doc/tool/ambitieweb").get_data(as_text=True)
+    assert f'<link rel="canonical" href="{ID}tool/ambitieweb">' in html
+
+
+def test_step_page_shows_tools_with_why_and_checklist(client):
+    html = client.get("/doc/stap/opdrachtformulering").get_data(as_text=True)
+    assert "Relevante tools en waarom" in html and "Ambitieweb" in html
+    assert "Checklist opdrachtbrief" in html
+    assert "Check vooraf" in html and "Check achteraf" in html
+    assert "Analyse" in html  # next step link
+
+
+def test_library_filters_and_json(client):
+    data = client.get("/tools?format=json").get_json()
+    assert data["total"] == 24
+    filtered = client.get("/tools?format=json&categorie=afwegen-op-criteria").get_json()
+    assert 0 < filtered["total"] < 24
+    assert filtered["facets"]["categorie"]["afwegen-op-criteria"] == filtered["total"]
+
+
+def test_case_filters_and_similar_cases(client):
+    data = client.get("/casussen?format=json").get_json()
+    assert data["total"] >= 19
+    gemeente = next(iter(data["facets"]["gemeente"]))
+    narrowed = client.get(f"/casussen?format=json&gemeente={gemeente}").get_json()
+    assert narrowed["total"] == data["facets"]["gemeente"][gemeente]
+    html = client.get("/doc/casus/laakhavens").get_data(as_text=True)
+    assert "Vergelijkbare casussen" in html
+
+
+def test_checklist_export_markdown_and_csv(client):
+    md = client.get("/doc/checklist/opdrachtbrief?format=md&v=1&v=2")
+    assert md.mimetype == "text/markdown"
+    text = md.get_data(as_text=True)
+    assert text.startswith("# Checklist") and text.count("- [x]") == 2
+    rows = list(csv.reader(io.StringIO(client.get("/doc/checklist/opdrachtbrief?format=csv&v=1").get_data(as_text=True))))
+    assert rows[0] == ["nummer", "aspect", "vraag", "afgevinkt"]
+    assert sum(1 for r in rows[1:] if r[3] == "ja") == 1 and len(rows) > 10
+
+
+def test_search_json_twin_matches_html_order(client):
+    q = "ik schrijf een opdrachtbrief voor een rioolvervanging die we willen verbreden"
+    data = client.get("/zoeken", query_string={"q": q, "format": "json"}).get_json()
+    assert set(data) >= {"query", "total", "results", "facets"}
+    top = [r["label"] for r in data["results"][:5]]
+    assert "Opdrachtformulering" in top and "Checklist opdrachtbrief" in top
+    assert any(r["type"] == "tool" for r in data["results"][:6])
+    for r in data["results"]:
+        assert set(r) >= {"uri", "type", "label", "snippet", "score", "url"}
+    accept = client.get("/zoeken", query_string={"q": q}, headers={"Accept": "application/json"}).get_json()
+    assert [r["uri"] for r in accept["results"]] == [r["uri"] for r in data["results"]]
+    html = client.get("/zoeken", query_string={"q": q}).get_data(as_text=True)
+    positions = [html.find(r["label"]) for r in data["results"][:5]]
+    assert positions == sorted(positions)
+
+
+def test_search_without_hits_or_query_gives_suggestions(client):
+    html = client.get("/zoeken?q=qqqqzzzz").get_data(as_text=True)
+    assert "Geen resultaten gevonden" in html
+    assert client.get("/zoeken").status_code == 200
+    assert client.get("/zoeken?q=ambitiweb&format=json").get_json()["results"][0]["label"] == "Ambitieweb"
+
+
+def test_guide_json_states(client):
+    data = client.get("/gids?stap=opdrachtformulering&format=json").get_json()
+    assert data["checklist"] == [f"{ID}checklist/opdrachtbrief"]
+    assert data["tools"] and all(t["reason"] for t in data["tools"])
+    assert data["next"] == [f"{ID}stap/analyse-richting-vo"]
+    k = client.get("/gids?knelpunt=tactisch-gat&format=json").get_json()
+    assert k["remedies"]
+
+
+def test_output_is_escaped(client):
+    html = client.get("/zoeken?q=<script>alert(1)</script>").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html
