@@ -78,6 +78,17 @@ def cmd_stats(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from .report import content_report
+
+    text = content_report(_settings(args), _store(args))
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        print(text)
+    return 0
+
+
 def cmd_export(args) -> int:
     from .export import export_bytes
 
@@ -132,6 +143,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--content")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("report", help="inhoudsrapport (docs/content-report.md) genereren")
+    p.add_argument("--content")
+    p.add_argument("-o", "--output")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("export", help="de hele graaf exporteren")
     p.add_argument("--content")
