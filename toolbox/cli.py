@@ -67,7 +67,7 @@ def _store(args):
         for problem in exc.report.problems:
             print(problem.line_text(), file=sys.stderr)
         print(str(exc), file=sys.stderr)
-        raise SystemExit(1)
+        raise SystemExit(1) from exc
 
 
 def cmd_stats(args) -> int:

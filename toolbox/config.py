@@ -33,7 +33,7 @@ class Settings:
     extra: dict = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls, **overrides) -> "Settings":
+    def from_env(cls, **overrides) -> Settings:
         env = os.environ
         settings = cls(
             base_uri=env.get("TOOLBOX_BASE_URI", CANONICAL_BASE).rstrip("/"),

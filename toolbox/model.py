@@ -43,7 +43,7 @@ class GraphModel:
         self.inc: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
 
     @classmethod
-    def from_store(cls, store, base_uri: str) -> "GraphModel":
+    def from_store(cls, store, base_uri: str) -> GraphModel:
         model = cls(base_uri)
         for row in store.select_terms(load_query("all-statements")):
             model._add_term_row(row)

@@ -36,7 +36,8 @@ def query_form(query: str) -> str:
     update = UPDATE_RE.search(text)
     if update and (not match or update.start() < match.start()):
         raise QueryError(
-            f"Dit endpoint is alleen-lezen: updates ({update.group(1).upper()} …) worden geweigerd en er is niets gewijzigd."
+            f"Dit endpoint is alleen-lezen: updates ({update.group(1).upper()} …) worden geweigerd "
+            "en er is niets gewijzigd."
         )
     if not match:
         raise QueryError("Geen geldige SPARQL-query: verwacht SELECT, ASK, CONSTRUCT of DESCRIBE.")
@@ -67,9 +68,9 @@ def format_table(rows: list[dict]) -> str:
     names = list(rows[0].keys())
     cells = [[("" if r[n] is None else str(r[n])) for n in names] for r in rows]
     widths = [min(60, max(len(n), *(len(c[i]) for c in cells))) for i, n in enumerate(names)]
-    line = " | ".join(n.ljust(w) for n, w in zip(names, widths))
+    line = " | ".join(n.ljust(w) for n, w in zip(names, widths, strict=False))
     out = [line, "-+-".join("-" * w for w in widths)]
     for c in cells:
-        out.append(" | ".join(v[:60].ljust(w) for v, w in zip(c, widths)))
+        out.append(" | ".join(v[:60].ljust(w) for v, w in zip(c, widths, strict=False)))
     out.append(f"({len(rows)} rijen)")
     return "\n".join(out)

@@ -45,7 +45,7 @@ class EmbeddedStore:
         self.store = store or ox.Store()
 
     @classmethod
-    def from_file(cls, settings: Settings, path: Path) -> "EmbeddedStore":
+    def from_file(cls, settings: Settings, path: Path) -> EmbeddedStore:
         store = ox.Store()
         store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
         return cls(settings, store)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import url_for
+from flask import request, url_for
 from markupsafe import Markup, escape
 
 from .state import state
@@ -42,6 +42,13 @@ def doc_url(uri: str | None) -> str:
     if segment and slug:
         return url_for("pages.entity", segment=segment, slug=slug)
     return uri
+
+
+def prefers_over_html(*media_types: str) -> bool:
+    """True when the client's Accept header ranks one of media_types above HTML."""
+    accept = request.accept_mimetypes
+    best = accept.best_match(["text/html", *media_types])
+    return best in media_types and accept[best] > accept["text/html"]
 
 
 def label(uri: str | None) -> str:

@@ -14,6 +14,7 @@ from toolbox.config import REPO_ROOT
 from toolbox.describe import describe
 
 from . import plate
+from .filters import prefers_over_html
 from .state import state
 
 bp = Blueprint("pages", __name__)
@@ -56,10 +57,7 @@ JSONLD = "application/ld+json"
 
 
 def _wants_jsonld() -> bool:
-    if request.args.get("format") in ("jsonld", "json"):
-        return True
-    best = request.accept_mimetypes.best_match(["text/html", JSONLD, "application/json"])
-    return best in (JSONLD, "application/json") and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    return request.args.get("format") in ("jsonld", "json") or prefers_over_html(JSONLD, "application/json")
 
 
 def _jsonld(uri: str) -> Response:
@@ -156,7 +154,9 @@ def entity(segment: str, slug: str):
         context["cases"] = cases_for_step(uri)
     response = Response(render_template(template, **context))
     response.headers["Vary"] = "Accept"
-    response.headers["Link"] = f'<{uri}>; rel="canonical", <{request.path}?format=jsonld>; rel="alternate"; type="{JSONLD}"'
+    response.headers["Link"] = (
+        f'<{uri}>; rel="canonical", <{request.path}?format=jsonld>; rel="alternate"; type="{JSONLD}"'
+    )
     return response
 
 
@@ -350,9 +350,10 @@ def guide():
     step = request.args.get("stap", "").strip()
     knelpunt = request.args.get("knelpunt", "").strip()
     situation = request.args.get("situatie", "").strip()[:500]
+    chosen = level or step or knelpunt or situation
     ctx = {"nav": "gids", "m": m, "levels": m.instances("Level"), "all_knelpunten": m.instances("Knelpunt"),
            "level": None, "step": None, "knelpunt": None, "situation": situation, "search_hits": [],
-           "breadcrumb": [{"label": "Waar sta ik?", "url": url_for("pages.guide") if (level or step or knelpunt or situation) else None}]}
+           "breadcrumb": [{"label": "Waar sta ik?", "url": url_for("pages.guide") if chosen else None}]}
     if step:
         uri = uri_for("stap", step)
         if not m.is_a(uri, "ProcessStep"):

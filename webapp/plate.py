@@ -41,7 +41,7 @@ def _box(m: GraphModel, uri: str, x: float, y: float, w: float, css: str) -> str
 def render(m: GraphModel) -> Markup:
     levels = m.instances("Level")
     rows = []
-    for i, level in enumerate(levels):
+    for level in levels:
         steps = [s for s in m.subjects("tor:level", level) if not m.objects(s, "tor:broaderStep")]
         phases = [p for s in steps for p in m.objects(s, "tor:narrowerStep")]
         rows.append((level, phases or steps, bool(phases)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from .filters import doc_url
+from .filters import doc_url, prefers_over_html
 from .state import state
 
 bp = Blueprint("search", __name__)
@@ -13,10 +13,7 @@ SUGGESTED = ["opdrachtformulering", "ambitieweb", "participatie", "knelpunten fi
 
 
 def _wants_json() -> bool:
-    if request.args.get("format") == "json":
-        return True
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json" and request.accept_mimetypes["application/json"] > request.accept_mimetypes["text/html"]
+    return request.args.get("format") == "json" or prefers_over_html("application/json")
 
 
 @bp.route("/zoeken")

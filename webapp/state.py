@@ -25,7 +25,7 @@ class SiteState:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def load(cls, settings: Settings) -> "SiteState":
+    def load(cls, settings: Settings) -> SiteState:
         if settings.sparql_endpoint:
             # The external store already holds the data; the index is built from it once.
             store = RemoteStore(settings, settings.sparql_endpoint)

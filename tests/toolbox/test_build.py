@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from tests.conftest import MINIMAL
 from toolbox.build import build
 from toolbox.config import Settings
 from toolbox.search import SearchIndex
 from toolbox.store import EmbeddedStore
-from tests.conftest import MINIMAL
 
 TOR = "https://toolbox-openbare-ruimte.nl/def/tor#"
 ID = "https://toolbox-openbare-ruimte.nl/id/"
@@ -32,7 +32,7 @@ def test_base_uri_is_configurable(tmp_path):
     settings = Settings.from_env(content_dir=MINIMAL, build_dir=tmp_path, base_uri="https://example.org/tb")
     artefacts = build(settings, owl=False)
     store = EmbeddedStore.from_file(settings, artefacts.dataset)
-    assert ask(store, f"<https://example.org/tb/id/tool/ambitieweb> a tor:Tool")
+    assert ask(store, "<https://example.org/tb/id/tool/ambitieweb> a tor:Tool")
     assert not ask(store, f"<{ID}tool/ambitieweb> ?p ?o")
 
 

@@ -92,7 +92,8 @@ def test_checklist_export_markdown_and_csv(client):
     assert md.mimetype == "text/markdown"
     text = md.get_data(as_text=True)
     assert text.startswith("# Checklist") and text.count("- [x]") == 2
-    rows = list(csv.reader(io.StringIO(client.get("/doc/checklist/opdrachtbrief?format=csv&v=1").get_data(as_text=True))))
+    body = client.get("/doc/checklist/opdrachtbrief?format=csv&v=1").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(body)))
     assert rows[0] == ["nummer", "aspect", "vraag", "afgevinkt"]
     assert sum(1 for r in rows[1:] if r[3] == "ja") == 1 and len(rows) > 10
 

@@ -1,0 +1,355 @@
+"""User journeys and accessibility in headless Chromium against the real production server.
+
+Starts `toolbox serve` (waitress) on a free loopback port with a private build directory, then drives
+Debian's Chromium through Playwright. Every page type is checked with axe-core: zero violations allowed.
+
+Run apart: `.venv/bin/pytest -q -m browser tests/webapp/test_browser.py`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from toolbox.config import REPO_ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} ontbreekt: browsertests overgeslagen", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+# Prefer the project's own axe-core (node_modules); fall back to the copy bundled with axe-playwright-python.
+AXE_JS = REPO_ROOT / "node_modules/axe-core/axe.min.js"
+START_TIMEOUT = 180  # first start validates, builds the graph and the search index
+TIMEOUT_MS = 15_000
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _toolbox_executable() -> list[str]:
+    script = Path(sys.executable).parent / "toolbox"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "import sys; from toolbox.cli import main; sys.exit(main())"]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The real site under waitress (`toolbox serve`), building into a private directory."""
+    root = tmp_path_factory.mktemp("live-server")
+    build_dir, instance_dir = root / "build", root / "instance"
+    build_dir.mkdir()
+    instance_dir.mkdir()
+    port = _free_port()
+    env = dict(os.environ, TOOLBOX_BUILD=str(build_dir), TOOLBOX_INSTANCE=str(instance_dir),
+               TOOLBOX_CONTENT=str(REPO_ROOT / "content"), TOOLBOX_SPARQL_ENDPOINT="")
+    log_path = root / "server.log"
+    log = log_path.open("wb")
+    proc = subprocess.Popen(
+        [*_toolbox_executable(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_TIMEOUT
+    try:
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"toolbox serve stopte met code {proc.returncode}:\n{log_path.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(base + "/", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"toolbox serve antwoordde niet binnen {START_TIMEOUT} s:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_api.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def _context(browser, base_url, **kwargs):
+    context = browser.new_context(base_url=base_url, locale="nl-NL", **kwargs)
+    context.set_default_timeout(TIMEOUT_MS)
+    return context
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = _context(browser, live_server)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def axe():
+    if AXE_JS.exists():
+        return axe_sync.Axe.from_file(AXE_JS)
+    return axe_sync.Axe()
+
+
+def _count(page) -> int:
+    """The number in the result status line of the library and the case list."""
+    return int(page.locator("main [role=status] strong").inner_text())
+
+
+def _query(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlparse(url).query)
+
+
+# ---------------------------------------------------------------------------
+# Journeys
+
+def test_search_to_tool(page):
+    page.goto("/")
+    page.get_by_role("search", name="Zoeken in de toolbox").get_by_role("searchbox").fill("ambitieweb")
+    page.get_by_role("search", name="Zoeken in de toolbox").get_by_role("button", name="Zoeken").click()
+    page.wait_for_url(re.compile(r"/zoeken\?q=ambitieweb"))
+    page.locator("ol.results").get_by_role("link", name="Ambitieweb", exact=True).click()
+    page.wait_for_url(re.compile(r"/doc/tool/ambitieweb$"))
+    sync_api.expect(page.get_by_role("heading", level=1)).to_have_text("Ambitieweb")
+
+
+def test_guide_to_checklist_tick_print_and_export(page, live_server):
+    page.goto("/gids")
+    page.get_by_role("link", name="Uitvoeringsniveau", exact=True).click()
+    page.wait_for_url(re.compile(r"niveau=uitvoering"))
+    page.get_by_role("link", name="Opdrachtformulering", exact=True).click()
+    page.wait_for_url(re.compile(r"stap=opdrachtformulering"))
+    sync_api.expect(page.get_by_role("heading", level=2, name=re.compile("Opdrachtformulering"))).to_be_visible()
+    page.locator(".card", has=page.get_by_role("heading", name="Checklist om door te lopen")) \
+        .get_by_role("link").first.click()
+    page.wait_for_url(re.compile(r"/doc/checklist/"))
+    checklist_url = page.url
+
+    boxes = page.locator("#checklist input[type=checkbox]")
+    total = boxes.count()
+    assert total >= 2
+    progress = page.locator("#voortgang")
+    sync_api.expect(progress).to_contain_text(f"0 van {total}")
+    boxes.nth(0).check()
+    boxes.nth(2 if total > 2 else 1).check()
+    sync_api.expect(progress).to_contain_text(f"2 van {total}")
+
+    page.reload()
+    sync_api.expect(progress).to_contain_text(f"2 van {total}")
+    assert boxes.nth(0).is_checked()
+    assert boxes.nth(2 if total > 2 else 1).is_checked()
+    ticked = sorted(boxes.nth(i).get_attribute("value") for i in range(total) if boxes.nth(i).is_checked())
+    assert len(ticked) == 2
+
+    page.get_by_role("button", name="Printweergave").click()
+    page.wait_for_url(re.compile(r"weergave=print"))
+    query = _query(page.url)
+    assert query.get("weergave") == ["print"]
+    assert sorted(query.get("v", [])) == ticked
+    sync_api.expect(page.locator(".notice")).to_contain_text("Printweergave")
+    sync_api.expect(progress).to_contain_text(f"2 van {total}")
+
+    page.goto(checklist_url)
+    sync_api.expect(progress).to_contain_text(f"2 van {total}")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Exporteer als Markdown").click()
+    download = info.value
+    assert download.suggested_filename.endswith(".md")
+    markdown = Path(download.path()).read_text(encoding="utf-8")
+    assert markdown.count("- [x]") == 2, markdown
+    assert markdown.count("- [ ]") == total - 2
+    # The same export straight from the URL the form builds.
+    response = page.request.get(f"{checklist_url}?format=md&" + "&".join(f"v={v}" for v in ticked))
+    assert response.ok
+    assert response.text().count("- [x]") == 2
+
+
+def _filter_library(page):
+    page.goto("/tools")
+    total = _count(page)
+    radios = page.locator("input[type=radio][name=categorie]:not([value=''])")
+    assert radios.count() > 1
+    chosen = None
+    for i in range(radios.count()):
+        label = radios.nth(i).locator("xpath=..")
+        n = int(re.search(r"\((\d+)\)", label.inner_text()).group(1))
+        if 0 < n < total:
+            chosen = (radios.nth(i), label.inner_text().rsplit("(", 1)[0].strip(), n)
+            break
+    assert chosen, "geen categorie die de lijst verkleint"
+    radio, name, expected = chosen
+    radio.check()
+    page.get_by_role("button", name="Filter toepassen").click()
+    page.wait_for_url(re.compile(r"categorie=[a-z]"))
+    assert _count(page) == expected != total
+    cards = page.locator("#tools > li.card")
+    assert cards.count() == expected
+    for i in range(expected):
+        assert name in cards.nth(i).locator(".meta").inner_text(), cards.nth(i).inner_text()
+    assert page.locator("input[type=radio][name=categorie]:checked").get_attribute("value")
+
+
+def test_library_filter(page):
+    _filter_library(page)
+
+
+def test_library_filter_without_javascript(browser, live_server):
+    context = _context(browser, live_server, java_script_enabled=False)
+    try:
+        _filter_library(context.new_page())
+    finally:
+        context.close()
+
+
+def test_case_filters(page):
+    page.goto("/casussen")
+    total = _count(page)
+    theme = page.locator("input[type=radio][name=thema]:not([value=''])").first
+    theme_name = theme.locator("xpath=..").inner_text().rsplit("(", 1)[0].strip()
+    theme.check()
+    page.get_by_role("button", name="Filter toepassen").click()
+    page.wait_for_url(re.compile(r"thema=[a-z]"))
+    by_theme = _count(page)
+    assert 0 < by_theme < total
+    results = page.locator("#casussen > li")
+    assert results.count() == by_theme
+    for i in range(by_theme):
+        assert theme_name in results.nth(i).locator(".meta").inner_text()
+
+    select = page.get_by_label("Knelpunt", exact=True)
+    options = select.locator("option:not([value=''])")
+    choice = None
+    for i in range(options.count()):
+        n = int(re.search(r"\((\d+)\)\s*$", options.nth(i).inner_text()).group(1))
+        if 0 < n < by_theme:
+            choice = (options.nth(i).get_attribute("value"), n)
+            break
+    assert choice, "geen knelpunt dat de lijst verkleint"
+    select.select_option(choice[0])
+    page.get_by_role("button", name="Filter toepassen").click()
+    page.wait_for_url(re.compile(rf"knelpunt={re.escape(choice[0])}"))
+    assert _count(page) == choice[1] < by_theme
+    assert results.count() == choice[1]
+    assert _query(page.url)["thema"]  # the theme filter stays on
+
+
+def test_situation_finds_step(page):
+    page.goto("/gids?situatie=ik schrijf een opdrachtbrief voor een rioolvervanging")
+    heading = page.locator("#jouw-stap")
+    sync_api.expect(heading).to_contain_text("Opdrachtformulering")
+    sync_api.expect(page.locator("main")).to_contain_text("Bij jouw situatie past deze stap het best")
+
+
+def test_mobile_home_has_no_horizontal_scroll(browser, live_server):
+    context = _context(browser, live_server, viewport={"width": 375, "height": 740}, is_mobile=True,
+                       has_touch=True, device_scale_factor=2)
+    try:
+        page = context.new_page()
+        for path in ("/", "/tools", "/doc/checklist/opdrachtbrief", "/zoeken?q=participatie"):
+            page.goto(path)
+            width = page.evaluate("Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)")
+            assert width <= 375 + 1, f"{path}: scrollWidth {width}px op een scherm van 375px"
+    finally:
+        context.close()
+
+
+# ---------------------------------------------------------------------------
+# Accessibility: axe-core on every page type, zero violations
+
+AXE_PAGES = {
+    "home": "/",
+    "niveau": "/doc/niveau/tactisch",
+    "stap": "/doc/stap/opdrachtformulering",
+    "tool": "/doc/tool/ambitieweb",
+    "bibliotheek": "/tools",
+    "bibliotheek-gefilterd": "/tools?categorie=afwegen-op-criteria&niveau=uitvoering",
+    "checklist": "/doc/checklist/opdrachtbrief",
+    "checklist-print": "/doc/checklist/opdrachtbrief?weergave=print&v=1&v=3",
+    "waaier": "/samenwerkingswaaier",
+    "rol": "/doc/rol/projectleider",
+    "knelpunten": "/knelpunten",
+    "knelpunt": "/doc/knelpunt/tactisch-gat",
+    "casussen": "/casussen",
+    "casussen-gefilterd": "/casussen?thema=klimaatadaptatie",
+    "casus": "/doc/casus/laakhavens",
+    "thema": "/doc/thema/klimaatadaptatie",
+    "gids": "/gids",
+    "gids-niveau": "/gids?niveau=uitvoering",
+    "gids-stap": "/gids?stap=opdrachtformulering",
+    "gids-knelpunt": "/gids?knelpunt=tactisch-gat",
+    "gids-situatie": "/gids?situatie=opdrachtbrief rioolvervanging",
+    "zoeken-leeg": "/zoeken",
+    "zoeken-resultaten": "/zoeken?q=participatie",
+    "zoeken-geen-resultaten": "/zoeken?q=qqxyzzyqq",
+    "404": "/bestaat-niet",
+    "over": "/over",
+}
+
+
+def _report(path: str, violations: list[dict]) -> str:
+    lines = [f"{len(violations)} axe-overtreding(en) op {path}:"]
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']} [{len(v['nodes'])} element(en)]")
+        for node in v["nodes"][:8]:
+            target = " ".join(str(t) for t in node["target"])
+            summary = " ".join(node.get("failureSummary", "").split())[:200]
+            lines.append(f"    {target}  —  {summary}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("path", list(AXE_PAGES.values()), ids=list(AXE_PAGES))
+def test_axe_no_violations(page, axe, path):
+    response = page.goto(path)
+    assert response is not None
+    assert response.status == (404 if path == "/bestaat-niet" else 200)
+    violations = axe.run(page).response["violations"]
+    assert not violations, _report(path, violations)
+
+
+def test_axe_checklist_after_ticking_and_mobile_home(browser, live_server, axe):
+    context = _context(browser, live_server, viewport={"width": 375, "height": 740}, is_mobile=True)
+    try:
+        page = context.new_page()
+        page.goto("/")
+        violations = axe.run(page).response["violations"]
+        assert not violations, _report("/ (375px)", violations)
+        page.goto("/doc/checklist/opdrachtbrief")
+        page.locator("#checklist input[type=checkbox]").first.check()
+        sync_api.expect(page.locator("#voortgang")).to_contain_text("1 van")
+        violations = axe.run(page).response["violations"]
+        assert not violations, _report("/doc/checklist/opdrachtbrief (afgevinkt)", violations)
+    finally:
+        context.close()
