@@ -1,4 +1,8 @@
-"""The process plate as an accessible, clickable SVG, generated from the graph."""
+"""The process plate as an accessible, clickable SVG, generated from the graph.
+
+One band per level, the level name on top. On the execution level the umbrella steps
+span their phases, and a small checklist mark sits after each phase.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,16 @@ from markupsafe import Markup, escape
 
 from toolbox.model import GraphModel
 
-WIDTH, ROW_H, BOX_H, LABEL_W = 1000, 150, 64, 150
+WIDTH, PAD, GAP, BOX_H, MARK = 1000, 12, 10, 60, 40
+
+
+def _href(m: GraphModel, uri: str) -> str:
+    return url_for("pages.entity", segment=m.segment(uri), slug=m.slug(uri))
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    words, lines, line = text.split(), [], ""
-    for word in words:
+    lines, line = [], ""
+    for word in text.split():
         if len(line) + len(word) + 1 > width and line:
             lines.append(line)
             line = word
@@ -23,63 +31,90 @@ def _wrap(text: str, width: int) -> list[str]:
     return lines[:3]
 
 
-def _box(m: GraphModel, uri: str, x: float, y: float, w: float, css: str) -> str:
-    href = url_for("pages.entity", segment=m.segment(uri), slug=m.slug(uri))
+def _box(m: GraphModel, uri: str, x: float, y: float, w: float, h: float, css: str, size: int = 14) -> str:
     label = m.label(uri)
-    lines = _wrap(label, max(8, int(w / 9)))
-    first_y = y + BOX_H / 2 - (len(lines) - 1) * 8 + 5
+    lines = _wrap(label, max(6, int(w / (size * 0.58))))
+    first_y = y + h / 2 - (len(lines) - 1) * (size + 2) / 2 + size * 0.35
     spans = "".join(
-        f'<tspan x="{x + w / 2:.0f}" y="{first_y + i * 16:.0f}">{escape(t)}</tspan>' for i, t in enumerate(lines)
+        f'<tspan x="{x + w / 2:.0f}" y="{first_y + i * (size + 2):.0f}">{escape(t)}</tspan>'
+        for i, t in enumerate(lines)
     )
     return (
-        f'<a class="{css}" href="{href}"><title>{escape(label)}</title>'
-        f'<rect x="{x:.0f}" y="{y:.0f}" width="{w:.0f}" height="{BOX_H}" rx="6"/>'
-        f'<text text-anchor="middle" font-size="14">{spans}</text></a>'
+        f'<a class="{css}" href="{_href(m, uri)}"><title>{escape(label)}</title>'
+        f'<rect x="{x:.0f}" y="{y:.0f}" width="{w:.0f}" height="{h:.0f}" rx="6"/>'
+        f'<text text-anchor="middle" font-size="{size}">{spans}</text></a>'
     )
+
+
+def _checklist_mark(m: GraphModel, uri: str, x: float, y: float) -> str:
+    label = m.label(uri)
+    return (
+        f'<a class="cl" href="{_href(m, uri)}"><title>{escape(label)}</title>'
+        f'<rect x="{x:.0f}" y="{y:.0f}" width="{MARK}" height="{MARK}" rx="4"/>'
+        f'<text x="{x + MARK / 2:.0f}" y="{y + MARK / 2 + 7:.0f}" text-anchor="middle" font-size="20" '
+        f'aria-hidden="true">✓</text></a>'
+    )
+
+
+def _arrow(x1: float, x2: float, y: float) -> str:
+    return f'<line class="arrow" x1="{x1:.0f}" y1="{y:.0f}" x2="{x2:.0f}" y2="{y:.0f}"/>'
+
+
+def _simple_row(m: GraphModel, steps: list[str], y: float) -> list[str]:
+    w = (WIDTH - 2 * PAD - GAP * 2 * (len(steps) - 1)) / len(steps)
+    parts, x = [], PAD
+    for i, step in enumerate(steps):
+        parts.append(_box(m, step, x, y, w, BOX_H, "step"))
+        if i < len(steps) - 1:
+            parts.append(_arrow(x + w + 2, x + w + 2 * GAP - 2, y + BOX_H / 2))
+        x += w + 2 * GAP
+    return parts
+
+
+def _execution_row(m: GraphModel, umbrellas: list[str], y: float) -> list[str]:
+    phases = [(u, p) for u in umbrellas for p in m.objects(u, "tor:narrowerStep")]
+    n = len(phases)
+    w = (WIDTH - 2 * PAD - n * (MARK + 2 * GAP) + GAP) / n
+    parts, x, spans = [], PAD, {}
+    for umbrella, phase in phases:
+        start, end = spans.get(umbrella, (x, x))
+        parts.append(_box(m, phase, x, y + 40, w, BOX_H, "phase", size=13))
+        x += w + GAP
+        for checklist in m.objects(phase, "tor:transitionChecklist"):
+            parts.append(_checklist_mark(m, checklist, x, y + 40 + (BOX_H - MARK) / 2))
+        x += MARK + GAP
+        spans[umbrella] = (start, x - GAP)
+    for umbrella, (start, end) in spans.items():
+        parts.append(_box(m, umbrella, start, y, end - start, 30, "step", size=13))
+    return parts
 
 
 def render(m: GraphModel) -> Markup:
-    levels = m.instances("Level")
-    rows = []
-    for level in levels:
+    rows, y = [], 10
+    for level in m.instances("Level"):
         steps = [s for s in m.subjects("tor:level", level) if not m.objects(s, "tor:broaderStep")]
-        phases = [p for s in steps for p in m.objects(s, "tor:narrowerStep")]
-        rows.append((level, phases or steps, bool(phases)))
-    height = ROW_H * len(rows) + 20
+        has_phases = any(m.objects(s, "tor:narrowerStep") for s in steps)
+        height = 40 + (40 if has_phases else 0) + BOX_H + 14
+        rows.append((level, steps, has_phases, y, height))
+        y += height + 10
     parts = [
-        f'<svg class="plate" viewBox="0 0 {WIDTH} {height}" role="group" aria-labelledby="plaat-titel plaat-uitleg"'
+        f'<svg class="plate" viewBox="0 0 {WIDTH} {y}" role="group" aria-labelledby="plaat-titel plaat-uitleg"'
         ' xmlns="http://www.w3.org/2000/svg">',
         '<title id="plaat-titel">Procesplaat integraal werken</title>',
         '<desc id="plaat-uitleg">Drie niveaus van boven naar beneden: strategisch, tactisch en uitvoering. '
-        'Elke stap en elke checklist is een link.</desc>',
+        'Elke stap is een link; het vinkje na elke fase van de uitvoering opent de checklist voor die '
+        'faseovergang.</desc>',
         '<defs><marker id="pijl" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" '
         'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#4b4b4b"/></marker></defs>',
     ]
-    for r, (level, steps, is_phases) in enumerate(rows):
-        y = 10 + r * ROW_H
-        parts.append(f'<rect class="lvl" x="0" y="{y}" width="{WIDTH}" height="{ROW_H - 10}" rx="8"/>')
-        href = url_for("pages.entity", segment="niveau", slug=m.slug(level))
+    for level, steps, has_phases, top, height in rows:
+        parts.append(f'<rect class="lvl" x="0" y="{top}" width="{WIDTH}" height="{height}" rx="8"/>')
         parts.append(
-            f'<a href="{href}"><text class="lvl-label" x="12" y="{y + 28}" font-size="16">'
+            f'<a href="{_href(m, level)}"><text class="lvl-label" x="{PAD}" y="{top + 26}" font-size="16">'
             f'{escape(m.label(level))}</text></a>'
         )
-        if not steps:
-            continue
-        slots = len(steps) * (2 if is_phases else 1)
-        gap = 14
-        avail = WIDTH - LABEL_W - 10
-        w = (avail - gap * (slots - 1)) / slots
-        x = LABEL_W
-        by = y + (ROW_H - 10 - BOX_H) / 2
-        for i, step in enumerate(steps):
-            parts.append(_box(m, step, x, by, w, "phase" if is_phases else "step"))
-            if i < len(steps) - 1 and not is_phases:
-                parts.append(f'<line class="arrow" x1="{x + w:.0f}" y1="{by + BOX_H / 2:.0f}" '
-                             f'x2="{x + w + gap:.0f}" y2="{by + BOX_H / 2:.0f}"/>')
-            x += w + gap
-            if is_phases:
-                for checklist in m.objects(step, "tor:transitionChecklist"):
-                    parts.append(_box(m, checklist, x, by, w, "cl"))
-                x += w + gap
+        if steps:
+            body = _execution_row(m, steps, top + 36) if has_phases else _simple_row(m, steps, top + 36)
+            parts.extend(body)
     parts.append("</svg>")
     return Markup("".join(parts))
