@@ -66,6 +66,28 @@ def _jsonld(uri: str) -> Response:
     return Response(body, mimetype=JSONLD, headers={"Vary": "Accept", "Link": f'<{uri}>; rel="canonical"'})
 
 
+def _list_twin(name: str, items: list[str]) -> Response | None:
+    """JSON-LD of a list page (schema:ItemList of the things on it), when the client asks for it."""
+    if not (request.args.get("format") == "jsonld" or prefers_over_html(JSONLD)):
+        return None
+    m = state().model
+    body = {
+        "@context": {"schema": "https://schema.org/", "skos": "http://www.w3.org/2004/02/skos/core#"},
+        "@id": request.url,
+        "@type": "schema:ItemList",
+        "schema:name": name,
+        "schema:numberOfItems": len(items),
+        "schema:itemListElement": [
+            {"@type": "schema:ListItem", "schema:position": i + 1,
+             "schema:item": {"@id": uri, "skos:prefLabel": {"@value": m.label(uri), "@language": "nl"}}}
+            for i, uri in enumerate(items)
+        ],
+    }
+    import json
+
+    return Response(json.dumps(body, ensure_ascii=False), mimetype=JSONLD, headers={"Vary": "Accept"})
+
+
 def _alternates(uri: str) -> list[dict]:
     return [{"type": JSONLD, "href": request.path + "?format=jsonld"}]
 
@@ -103,6 +125,18 @@ def _doc(uri: str) -> str:
     return url_for("pages.entity", segment=m.segment(uri), slug=m.slug(uri))
 
 
+LIST_PAGES_WITH_TWIN = {"pages.home", "pages.library", "pages.fan", "pages.knelpunten", "pages.cases"}
+
+
+@bp.app_context_processor
+def list_page_alternates():
+    """List pages advertise their JSON-LD twin; entity pages set their own alternates."""
+    if request.endpoint in LIST_PAGES_WITH_TWIN:
+        return {"alternates": [{"type": JSONLD, "href": request.path + "?format=jsonld"}],
+                "canonical": request.base_url}
+    return {}
+
+
 # ---------------------------------------------------------------------------
 @bp.route("/vendor/<name>")
 def vendor(name: str):
@@ -117,6 +151,10 @@ def vendor(name: str):
 def home():
     s = state()
     svg = s.cached("plate", lambda: plate.render(s.model))
+    steps = [st for level in s.model.instances("Level") for st in s.model.subjects("tor:level", level)]
+    twin = _list_twin("Procesplaat integraal werken", s.model.instances("Level") + steps)
+    if twin:
+        return twin
     return render_template("home.html", nav="home", plate_svg=svg, m=s.model, levels=s.model.instances("Level"))
 
 
@@ -152,6 +190,8 @@ def entity(segment: str, slug: str):
         context["print_view"] = request.args.get("weergave") == "print"
     if segment == "stap":
         context["cases"] = cases_for_step(uri)
+    if segment == "tool":
+        context["related"] = related_tools(uri)
     response = Response(render_template(template, **context))
     response.headers["Vary"] = "Accept"
     response.headers["Link"] = (
@@ -210,6 +250,9 @@ def library():
             "results": [{"uri": t, "label": m.label(t), "url": _doc(t)} for t in selected],
             "facets": {k: {o["slug"]: o["count"] for o in v} for k, v in facets.items()},
         }
+    twin = _list_twin("Toolbibliotheek", selected)
+    if twin:
+        return twin
     categories = m.instances("ToolCategory")
     return render_template(
         "library.html", nav="tools", m=m, tools=selected, facets=facets, params=params, categories=categories,
@@ -220,6 +263,10 @@ def library():
 @bp.route("/samenwerkingswaaier")
 def fan():
     m = state().model
+    twin = _list_twin("Samenwerkingswaaier", m.instances("OrganisationType") + m.instances("CollaborationCondition")
+                      + m.instances("OrganisationNote") + m.instances("Role") + m.instances("Competency"))
+    if twin:
+        return twin
     return render_template(
         "fan.html", nav="waaier", m=m,
         organisations=m.instances("OrganisationType"),
@@ -243,6 +290,9 @@ def knelpunten():
                 for d, ks in by_dimension.items()
             ]
         }
+    twin = _list_twin("Knelpunten", list(dict.fromkeys(k for ks in by_dimension.values() for k in ks)))
+    if twin:
+        return twin
     return render_template(
         "knelpunten.html", nav="knelpunten", m=m, by_dimension=by_dimension,
         project_types=m.instances("ProjectType"), breadcrumb=[{"label": "Knelpunten", "url": None}],
@@ -265,6 +315,9 @@ def cases():
             "results": [{"uri": c, "label": m.label(c), "url": _doc(c)} for c in selected],
             "facets": {k: {o["slug"]: o["count"] for o in v} for k, v in facets.items()},
         }
+    twin = _list_twin("Casussen", selected)
+    if twin:
+        return twin
     return render_template(
         "cases.html", nav="casussen", m=m, cases=selected, facets=facets, params=params,
         clusters=m.instances("Cluster"), breadcrumb=[{"label": "Casussen", "url": None}],
@@ -295,6 +348,22 @@ def similar_cases(uri: str, limit: int = 5) -> list[dict]:
         return ranked[:limit]
 
     return s.cached(("similar", uri), compute)
+
+
+def related_tools(tool: str) -> list[str]:
+    """Tools the sources relate to this one, then tools recommended in the same steps (most shared first)."""
+    s = state()
+
+    def compute():
+        m = s.model
+        explicit = m.objects(tool, "tor:relatedTool")
+        shared = Counter()
+        for step in m.objects(tool, "tor:usedInStep"):
+            shared.update(t for t in m.objects(step, "tor:relevantTool") if t != tool and m.is_a(t, "Tool"))
+        ranked = [t for t, _ in sorted(shared.items(), key=lambda kv: (-kv[1], m.label(kv[0]).lower()))]
+        return list(dict.fromkeys(explicit + ranked))[:8]
+
+    return s.cached(("related", tool), compute)
 
 
 def cases_for_step(step: str) -> list[str]:

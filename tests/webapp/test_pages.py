@@ -61,6 +61,24 @@ def test_jsonld_twin_by_negotiation_and_parameter(client):
     assert f'<link rel="canonical" href="{ID}tool/ambitieweb">' in html
 
 
+@pytest.mark.parametrize("path", ["/", "/tools?categorie=afwegen-op-criteria", "/samenwerkingswaaier", "/knelpunten",
+                                  "/casussen?thema=klimaatadaptatie"])
+def test_list_pages_have_jsonld_twins(client, path):
+    html = client.get(path).get_data(as_text=True)
+    assert 'rel="alternate" type="application/ld+json"' in html
+    response = client.get(path, headers={"Accept": "application/ld+json"})
+    assert response.mimetype == "application/ld+json"
+    data = json.loads(response.data)
+    items = [e["schema:item"]["@id"] for e in data["schema:itemListElement"]]
+    assert data["schema:numberOfItems"] == len(items) == len(set(items)) > 0
+    assert all(i.startswith(ID) for i in items)
+
+
+def test_tool_page_lists_related_tools(client):
+    html = client.get("/doc/tool/ambitieweb").get_data(as_text=True)
+    assert "Verwante tools" in html
+
+
 def test_step_page_shows_tools_with_why_and_checklist(client):
     html = client.get("/doc/stap/opdrachtformulering").get_data(as_text=True)
     assert "Relevante tools en waarom" in html and "Ambitieweb" in html

@@ -1,0 +1,371 @@
+"""The SPARQL endpoint (/sparql, SPARQL 1.1 Protocol) and the downloads (/data/).
+
+Query execution, limits and formats live in toolbox.endpoint; this module speaks HTTP:
+protocol parameters, content negotiation, status codes, CORS and the pages for people.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, redirect, render_template, request, send_from_directory, url_for
+from rdflib import Graph
+
+from toolbox.dataset import (
+    DESCRIPTION_FILE,
+    DUMP_FORMATS,
+    DUMP_STEM,
+    data_dir,
+    dump_names,
+    ensure_remote_dumps,
+    media_type_for,
+    read_summary,
+)
+from toolbox.endpoint import (
+    FILE_EXTENSIONS,
+    GRAPH_FORMATS,
+    RESULT_FORMATS,
+    NotAcceptable,
+    examples,
+    get_endpoint,
+    negotiate,
+    prefix_block,
+    service_description,
+)
+from toolbox.namespaces import PREFIXES, id_prefixes, split_id
+from toolbox.sparql import QueryError
+
+from .state import state
+
+bp = Blueprint("sparql", __name__)
+
+HTML_ROWS = 1000  # rows shown on the page; downloads carry everything up to the result limit
+RDF_OUT = {  # description documents (service description, DCAT): media type -> rdflib format
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/ld+json": "json-ld",
+    "application/rdf+xml": "xml",
+}
+FORMAT_LABELS = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV",
+                 "ttl": "Turtle", "nt": "N-Triples", "jsonld": "JSON-LD", "rdfxml": "RDF/XML"}
+STARTER_QUERY = """SELECT ?tool ?naam WHERE {
+  ?tool a tor:Tool ;
+        skos:prefLabel ?naam .
+}
+ORDER BY ?naam
+LIMIT 50
+"""
+
+
+@bp.after_request
+def cors(response: Response) -> Response:
+    """Everything here is public and read-only: any origin may read it (no credentials)."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = (
+        "X-Toolbox-Result-Truncated, X-Toolbox-Result-Count, X-Toolbox-Query-Seconds, Content-Disposition"
+    )
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+# --------------------------------------------------------------------------- protocol
+class ProtocolError(QueryError):
+    pass
+
+
+def _protocol_request() -> tuple[str | None, list[str], list[str]]:
+    """(query, default-graph-uri's, named-graph-uri's) from a GET, a form POST or a direct POST."""
+    if request.method == "POST":
+        kind = (request.mimetype or "").lower()
+        if kind == "application/sparql-update" or "update" in request.form:
+            raise ProtocolError(_update_refusal())
+        if kind == "application/sparql-query":
+            queries = [request.get_data(as_text=True)]
+            default_graphs = request.args.getlist("default-graph-uri")
+            named_graphs = request.args.getlist("named-graph-uri")
+        elif kind in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            queries = request.form.getlist("query")
+            default_graphs = request.form.getlist("default-graph-uri") + request.args.getlist("default-graph-uri")
+            named_graphs = request.form.getlist("named-graph-uri") + request.args.getlist("named-graph-uri")
+        else:
+            raise ProtocolError(
+                f"Content-Type {kind or '(geen)'} wordt niet ondersteund: gebruik application/sparql-query "
+                "of application/x-www-form-urlencoded met een parameter `query`.", status=415)
+    else:
+        if "update" in request.args:
+            raise ProtocolError(_update_refusal())
+        queries = request.args.getlist("query")
+        default_graphs = request.args.getlist("default-graph-uri")
+        named_graphs = request.args.getlist("named-graph-uri")
+    if len(queries) > 1:
+        raise ProtocolError("Geef precies één parameter `query` mee.")
+    query = queries[0] if queries else None
+    return query, _unique(default_graphs), _unique(named_graphs)
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(v.strip() for v in values if v.strip()))
+
+
+def _update_refusal() -> str:
+    return ("Dit endpoint is alleen-lezen: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE …) wordt "
+            "geweigerd en er is niets gewijzigd.")
+
+
+def _wants_html() -> bool:
+    fmt = (request.values.get("format") or "").lower()
+    if fmt:
+        return fmt == "html"
+    accept = request.accept_mimetypes
+    machine = [*RESULT_FORMATS.values(), *GRAPH_FORMATS.values(), "application/json", "application/xml", "text/xml"]
+    best = accept.best_match(["text/html", *machine])
+    return best == "text/html" and accept["text/html"] >= max((accept[m] for m in machine), default=0)
+
+
+def _error(exc: QueryError, html: bool, query: str | None = None) -> Response:
+    status = getattr(exc, "status", 400)
+    headers = {"Vary": "Accept"}
+    if status == 503:
+        headers["Retry-After"] = "5"
+    if html:
+        body = render_template("sparql.html", **_page_context(query, error=str(exc)))
+        return Response(body, status=status, mimetype="text/html", headers=headers)
+    return Response(str(exc) + "\n", status=status, content_type="text/plain; charset=utf-8", headers=headers)
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def sparql():
+    html = _wants_html()
+    try:
+        query, default_graphs, named_graphs = _protocol_request()
+    except QueryError as exc:
+        return _error(exc, html)
+    if query is None:
+        if html:
+            return _editor_page()
+        return _service_description()
+    s = state()
+    endpoint = get_endpoint(s.settings, s.version)
+    try:
+        form = endpoint.prepare(query)
+        if html:
+            fmt = "nt" if form in ("CONSTRUCT", "DESCRIBE") else "json"
+        else:
+            fmt = negotiate(form or "SELECT", request.accept_mimetypes, request.values.get("format"))
+        result = endpoint.execute(query, fmt, form, default_graphs, named_graphs)
+    except QueryError as exc:
+        return _error(exc, html, query)
+    headers = {
+        "Vary": "Accept",
+        "X-Toolbox-Result-Truncated": "true" if result.truncated else "false",
+        "X-Toolbox-Result-Count": str(result.count),
+        "X-Toolbox-Query-Seconds": f"{result.seconds:.3f}",
+    }
+    if html:
+        page = render_template("sparql.html", **_page_context(query, result=result, default_graphs=default_graphs,
+                                                              named_graphs=named_graphs))
+        return Response(page, mimetype="text/html", headers=headers)
+    if request.values.get("download"):
+        headers["Content-Disposition"] = f'attachment; filename="resultaat.{FILE_EXTENSIONS[result.fmt]}"'
+    return Response(result.body, content_type=result.media_type, headers=headers)
+
+
+def _service_description() -> Response:
+    s = state()
+    turtle = service_description(s.settings, request.base_url)
+    return _rdf_document(turtle, "text/turtle")
+
+
+def _rdf_document(turtle: str, default: str) -> Response:
+    """A small RDF document (written as Turtle) in the format the client asks for."""
+    fmt = (request.args.get("format") or "").lower()
+    by_name = {"ttl": "text/turtle", "turtle": "text/turtle", "nt": "application/n-triples",
+               "jsonld": "application/ld+json", "rdf": "application/rdf+xml", "rdfxml": "application/rdf+xml"}
+    if fmt:
+        chosen = by_name.get(fmt)
+    else:
+        chosen = request.accept_mimetypes.best_match([default, *RDF_OUT]) if request.accept_mimetypes else default
+    if chosen is None:
+        return _error(NotAcceptable("Beschikbaar als " + ", ".join(RDF_OUT) + "."), False)
+    if chosen == "text/turtle":
+        body = turtle.encode("utf-8")
+    else:
+        graph = Graph()
+        graph.parse(data=turtle, format="turtle")
+        body = graph.serialize(format=RDF_OUT[chosen], encoding="utf-8")
+    return Response(body, content_type=chosen + "; charset=utf-8", headers={"Vary": "Accept"})
+
+
+# --------------------------------------------------------------------------- page for people
+def _editor_page() -> Response:
+    name = request.args.get("voorbeeld")
+    query = None
+    if name:
+        chosen = [e for e in examples() if e.name == name]
+        if not chosen:
+            abort(404)
+        query = chosen[0].query
+    return Response(render_template("sparql.html", **_page_context(query)), mimetype="text/html",
+                    headers={"Vary": "Accept"})
+
+
+def _page_context(query: str | None, result=None, error: str | None = None, default_graphs=(), named_graphs=()):
+    s = state()
+    settings = s.settings
+    context = {
+        "title": "SPARQL-endpoint",
+        "breadcrumb": [{"label": "SPARQL-endpoint", "url": None}],
+        "query": query or (prefix_block(settings.base_uri) + "\n" + STARTER_QUERY),
+        "examples": examples(),
+        "settings": settings,
+        "error": error,
+        "result": None,
+        "downloads": [],
+    }
+    if result is None:
+        return context
+    table = _result_table(result, settings.base_uri)
+    table["shown"] = min(len(table["rows"]), HTML_ROWS)
+    table["rows"] = table["rows"][:HTML_ROWS]
+    context["result"] = table
+    formats = GRAPH_FORMATS if result.form in ("CONSTRUCT", "DESCRIBE") else RESULT_FORMATS
+    extra = [("default-graph-uri", g) for g in default_graphs] + [("named-graph-uri", g) for g in named_graphs]
+    for fmt in formats:
+        params = [("query", query), ("format", fmt), ("download", "1"), *extra]
+        context["downloads"].append({"label": FORMAT_LABELS[fmt], "href": url_for("sparql.sparql") + "?" +
+                                     urlencode(params)})
+    return context
+
+
+def _result_table(result, base_uri: str) -> dict:
+    table = {"form": result.form, "count": result.count, "truncated": result.truncated,
+             "seconds": result.seconds, "variables": [], "rows": [], "boolean": None}
+    if result.form in ("CONSTRUCT", "DESCRIBE"):
+        table["variables"] = ["subject", "predicate", "object"]
+        for quad in ox.parse(result.body, format=ox.RdfFormat.N_TRIPLES):
+            table["rows"].append([_cell_from_term(t, base_uri) for t in (quad.subject, quad.predicate, quad.object)])
+        return table
+    data = json.loads(result.body)
+    if "boolean" in data:
+        table["boolean"] = bool(data["boolean"])
+        return table
+    names = data["head"].get("vars", [])
+    table["variables"] = names
+    for binding in data["results"]["bindings"]:
+        table["rows"].append([_cell(binding.get(n), base_uri) for n in names])
+    return table
+
+
+def _prefixes(base_uri: str) -> list[tuple[str, str]]:
+    pairs = {**PREFIXES, **id_prefixes(base_uri)}
+    return sorted(pairs.items(), key=lambda item: -len(item[1]))
+
+
+def _cell(cell: dict | None, base_uri: str) -> dict | None:
+    if cell is None:
+        return None
+    if cell["type"] == "uri":
+        return _iri_cell(cell["value"], base_uri)
+    if cell["type"] == "bnode":
+        return {"kind": "bnode", "text": "_:" + cell["value"]}
+    note = ("@" + cell["xml:lang"]) if "xml:lang" in cell else _compact(cell.get("datatype", ""), base_uri)
+    return {"kind": "literal", "text": cell["value"], "note": note}
+
+
+def _cell_from_term(term, base_uri: str) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return _iri_cell(term.value, base_uri)
+    if isinstance(term, ox.BlankNode):
+        return {"kind": "bnode", "text": "_:" + term.value}
+    if term.language:
+        note = "@" + term.language
+    elif term.datatype.value.endswith("#string"):
+        note = ""
+    else:
+        note = _compact(term.datatype.value, base_uri)
+    return {"kind": "literal", "text": term.value, "note": note}
+
+
+def _compact(iri: str, base_uri: str) -> str:
+    for prefix, namespace in _prefixes(base_uri):
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri
+
+
+def _iri_cell(iri: str, base_uri: str) -> dict:
+    """An IRI cell: things link to their page on this site, terms to the ontology documentation."""
+    href = iri
+    parts = split_id(iri, base_uri)
+    if parts:
+        href = url_for("pages.entity", segment=parts[0], slug=parts[1])
+    elif iri.startswith(PREFIXES["tor"]):
+        href = url_for("linked_data.ontology") + "#" + iri[len(PREFIXES["tor"]):]
+    elif not iri.startswith(("http://", "https://")):
+        href = None
+    return {"kind": "iri", "text": _compact(iri, base_uri), "iri": iri, "href": href,
+            "local": bool(parts) or iri.startswith(PREFIXES["tor"])}
+
+
+# --------------------------------------------------------------------------- downloads
+def _data_folder():
+    s = state()
+    if s.settings.sparql_endpoint:
+        return ensure_remote_dumps(s.settings, s.store)
+    return data_dir(s.settings)
+
+
+@bp.route("/data/")
+def data_index():
+    folder = _data_folder()
+    description = folder / DESCRIPTION_FILE
+    wants_html = request.args.get("format", "").lower() in ("", "html") and not _prefers_rdf()
+    if not wants_html:
+        if not description.exists():
+            abort(404)
+        return _rdf_document(description.read_text(encoding="utf-8"), "text/turtle")
+    summary = read_summary(folder)
+    files = []
+    for fmt, (ext, media, _, label) in DUMP_FORMATS.items():
+        name = f"{DUMP_STEM}.{ext}"
+        if (folder / name).exists():
+            files.append({"format": fmt, "label": label, "media": media, "name": name,
+                          "bytes": (folder / name).stat().st_size,
+                          "gz": name + ".gz", "gz_bytes": (folder / (name + ".gz")).stat().st_size})
+    s = state()
+    return render_template("data.html", title="Downloads", breadcrumb=[{"label": "Downloads", "url": None}],
+                           files=files, summary=summary, settings=s.settings, manifest=s.manifest,
+                           description=DESCRIPTION_FILE, examples=examples())
+
+
+def _prefers_rdf() -> bool:
+    accept = request.accept_mimetypes
+    best = accept.best_match(["text/html", *RDF_OUT])
+    return best in RDF_OUT and accept[best] > accept["text/html"]
+
+
+@bp.route("/data/<name>")
+def data_file(name: str):
+    if name not in dump_names():
+        abort(404)
+    folder = _data_folder()
+    if not (folder / name).exists():
+        abort(404)
+    mimetype = media_type_for(name)
+    if not name.endswith(".gz"):
+        mimetype += "; charset=utf-8"
+    response = send_from_directory(folder, name, mimetype=mimetype, max_age=3600,
+                                   as_attachment=name.endswith(".gz"), download_name=name)
+    response.headers["Vary"] = "Accept-Encoding"
+    return response
+
+
+@bp.route("/.well-known/void")
+def well_known_void():
+    """VoID's well-known location points at the dataset description."""
+    return redirect(url_for("sparql.data_file", name=DESCRIPTION_FILE), code=303)
