@@ -151,3 +151,20 @@ def test_guide_json_states(client):
 def test_output_is_escaped(client):
     html = client.get("/zoeken?q=<script>alert(1)</script>").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
+
+
+def test_server_error_gives_friendly_500(real_settings, app):
+    from webapp import create_app
+
+    broken = create_app(real_settings, state=app.extensions["toolbox"])
+
+    def fail():
+        raise RuntimeError("kapot")
+
+    broken.add_url_rule("/kapot", "kapot", fail)
+    response = broken.test_client().get("/kapot")
+    assert response.status_code == 500
+    assert "Er ging iets mis" in response.get_data(as_text=True)
+    assert "kapot" not in response.get_data(as_text=True)
+    assert broken.test_client().get("/kapot", headers={"Accept": "application/json"}).get_json() == {
+        "error": "interne fout", "status": 500}
