@@ -71,7 +71,10 @@ def ensure_built(settings: Settings, progress: Callable[[str], None] | None = No
     paths = artefact_paths(settings)
     version = content_version(settings)
     manifest = read_manifest(settings)
-    if manifest and manifest.get("version") == version and paths.dataset.exists() and paths.index_dir.exists():
+    from .dataset import dumps_present
+
+    if (manifest and manifest.get("version") == version and paths.dataset.exists() and paths.index_dir.exists()
+            and dumps_present(settings)):
         paths.version = version
         return paths
     return build(settings, progress=progress)
@@ -156,6 +159,11 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None, owl
     from .search import build_index
 
     build_index(settings, store, paths.index_dir)
+
+    say("Downloads en datasetbeschrijving schrijven …")
+    from .dataset import write_dumps
+
+    write_dumps(settings, store, paths)
 
     manifest = {
         "version": version,

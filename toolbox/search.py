@@ -154,6 +154,59 @@ def build_index(settings: Settings, store, index_dir: Path) -> int:
     return len(docs)
 
 
+def update_index(settings: Settings, store, index_dir: Path, previous: list[dict]) -> list[dict]:
+    """Bring an existing index in line with the store, rewriting only documents that changed.
+
+    For a save in the editor: `previous` are the documents of the store the index was built
+    from (`documents(settings, old_store)`); a case edit changes its own document and the
+    context of the things it links to, a handful of documents instead of all of them.
+    Returns the new documents.
+    """
+    from .store import EmbeddedStore
+
+    if not hasattr(store, "select"):
+        store = EmbeddedStore(settings, store)
+    docs = documents(settings, store)
+    old = {d["uri"]: d for d in previous}
+    new = {d["uri"]: d for d in docs}
+    changed = [d for uri, d in new.items() if uri not in old or _canonical(old[uri]) != _canonical(d)]
+    removed = [uri for uri in old if uri not in new]
+    try:
+        in_step = windex.open_dir(str(index_dir)).doc_count() == len(old)
+    except Exception:  # missing or unreadable index
+        in_step = False
+    if not in_step:
+        build_index(settings, store, index_dir)
+    elif changed or removed:
+        ix = windex.open_dir(str(index_dir))
+        writer = ix.writer(timeout=30.0)
+        try:
+            for uri in removed:
+                writer.delete_by_term("uri", uri)
+            for doc in changed:
+                writer.update_document(**doc)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+    return docs
+
+
+def _canonical(doc: dict) -> tuple:
+    """A document up to the order of its parts: GROUP_CONCAT order differs between stores that
+    hold the same triples, and the index only sees the words (no phrase queries)."""
+    out = []
+    for key in sorted(doc):
+        value = doc[key]
+        if key == "spread":
+            out.append((key, tuple(sorted(tuple(x) for x in value))))
+        elif isinstance(value, str):
+            out.append((key, tuple(sorted(value.replace("|", " ").split()))))
+        else:
+            out.append((key, value))
+    return tuple(out)
+
+
 @dataclass
 class Hit:
     uri: str

@@ -21,16 +21,11 @@ def create_app(settings: Settings | None = None, state: SiteState | None = None)
     app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
     app.extensions["toolbox"] = state or SiteState.load(settings)
 
-    from . import filters, pages, search_views
+    from . import beheer, filters, linked_data, pages, search_views, sparql_views
 
     filters.register(app)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(search_views.bp)
-    # Further blueprints (SPARQL endpoint, Linked Data, beheer) register here.
-    for name in ("sparql_views", "linked_data", "beheer"):
-        module = _optional_module(name)
-        if module is not None:
-            app.register_blueprint(module.bp)
+    for module in (pages, search_views, sparql_views, linked_data, beheer):
+        app.register_blueprint(module.bp)
 
     @app.errorhandler(404)
     def not_found(error):
@@ -52,15 +47,6 @@ def create_app(settings: Settings | None = None, state: SiteState | None = None)
         return response
 
     return app
-
-
-def _optional_module(name: str):
-    import importlib
-    import importlib.util
-
-    if importlib.util.find_spec(f"webapp.{name}") is None:
-        return None
-    return importlib.import_module(f"webapp.{name}")
 
 
 def _wants_json() -> bool:

@@ -115,11 +115,8 @@ def _vocabulary(kind: str) -> Graph:
 def _vocabulary_response(kind: str, ext: str | None) -> Response:
     s = state()
     if ext is None:
-        if kind == "tor":
-            return Response(render_template("ontology.html", **_ontology_context()), mimetype="text/html",
-                            headers={"Vary": "Accept"})
-        return Response(render_template("ontology.html", **_shapes_context()), mimetype="text/html",
-                        headers={"Vary": "Accept"})
+        context = s.cached(("vocabulary-page", kind), _ontology_context if kind == "tor" else _shapes_context)
+        return Response(render_template("ontology.html", **context), mimetype="text/html", headers={"Vary": "Accept"})
     fmt, media = EXTENSIONS[ext]
     if fmt == "ttl":  # the source file itself, with its comments
         path = s.settings.ontology_file if kind == "tor" else s.settings.shapes_file

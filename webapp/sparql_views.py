@@ -7,6 +7,7 @@ protocol parameters, content negotiation, status codes, CORS and the pages for p
 from __future__ import annotations
 
 import json
+from itertools import islice
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -118,13 +119,17 @@ def _update_refusal() -> str:
 
 
 def _wants_html() -> bool:
+    """HTML only for clients that name text/html (browsers); `*/*` gets the SPARQL default formats."""
     fmt = (request.values.get("format") or "").lower()
     if fmt:
         return fmt == "html"
     accept = request.accept_mimetypes
-    machine = [*RESULT_FORMATS.values(), *GRAPH_FORMATS.values(), "application/json", "application/xml", "text/xml"]
-    best = accept.best_match(["text/html", *machine])
-    return best == "text/html" and accept["text/html"] >= max((accept[m] for m in machine), default=0)
+    html_q = max((q for value, q in accept if value.lower() in ("text/html", "application/xhtml+xml")), default=0)
+    if not html_q:
+        return False
+    machine = {*RESULT_FORMATS.values(), *GRAPH_FORMATS.values(), "application/json", "application/xml", "text/xml"}
+    machine_q = max((q for value, q in accept if value.lower() in machine), default=0)
+    return html_q >= machine_q
 
 
 def _error(exc: QueryError, html: bool, query: str | None = None) -> Response:
@@ -203,6 +208,8 @@ def _rdf_document(turtle: str, default: str) -> Response:
 
 # --------------------------------------------------------------------------- page for people
 def _editor_page() -> Response:
+    s = state()
+    get_endpoint(s.settings, s.version)  # starts the query workers while the visitor writes a query
     name = request.args.get("voorbeeld")
     query = None
     if name:
@@ -229,9 +236,8 @@ def _page_context(query: str | None, result=None, error: str | None = None, defa
     }
     if result is None:
         return context
-    table = _result_table(result, settings.base_uri)
-    table["shown"] = min(len(table["rows"]), HTML_ROWS)
-    table["rows"] = table["rows"][:HTML_ROWS]
+    table = _result_table(result, settings.base_uri, HTML_ROWS)
+    table["shown"] = len(table["rows"])
     context["result"] = table
     formats = GRAPH_FORMATS if result.form in ("CONSTRUCT", "DESCRIBE") else RESULT_FORMATS
     extra = [("default-graph-uri", g) for g in default_graphs] + [("named-graph-uri", g) for g in named_graphs]
@@ -242,12 +248,13 @@ def _page_context(query: str | None, result=None, error: str | None = None, defa
     return context
 
 
-def _result_table(result, base_uri: str) -> dict:
+def _result_table(result, base_uri: str, max_rows: int) -> dict:
+    """The first max_rows rows of a result as cells for the page."""
     table = {"form": result.form, "count": result.count, "truncated": result.truncated,
              "seconds": result.seconds, "variables": [], "rows": [], "boolean": None}
     if result.form in ("CONSTRUCT", "DESCRIBE"):
         table["variables"] = ["subject", "predicate", "object"]
-        for quad in ox.parse(result.body, format=ox.RdfFormat.N_TRIPLES):
+        for quad in islice(ox.parse(result.body, format=ox.RdfFormat.N_TRIPLES), max_rows):
             table["rows"].append([_cell_from_term(t, base_uri) for t in (quad.subject, quad.predicate, quad.object)])
         return table
     data = json.loads(result.body)
@@ -256,7 +263,7 @@ def _result_table(result, base_uri: str) -> dict:
         return table
     names = data["head"].get("vars", [])
     table["variables"] = names
-    for binding in data["results"]["bindings"]:
+    for binding in data["results"]["bindings"][:max_rows]:
         table["rows"].append([_cell(binding.get(n), base_uri) for n in names])
     return table
 
@@ -357,7 +364,7 @@ def data_file(name: str):
     if not (folder / name).exists():
         abort(404)
     mimetype = media_type_for(name)
-    if not name.endswith(".gz"):
+    if not name.endswith(".gz") and not mimetype.startswith("text/"):  # werkzeug adds it to text/* itself
         mimetype += "; charset=utf-8"
     response = send_from_directory(folder, name, mimetype=mimetype, max_age=3600,
                                    as_attachment=name.endswith(".gz"), download_name=name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -21,8 +22,12 @@ class SiteState:
     model: GraphModel
     search: SearchIndex
     version: str
-    cache: dict = field(default_factory=dict)
+    cache: OrderedDict = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # Derived views kept per content version; the least recently used go first, so a crawler
+    # walking every page of a large graph cannot grow the memory without bound.
+    CACHE_ENTRIES = 4096
 
     @classmethod
     def load(cls, settings: Settings) -> SiteState:
@@ -40,14 +45,31 @@ class SiteState:
         model = GraphModel.from_store(store, settings.base_uri)
         return cls(settings, store, model, SearchIndex(index_dir), version)
 
+    @classmethod
+    def from_content(cls, settings: Settings, content, previous: SiteState | None = None) -> SiteState:
+        """Fast refresh after a save in the editor (no full build): see toolbox.editing.refresh_build."""
+        if settings.sparql_endpoint:
+            return cls.load(settings)  # the external store is loaded by its own operators
+        from toolbox.build import artefact_paths
+        from toolbox.editing import refresh_build
+
+        index_dir = previous.search.index_dir if previous else artefact_paths(settings).index_dir
+        store, version = refresh_build(settings, content, previous.store if previous else None, index_dir)
+        model = GraphModel.from_store(store, settings.base_uri)
+        return cls(settings, store, model, SearchIndex(index_dir), version)
+
     def cached(self, key, compute):
-        """Memoise a derived view for this content version."""
-        try:
-            return self.cache[key]
-        except KeyError:
-            value = compute()
+        """Memoise a derived view for this content version (bounded, least recently used out first)."""
+        with self.lock:
+            if key in self.cache:
+                self.cache.move_to_end(key)
+                return self.cache[key]
+        value = compute()  # outside the lock: two threads may both compute, both get the same answer
+        with self.lock:
             self.cache[key] = value
-            return value
+            while len(self.cache) > self.CACHE_ENTRIES:
+                self.cache.popitem(last=False)
+        return value
 
     @property
     def manifest(self) -> dict:

@@ -1,0 +1,260 @@
+"""toolbox.endpoint without HTTP: refusals, negotiation, serialisers, limits, worker processes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+
+import pyoxigraph as ox
+import pytest
+from werkzeug.datastructures import MIMEAccept
+
+from toolbox.endpoint import (
+    Busy,
+    Endpoint,
+    Job,
+    NotAcceptable,
+    QueryTimeout,
+    WorkerPool,
+    classify,
+    examples,
+    negotiate,
+    run_local,
+    serialise_rows,
+)
+from toolbox.sparql import QueryError
+
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+BASE = "https://toolbox-openbare-ruimte.nl"
+
+
+@pytest.fixture(scope="module")
+def oxstore(minimal_store, minimal_settings):
+    store = ox.Store()
+    store.bulk_load(path=str(minimal_settings.build_dir / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+# --------------------------------------------------------------------------- refusals
+@pytest.mark.parametrize("query", [
+    "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+    "DELETE WHERE { ?s ?p ?o }",
+    "PREFIX ex: <http://example.org/>\ndelete data { ex:a ex:b ex:c }",
+    "LOAD <http://example.org/data.ttl>",
+    "CLEAR ALL",
+    "DROP GRAPH <urn:g>",
+    "CREATE GRAPH <urn:g>",
+    "ADD DEFAULT TO <urn:g>",
+    "MOVE DEFAULT TO <urn:g>",
+    "COPY DEFAULT TO <urn:g>",
+    "WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+    "# a comment first\nBASE <http://example.org/>\nINSERT DATA { <a> <b> <c> }",
+])
+def test_updates_are_refused(query):
+    with pytest.raises(QueryError) as info:
+        classify(query)
+    assert info.value.status == 400
+    assert "alleen-lezen" in str(info.value)
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+    "select * where { service silent <http://example.org/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { ?s ?p ?o .SERVICE ?x { ?a ?b ?c } }",
+    "SELECT * WHERE { \\u0053ERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+    # A quote in a comment must not start a string that hides the keyword.
+    'SELECT * WHERE { # """\n SERVICE <http://example.org/sparql> { ?s ?p ?o } # """\n }',
+    "SELECT * WHERE { BIND(1 AS ?a) FILTER(?a<?b)SERVICE?x{?s?p?o}FILTER(?c>3) }",
+])
+def test_service_is_refused(query):
+    with pytest.raises(QueryError) as info:
+        classify(query)
+    assert info.value.status == 400
+    assert "SERVICE" in str(info.value)
+
+
+@pytest.mark.parametrize("query, form", [
+    ("SELECT ?service WHERE { ?service ?p ?o }", "SELECT"),
+    ('SELECT * WHERE { ?s ?p "SERVICE and INSERT in a string" }', "SELECT"),
+    ("PREFIX service: <http://example.org/>\nASK { service:a ?p ?o }", "ASK"),
+    ("# INSERT in a comment\nCONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT"),
+    ("PREFIX add: <http://example.org/> DESCRIBE add:x", "DESCRIBE"),
+    ("SELEC * WHERE { ?s ?p ?o }", None),
+])
+def test_queries_are_classified(query, form):
+    assert classify(query) == form
+
+
+# --------------------------------------------------------------------------- negotiation
+@pytest.mark.parametrize("form, accept, param, expected", [
+    ("SELECT", "", None, "json"),
+    ("SELECT", "*/*", None, "json"),
+    ("SELECT", "text/csv", None, "csv"),
+    ("SELECT", "application/sparql-results+xml, application/rdf+xml", None, "xml"),
+    ("SELECT", "text/tab-separated-values;q=0.9, text/csv;q=0.5", None, "tsv"),
+    ("ASK", "application/json", None, "json"),
+    ("SELECT", "text/turtle", "csv", "csv"),
+    ("CONSTRUCT", "", None, "ttl"),
+    ("CONSTRUCT", "application/sparql-results+xml, application/rdf+xml", None, "rdfxml"),
+    ("DESCRIBE", "application/ld+json", None, "jsonld"),
+    ("CONSTRUCT", "text/n3", None, "ttl"),
+    ("CONSTRUCT", "*/*", "nt", "nt"),
+    ("CONSTRUCT", "", "json", "jsonld"),
+    ("CONSTRUCT", "", "xml", "rdfxml"),
+])
+def test_negotiation(form, accept, param, expected):
+    parsed = MIMEAccept([(v.split(";q=")[0].strip(), float(v.split(";q=")[1]) if ";q=" in v else 1)
+                         for v in accept.split(",") if v.strip()])
+    assert negotiate(form, parsed, param) == expected
+
+
+@pytest.mark.parametrize("form, accept, param", [
+    ("SELECT", "image/png", None),
+    ("SELECT", "text/turtle", None),
+    ("CONSTRUCT", "text/csv", None),
+    ("CONSTRUCT", "", "csv"),
+    ("SELECT", "", "ttl"),
+    ("SELECT", "", "pdf"),
+])
+def test_not_acceptable(form, accept, param):
+    parsed = MIMEAccept([(accept, 1)] if accept else [])
+    with pytest.raises(NotAcceptable) as info:
+        negotiate(form, parsed, param)
+    assert info.value.status == 406
+
+
+# --------------------------------------------------------------------------- serialisers and limits
+def _job(query, fmt="json", limit=10000, **kw):
+    return Job(query, classify(query), fmt, limit, BASE, **kw)
+
+
+QUERY_MIXED = """SELECT ?s ?label ?n ?none WHERE {
+  ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?label .
+  BIND(STRLEN(?label) AS ?n)
+  OPTIONAL { ?s <urn:nothing> ?none }
+} ORDER BY ?s ?label"""
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_select_formats_match_oxigraph(oxstore, fmt):
+    """Our serialisers (needed for the row cap) agree with Oxigraph's own writer."""
+    ours = run_local(oxstore, _job(QUERY_MIXED, fmt)).body
+    theirs = oxstore.query(QUERY_MIXED, use_default_graph_as_union=True).serialize(
+        format={"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+                "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}[fmt])
+    if fmt == "json":
+        assert json.loads(ours) == json.loads(theirs)
+    elif fmt == "xml":
+        ns = "{http://www.w3.org/2005/sparql-results#}"
+        rows = [[(b.get("name"), b[0].tag, b[0].text, sorted(b[0].attrib.items())) for b in r]
+                for r in ET.fromstring(ours).iter(ns + "result")]
+        expected = [[(b.get("name"), b[0].tag, b[0].text, sorted(b[0].attrib.items())) for b in r]
+                    for r in ET.fromstring(theirs).iter(ns + "result")]
+        assert rows == expected and rows
+    elif fmt == "csv":
+        assert list(csv.reader(io.StringIO(ours.decode()))) == list(csv.reader(io.StringIO(theirs.decode())))
+    else:
+        assert ours.decode().splitlines() == theirs.decode().splitlines()
+
+
+def test_tsv_escapes_tabs_and_newlines():
+    body = serialise_rows(["x"], [[ox.Literal("a\tb\nc")]], "tsv").decode()
+    assert body.splitlines() == ["?x", '"a\\tb\\nc"']
+
+
+def test_result_cap_truncates_and_says_so(oxstore):
+    total = len(list(oxstore.query("SELECT * WHERE { ?s ?p ?o }", use_default_graph_as_union=True)))
+    result = run_local(oxstore, _job("SELECT * WHERE { ?s ?p ?o }", "csv", limit=100))
+    assert result.truncated and result.count == 100
+    assert len(result.body.decode().splitlines()) == 101
+    full = run_local(oxstore, _job("SELECT * WHERE { ?s ?p ?o }", "csv", limit=total))
+    assert not full.truncated and full.count == total
+    graph = run_local(oxstore, _job("CONSTRUCT WHERE { ?s ?p ?o }", "nt", limit=50))
+    assert graph.truncated and len(graph.body.splitlines()) == 50
+
+
+def test_dataset_parameters(oxstore, minimal_settings):
+    ontology = minimal_settings.base_uri + "/graph/ontologie"
+    expected = len(list(oxstore.quads_for_pattern(None, None, None, ox.NamedNode(ontology))))
+    result = run_local(oxstore, _job("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graphs=[ontology]))
+    assert json.loads(result.body)["results"]["bindings"][0]["n"]["value"] == str(expected)
+    named = run_local(oxstore, _job("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=[ontology]))
+    assert [b["g"]["value"] for b in json.loads(named.body)["results"]["bindings"]] == [ontology]
+    with pytest.raises(QueryError):
+        run_local(oxstore, _job("ASK { ?s ?p ?o }", default_graphs=["not an iri"]))
+
+
+def test_syntax_error_has_position(oxstore):
+    with pytest.raises(QueryError) as info:
+        run_local(oxstore, _job("SELECT * WHERE { ?s ?p }"))
+    assert info.value.status == 400
+    assert "1:" in str(info.value) and "Syntaxfout" in str(info.value)
+
+
+def test_examples_run(oxstore):
+    found = examples()
+    assert len(found) >= 8
+    for example in found:
+        assert example.title and example.description, example.name
+        assert "title:" not in example.query
+        result = run_local(oxstore, _job(example.query))
+        assert result.form in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+
+# --------------------------------------------------------------------------- worker processes
+@pytest.fixture(scope="module")
+def pool(minimal_store, minimal_settings):
+    pool = WorkerPool(minimal_settings.build_dir / "graph.nq", size=1, wait=0.5)
+    yield pool
+    pool.close()
+
+
+def test_timeout_kills_the_worker_and_a_fresh_one_answers(pool):
+    pool.run(_job("ASK { ?s ?p ?o }"), timeout=60)  # worker is up
+    old = next(iter(pool._all)).process
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout) as info:
+        pool.run(_job(SLOW), timeout=1)
+    assert info.value.status == 504
+    assert time.monotonic() - started < 5
+    old.join(5)
+    assert not old.is_alive()  # the work really stopped
+    result = pool.run(_job("ASK { ?s ?p ?o }"), timeout=60)
+    assert result.body == b'{"head": {}, "boolean": true}'
+
+
+def test_busy_when_no_worker_is_free(pool, minimal_settings):
+    endpoint = Endpoint(replace(minimal_settings, query_timeout=1.5), pool)
+    import threading
+
+    errors = []
+
+    def slow():
+        try:
+            endpoint.execute(SLOW, "json", "SELECT")
+        except QueryError as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=slow) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    kinds = sorted(type(e).__name__ for e in errors)
+    assert len(errors) == 6
+    assert "QueryTimeout" in kinds and "Busy" in kinds
+    assert isinstance(Busy(), QueryError) and Busy().status == 503
+
+
+def test_prepare_checks_length_and_emptiness(minimal_settings, pool):
+    endpoint = Endpoint(replace(minimal_settings, max_query_length=100), pool)
+    with pytest.raises(QueryError) as info:
+        endpoint.prepare("SELECT * WHERE { ?s ?p ?o } #" + "x" * 100)
+    assert info.value.status == 413
+    with pytest.raises(QueryError):
+        endpoint.prepare("   ")
+    assert endpoint.prepare("ASK {}") == "ASK"
