@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from .config import Settings
@@ -114,7 +115,10 @@ def cmd_query(args) -> int:
 def cmd_serve(args) -> int:
     from .serve import serve
 
-    return serve(_settings(args), host=args.host, port=args.port, threads=args.threads)
+    settings = _settings(args)
+    if args.threads:
+        settings = replace(settings, server_threads=args.threads)
+    return serve(settings, host=args.host, port=args.port)
 
 
 def cmd_user(args) -> int:
@@ -164,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("serve", help="de website serveren (waitress)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5000)
-    p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--threads", type=int, default=None,
+                   help="aantal serverthreads (standaard TOOLBOX_SERVER_THREADS of 64)")
     p.add_argument("--content")
     p.set_defaults(func=cmd_serve)
 

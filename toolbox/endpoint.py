@@ -8,9 +8,10 @@ Safety is by construction:
   comments, strings and IRIs exactly as the SPARQL grammar does.
 * Each query has a wall-clock limit. pyoxigraph cannot interrupt a query, so the worker
   process that runs it is killed at the limit and a fresh one is started.
-* At most `query_workers` queries run at once and a few more may wait, each for a bounded
-  time; everything beyond that gets 503 at once, so SPARQL traffic can occupy only a few of
-  the web server's threads and never stalls the rest of the site.
+* At most `query_workers` queries run at once; the others wait in line for a worker, each at
+  most `query_timeout` seconds. A waiting request sleeps in a web-server thread, so SPARQL may
+  hold all server threads but PAGE_THREADS; a request beyond that gets 503 at once, and the
+  pages of the site always have threads left.
 * Results stop after `result_limit` rows (or triples); the result says it was truncated.
 
 With TOOLBOX_SPARQL_ENDPOINT set, queries are forwarded to that store with the same checks,
@@ -661,6 +662,9 @@ class RemoteRunner:
 
 
 # --------------------------------------------------------------------------- the endpoint
+PAGE_THREADS = 8  # server threads SPARQL requests leave to the pages of the site
+
+
 class Endpoint:
     """Admission control, checks and limits around a worker pool or a remote store."""
 
@@ -668,7 +672,7 @@ class Endpoint:
         self.settings = settings
         self.runner = runner
         workers = max(1, settings.query_workers)
-        self.max_waiting = max(2, workers)
+        self.max_waiting = max(2, settings.server_threads - PAGE_THREADS - workers)
         self._admission = threading.BoundedSemaphore(workers + self.max_waiting)
 
     def prepare(self, query: str | None) -> str | None:
@@ -718,6 +722,7 @@ def get_endpoint(settings: Settings, version: str = "") -> Endpoint:
             dataset = settings.build_dir / "graph.nq"
             # A waiting query may take the worker that a timed-out query frees up.
             runner = WorkerPool(dataset, settings.query_workers, wait=settings.query_timeout + 1)
+
         endpoint = _ENDPOINTS[key] = Endpoint(settings, runner)
         return endpoint
 

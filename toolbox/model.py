@@ -6,6 +6,8 @@ by object are dictionary hits, so page time does not grow with the content.
 
 from __future__ import annotations
 
+import functools
+import sys
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -19,7 +21,7 @@ NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
 T = str(TOR)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Value:
     """One object value: an IRI, a blank node or a literal (with language or datatype)."""
 
@@ -41,6 +43,12 @@ class GraphModel:
         self.base = base_uri
         self.out: dict[str, dict[str, list[Value]]] = defaultdict(lambda: defaultdict(list))
         self.inc: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        # Memoised per model (one model per content version): sort keys and sorted link lists,
+        # so a page that lists hundreds of linked things does not sort them again per request.
+        self._sort_keys: dict[str, tuple] = {}
+        self._objects: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._subjects: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._live: dict[str, tuple[str, ...]] = {}
 
     @classmethod
     def from_store(cls, store, base_uri: str) -> GraphModel:
@@ -52,19 +60,21 @@ class GraphModel:
 
     def _add_term_row(self, row) -> None:
         s, p, o = row["s"], row["p"], row["o"]
-        subject = ("_:" + s.value) if type(s).__name__ == "BlankNode" else s.value
+        intern = sys.intern  # IRIs repeat thousands of times: one string object each
+        subject = intern(("_:" + s.value) if type(s).__name__ == "BlankNode" else s.value)
         kind = type(o).__name__
         if kind == "NamedNode":
-            value = Value(o.value, "iri")
+            value = Value(intern(o.value), "iri")
         elif kind == "BlankNode":
-            value = Value("_:" + o.value, "bnode")
+            value = Value(intern("_:" + o.value), "bnode")
         else:
-            value = Value(o.value, "literal", o.language, o.datatype.value if o.datatype else None)
-        self._add(subject, p.value, value)
+            datatype = intern(o.datatype.value) if o.datatype else None
+            value = Value(o.value, "literal", o.language and intern(o.language), datatype)
+        self._add(subject, intern(p.value), value)
 
     def _add(self, subject: str, predicate: str, value: Value) -> None:
         values = self.out[subject][predicate]
-        if value not in values:
+        if value not in values:  # lists stay short (values of one property of one thing)
             values.append(value)
             if value.kind != "literal":
                 self.inc[value.value][predicate].append(subject)
@@ -79,6 +89,10 @@ class GraphModel:
                 self.by_class[c].append(s)
         for c in self.by_class:
             self.by_class[c].sort(key=self.sort_key)
+        # Plain dicts from here on: a lookup of a missing key must not add an empty entry.
+        self.out = {s: dict(props) for s, props in self.out.items()}
+        self.inc = {o: {p: list(dict.fromkeys(subjects)) for p, subjects in props.items()}
+                    for o, props in self.inc.items()}
 
     # -- lookups --------------------------------------------------------------
     def exists(self, uri: str) -> bool:
@@ -87,22 +101,38 @@ class GraphModel:
     def is_a(self, uri: str, local_class: str) -> bool:
         return T + local_class in self.types.get(uri, ())
 
+    def is_archived(self, uri: str) -> bool:
+        return self.text(uri, "status") == "gearchiveerd"
+
     def instances(self, local_class: str, include_archived: bool = False) -> list[str]:
         items = self.by_class.get(T + local_class, [])
         if include_archived:
             return list(items)
-        return [s for s in items if self.text(s, "status") != "gearchiveerd"]
+        live = self._live.get(local_class)
+        if live is None:
+            live = self._live[local_class] = tuple(s for s in items if not self.is_archived(s))
+        return list(live)
 
     def values(self, uri: str, prop: str) -> list[Value]:
         return self.out.get(uri, {}).get(_expand(prop), [])
 
     def objects(self, uri: str, prop: str) -> list[str]:
         """Linked things (IRIs and blank nodes) in display order."""
-        items = [v.value for v in self.values(uri, prop) if v.kind != "literal"]
-        return sorted(items, key=self.sort_key)
+        key = (uri, _expand(prop))
+        items = self._objects.get(key)
+        if items is None:
+            items = tuple(sorted((v.value for v in self.values(uri, prop) if v.kind != "literal"), key=self.sort_key))
+            self._objects[key] = items
+        return list(items)
 
     def subjects(self, prop: str, uri: str) -> list[str]:
-        return sorted(set(self.inc.get(uri, {}).get(_expand(prop), [])), key=self.sort_key)
+        """Things that link to uri with prop, in display order."""
+        key = (uri, _expand(prop))
+        items = self._subjects.get(key)
+        if items is None:
+            items = tuple(sorted(self.inc.get(uri, {}).get(key[1], []), key=self.sort_key))
+            self._subjects[key] = items
+        return list(items)
 
     def one(self, uri: str, prop: str) -> str | None:
         items = self.objects(uri, prop)
@@ -134,8 +164,11 @@ class GraphModel:
             return 10_000
 
     def sort_key(self, uri: str):
-        notation = self.text(uri, NOTATION) or ""
-        return (self.order(uri), notation, self.label(uri).lower(), uri)
+        key = self._sort_keys.get(uri)
+        if key is None:
+            notation = self.text(uri, NOTATION) or ""
+            key = self._sort_keys[uri] = (self.order(uri), notation, self.label(uri).lower(), uri)
+        return key
 
     def segment(self, uri: str) -> str | None:
         """The URI type segment ('stap', 'tool', ...) of a thing."""
@@ -167,6 +200,7 @@ class GraphModel:
         return out
 
 
+@functools.cache
 def _expand(prop: str) -> str:
     if prop.startswith("http"):
         return prop

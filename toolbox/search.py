@@ -8,15 +8,18 @@ catch the rest. A described situation works as a query because every word counts
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
 import tempfile
+import threading
 import unicodedata
+from array import array
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as windex
-from whoosh import query as Q
 from whoosh.analysis import (
     CharsetFilter,
     LanguageAnalyzer,
@@ -27,6 +30,7 @@ from whoosh.analysis import (
 )
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, HtmlFormatter
+from whoosh.highlight import highlight as whoosh_highlight
 from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
 
@@ -229,100 +233,143 @@ class SearchResult:
 
 
 class SearchIndex:
-    """Opens the index once; each search uses a fresh searcher so a rebuilt index is picked up."""
+    """Scores queries term at a time over posting lists read from the whoosh index.
+
+    whoosh's own matchers score document at a time in pure Python, which took a second per
+    query at 100x content. Here each (field, term) posting list is read once per index
+    snapshot into compact arrays of document numbers and BM25F scores; a query then adds up
+    a few arrays. The small stored fields (uri, type, label, facets, links) are held in memory
+    too, so ranking, facets and spreading never touch the disk. One snapshot per instance:
+    the site makes a new SearchIndex whenever the index is rebuilt or updated.
+    """
 
     FIELDS = ("label", "alt", "text", "parts", "context")
+    B, K1 = 0.75, 1.2  # whoosh's BM25F defaults
+    POSTINGS_CACHED = 20_000  # (field, term) lists kept; the rest are read again when needed
+    RESULTS_CACHED = 512  # answers kept per snapshot, for repeated queries (suggestions, guide)
 
     def __init__(self, index_dir: Path):
         self.index_dir = Path(index_dir)
         self._ix = windex.open_dir(str(self.index_dir))
         self._text = dutch_analyzer()
         self._grams = gram_analyzer()
+        self._lock = threading.RLock()
+        self._snapshot: _Snapshot | None = None
+        self._results: OrderedDict = OrderedDict()
 
     def reload(self) -> None:
-        self._ix = windex.open_dir(str(self.index_dir))
+        with self._lock:
+            self._ix = windex.open_dir(str(self.index_dir))
+            self._snapshot = None
+            self._results.clear()
+
+    def _snap(self) -> _Snapshot:
+        snap = self._snapshot
+        if snap is None:
+            with self._lock:
+                if self._snapshot is None:
+                    self._snapshot = _Snapshot(self._ix.reader())
+                snap = self._snapshot
+        return snap
 
     def _words(self, text: str) -> list[str]:
         return [w for w in re.findall(r"[\w'-]+", _fold(text)) if w not in DUTCH_STOPWORDS and len(w) > 1]
 
-    def build_query(self, text: str):
+    def plan(self, text: str) -> list[tuple[str, str, str, float]]:
+        """The query as clauses (kind, field, text, boost); kind is term (BM25F), prefix or fuzzy
+        (a constant score for any document with a matching term). Every clause adds to the score."""
         clauses = []
         for word in self._words(text)[:30]:
             stems = [t.text for t in self._text(word)]
             if not stems:
                 continue
             stem = stems[0]
-            per_word = [Q.Term(f, stem) for f in self.FIELDS]
+            clauses += [("term", f, stem, 1.0) for f in self.FIELDS]
             if len(word) >= 3:
-                per_word.append(Q.Prefix("label", word, boost=0.8))
-                per_word.append(Q.Prefix("alt", word, boost=0.6))
+                clauses += [("prefix", "label", word, 0.8), ("prefix", "alt", word, 0.6)]
             if len(stem) >= 5:
-                per_word.append(Q.FuzzyTerm("label", stem, maxdist=1, prefixlength=2, boost=0.5))
-                per_word.append(Q.FuzzyTerm("text", stem, maxdist=1, prefixlength=2, boost=0.2))
+                clauses += [("fuzzy", "label", stem, 0.5), ("fuzzy", "text", stem, 0.2)]
             grams = [t.text for t in self._grams(word)]
-            if grams:
-                per_word.append(Q.Or([Q.Term("grams", g) for g in grams], boost=0.3 / max(1, len(grams) ** 0.5)))
-            clauses.append(Q.Or(per_word))
-        if not clauses:
-            return None
-        return Q.Or(clauses)
+            clauses += [("term", "grams", g, 0.3 / max(1, len(grams) ** 0.5)) for g in grams]
+        return clauses
 
     def search(self, text: str, type: str | None = None, level: str | None = None,
-               category: str | None = None, limit: int = 20) -> SearchResult:
+               category: str | None = None, limit: int = 20, offset: int = 0) -> SearchResult:
+        """Ranked hits offset..offset+limit; total and facets count every match."""
         text = (text or "").strip()[:500]
-        query = self.build_query(text)
-        if query is None:
-            return SearchResult(query=text, total=0, hits=[], facets={}, suggestions=[])
-        with self._ix.searcher() as searcher:
-            results = searcher.search(query, limit=None, terms=True)
-            results.fragmenter = ContextFragmenter(maxchars=220, surround=60)
-            results.formatter = HtmlFormatter(tagname="mark", between=" … ")
-            scored = self._spread(searcher, results)
-            facets = {"type": {}, "level": {}, "category": {}}
-            filtered = []
-            for score, hit in scored:
-                levels = [x for x in (hit.get("level") or "").split(",") if x]
-                cats = [x for x in (hit.get("category") or "").split(",") if x]
-                facets["type"][hit["type"]] = facets["type"].get(hit["type"], 0) + 1
-                for lv in levels:
-                    facets["level"][lv] = facets["level"].get(lv, 0) + 1
-                for c in cats:
-                    facets["category"][c] = facets["category"].get(c, 0) + 1
-                if type and hit["type"] != type:
-                    continue
-                if level and level not in levels:
-                    continue
-                if category and category not in cats:
-                    continue
-                filtered.append((score, hit, levels, cats))
-            hits = []
-            for score, hit, levels, cats in filtered[:limit]:
-                snippet = hit.highlights("text", top=2) or _plain_snippet(hit.get("text") or "")
-                hits.append(
-                    Hit(
-                        uri=hit["uri"],
-                        type=hit["type"],
-                        type_label=TYPE_LABELS.get(hit["type"], hit["type"]),
-                        label=hit["label"],
-                        snippet=snippet,
-                        score=round(score, 4),
-                        level=levels,
-                        category=cats,
-                    )
-                )
-            suggestions = [] if filtered else self._suggest(searcher, text)
-            return SearchResult(query=text, total=len(filtered), hits=hits, facets=facets, suggestions=suggestions)
+        key = (text, type, level, category, limit, offset)
+        with self._lock:
+            if key in self._results:
+                self._results.move_to_end(key)
+                return self._results[key]
+        result = self._search(text, type, level, category, limit, offset)
+        with self._lock:
+            self._results[key] = result
+            while len(self._results) > self.RESULTS_CACHED:
+                self._results.popitem(last=False)
+        return result
 
-    def _spread(self, searcher, results) -> list[tuple[float, object]]:
+    def _search(self, text, type, level, category, limit, offset=0) -> SearchResult:
+        clauses = self.plan(text)
+        if not clauses:
+            return SearchResult(query=text, total=0, hits=[], facets={}, suggestions=[])
+        snap = self._snap()
+        raw: dict[int, float] = {}
+        highlight_terms: set[str] = set()
+        for kind, fieldname, term, boost in clauses:
+            if kind == "term":
+                ids, scores = snap.postings(fieldname, term, self.B, self.K1)
+                for doc, score in zip(ids, scores, strict=True):
+                    raw[doc] = raw.get(doc, 0.0) + score * boost
+                if ids and fieldname == "text":
+                    highlight_terms.add(term)
+            else:
+                terms = snap.expand(kind, fieldname, term)
+                matched: set[int] = set()
+                for t in terms:
+                    matched.update(snap.postings(fieldname, t, self.B, self.K1)[0])
+                for doc in matched:
+                    raw[doc] = raw.get(doc, 0.0) + boost
+                if fieldname == "text":
+                    highlight_terms.update(terms)
+        scored = self._spread(snap, raw)
+        facets = {"type": {}, "level": {}, "category": {}}
+        filtered = []
+        for score, doc in scored:
+            facets["type"][doc.type] = facets["type"].get(doc.type, 0) + 1
+            for lv in doc.levels:
+                facets["level"][lv] = facets["level"].get(lv, 0) + 1
+            for c in doc.categories:
+                facets["category"][c] = facets["category"].get(c, 0) + 1
+            if (type and doc.type != type) or (level and level not in doc.levels) or \
+                    (category and category not in doc.categories):
+                continue
+            filtered.append((score, doc))
+        hits = []
+        for score, doc in filtered[offset:offset + limit]:
+            stored_text = snap.text(doc.docnum)
+            snippet = ""
+            if doc.docnum in raw and highlight_terms:
+                snippet = whoosh_highlight(stored_text, highlight_terms, self._text,
+                                           ContextFragmenter(maxchars=220, surround=60),
+                                           HtmlFormatter(tagname="mark", between=" … "), top=2)
+            hits.append(Hit(uri=doc.uri, type=doc.type, type_label=TYPE_LABELS.get(doc.type, doc.type),
+                            label=doc.label, snippet=snippet or _plain_snippet(stored_text), score=round(score, 4),
+                            level=list(doc.levels), category=list(doc.categories)))
+        suggestions = [] if filtered else self._suggest(snap, text)
+        return SearchResult(query=text, total=len(filtered), hits=hits, facets=facets, suggestions=suggestions)
+
+    def _spread(self, snap: _Snapshot, raw: dict[int, float]) -> list[tuple[float, _Doc]]:
         """Scores with relevance passed along graph links (checklist → phase → its tools).
 
         Only strong hits (at least a third of the best) pass relevance on, in two rounds,
         so a described situation also surfaces the step and the tools that belong to it.
         """
-        scores, hits = {}, {}
-        for hit in results:
-            scores[hit["uri"]] = hit.score * TYPE_BOOST.get(hit["type"], 0.9)
-            hits[hit["uri"]] = hit
+        scores = {}
+        for docnum, score in raw.items():
+            doc = snap.docs.get(docnum)
+            if doc is not None:  # None: deleted in a later update of the index
+                scores[doc.uri] = score * TYPE_BOOST.get(doc.type, 0.9)
         if scores:
             for _ in range(2):
                 best = max(scores.values())
@@ -330,35 +377,118 @@ class SearchIndex:
                 for uri, score in scores.items():
                     if score < best / 3:
                         continue
-                    for target, weight in hits[uri].get("spread") or []:
+                    for target, weight in snap.by_uri[uri].spread:
                         extra[target] = max(extra.get(target, 0.0), score * weight)
                 for target, bonus in extra.items():
-                    if target not in hits:
-                        doc = next(iter(searcher.documents(uri=target)), None)
-                        if doc is None:
-                            continue
-                        hits[target] = _StoredHit(doc)
-                        scores[target] = 0.0
-                    scores[target] = max(scores[target], bonus + scores[target] * 0.5)
-        scored = [(score, hits[uri]) for uri, score in scores.items()]
-        scored.sort(key=lambda pair: (-pair[0], pair[1]["label"]))
+                    if target not in snap.by_uri:
+                        continue
+                    scores[target] = max(scores.get(target, 0.0), bonus + scores.get(target, 0.0) * 0.5)
+        scored = [(score, snap.by_uri[uri]) for uri, score in scores.items()]
+        scored.sort(key=lambda pair: (-pair[0], pair[1].label))
         return scored
 
-    def _suggest(self, searcher, text: str) -> list[str]:
-        corrector = searcher.corrector("label")
+    def _suggest(self, snap: _Snapshot, text: str) -> list[str]:
         out = []
         for word in self._words(text)[:5]:
-            for suggestion in corrector.suggest(word, limit=2, maxdist=2):
+            for suggestion in snap.suggest(word):
                 if suggestion not in out:
                     out.append(suggestion)
         return out[:6]
 
 
-class _StoredHit(dict):
-    """A document reached through a graph link rather than by the words: no highlights."""
+@dataclass(frozen=True, slots=True)
+class _Doc:
+    docnum: int
+    uri: str
+    type: str
+    label: str
+    levels: tuple[str, ...]
+    categories: tuple[str, ...]
+    spread: tuple[tuple[str, float], ...]
 
-    def highlights(self, field: str, top: int = 2) -> str:
-        return ""
+
+class _Snapshot:
+    """One open reader with what queries need from it, memoised; the reader is used under a lock
+    (whoosh readers share file handles), the memoised arrays are read without one."""
+
+    def __init__(self, reader):
+        self.reader = reader
+        self.lock = threading.Lock()
+        self.docs: dict[int, _Doc] = {}
+        for docnum in range(reader.doc_count_all()):
+            if reader.is_deleted(docnum):
+                continue
+            f = reader.stored_fields(docnum)
+            self.docs[docnum] = _Doc(
+                docnum, f["uri"], f["type"], f["label"],
+                tuple(x for x in (f.get("level") or "").split(",") if x),
+                tuple(x for x in (f.get("category") or "").split(",") if x),
+                tuple((t, float(w)) for t, w in (f.get("spread") or [])),
+            )
+        self.by_uri = {d.uri: d for d in self.docs.values()}
+        self.count = max(1, len(self.docs))
+        self._lengths: dict[str, array] = {}
+        self._postings: OrderedDict = OrderedDict()
+        self._expansions: dict[tuple, list[str]] = {}
+
+    def _field_lengths(self, fieldname: str) -> tuple[array, float]:
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            n = self.reader.doc_count_all()
+            lengths = self._lengths[fieldname] = array("f", (self.reader.doc_field_length(d, fieldname, 0) or 0
+                                                             for d in range(n)))
+        total = sum(lengths[d] for d in self.docs)
+        return lengths, (total / self.count) or 1.0
+
+    def postings(self, fieldname: str, term: str, b: float, k1: float) -> tuple[array, array]:
+        """Live document numbers containing term in fieldname, with their BM25F scores."""
+        key = (fieldname, term)
+        found = self._postings.get(key)
+        if found is not None:
+            return found
+        with self.lock:
+            ids, scores = array("i"), array("f")
+            if (fieldname, term) in self.reader:
+                lengths, avg = self._field_lengths(fieldname)
+                df = self.reader.doc_frequency(fieldname, term)
+                idf = math.log(self.count / (df + 1)) + 1.0
+                m = self.reader.postings(fieldname, term)
+                while m.is_active():
+                    doc = m.id()
+                    if doc in self.docs:
+                        w = m.weight()
+                        ids.append(doc)
+                        scores.append(idf * (w * (k1 + 1)) / (w + k1 * ((1 - b) + b * lengths[doc] / avg)))
+                    m.next()
+            self._postings[key] = found = (ids, scores)
+            while len(self._postings) > SearchIndex.POSTINGS_CACHED:
+                self._postings.popitem(last=False)
+        return found
+
+    def expand(self, kind: str, fieldname: str, text: str) -> list[str]:
+        """Index terms a prefix or fuzzy clause stands for (fuzzy: one edit, first two letters fixed)."""
+        key = (kind, fieldname, text)
+        terms = self._expansions.get(key)
+        if terms is None:
+            with self.lock:
+                if kind == "prefix":
+                    raw = self.reader.expand_prefix(fieldname, text)
+                else:
+                    raw = self.reader.terms_within(fieldname, text, 1, prefix=2)
+                terms = [t.decode("utf-8") if isinstance(t, bytes) else t for t in raw]
+            self._expansions[key] = terms
+        return terms
+
+    def text(self, docnum: int) -> str:
+        with self.lock:
+            return self.reader.stored_fields(docnum).get("text") or ""
+
+    def suggest(self, word: str) -> list[str]:
+        with self.lock:
+            from whoosh.spelling import ReaderCorrector
+
+            corrector = ReaderCorrector(self.reader, "label", self.reader.schema["label"])
+            return list(corrector.suggest(word, limit=2, maxdist=2))
 
 
 def _plain_snippet(text: str, size: int = 220) -> str:

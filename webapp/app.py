@@ -21,9 +21,10 @@ def create_app(settings: Settings | None = None, state: SiteState | None = None)
     app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
     app.extensions["toolbox"] = state or SiteState.load(settings)
 
-    from . import beheer, filters, linked_data, pages, search_views, sparql_views
+    from . import beheer, filters, linked_data, page_cache, pages, search_views, sparql_views
 
     filters.register(app)
+    page_cache.init_app(app)
     for module in (pages, search_views, sparql_views, linked_data, beheer):
         app.register_blueprint(module.bp)
 

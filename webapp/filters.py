@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
-from flask import request, url_for
+from flask import request
 from markupsafe import Markup, escape
 
 from .state import state
+
+
+def url_quote(part: str) -> str:
+    return quote(part, safe="")
+
 
 LIST_ITEM = re.compile(r"^\s*[-•▪]\s+")
 
@@ -34,14 +40,22 @@ def rich_text(text: str | None) -> Markup:
 
 
 def doc_url(uri: str | None) -> str:
-    """The page of a thing: /doc/{type}/{slug}, or the external link itself."""
+    """The page of a thing: /doc/{type}/{slug}, or the external link itself.
+
+    Built by hand rather than with url_for: list pages call this hundreds of times."""
     if not uri:
         return "#"
     model = state().model
     segment, slug = model.segment(uri), model.slug(uri)
     if segment and slug:
-        return url_for("pages.entity", segment=segment, slug=slug)
+        return f"{request.script_root}/doc/{url_quote(segment)}/{url_quote(slug)}"
     return uri
+
+
+def live(uris: list[str]) -> list[str]:
+    """Leave out archived things (a retired case keeps its page under ?archief=1 but leaves the lists)."""
+    model = state().model
+    return [u for u in uris if not model.is_archived(u)]
 
 
 def prefers_over_html(*media_types: str) -> bool:
@@ -59,6 +73,7 @@ def register(app) -> None:
     app.jinja_env.filters["rich"] = rich_text
     app.jinja_env.filters["doc_url"] = doc_url
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["live"] = live
     app.jinja_env.globals["doc_url"] = doc_url
     app.jinja_env.globals["label"] = label
     app.jinja_env.trim_blocks = True

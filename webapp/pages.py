@@ -15,6 +15,7 @@ from toolbox.describe import describe
 
 from . import plate
 from .filters import prefers_over_html
+from .paging import paginate
 from .state import state
 
 bp = Blueprint("pages", __name__)
@@ -66,8 +67,10 @@ def _jsonld(uri: str) -> Response:
     return Response(body, mimetype=JSONLD, headers={"Vary": "Accept", "Link": f'<{uri}>; rel="canonical"'})
 
 
-def _list_twin(name: str, items: list[str]) -> Response | None:
-    """JSON-LD of a list page (schema:ItemList of the things on it), when the client asks for it."""
+def _list_twin(name: str, items: list[str], total: int | None = None) -> Response | None:
+    """JSON-LD of a list page (schema:ItemList of the things on it), when the client asks for it.
+
+    On a paged list the items are those of the page and numberOfItems counts all pages."""
     if not (request.args.get("format") == "jsonld" or prefers_over_html(JSONLD)):
         return None
     m = state().model
@@ -76,7 +79,7 @@ def _list_twin(name: str, items: list[str]) -> Response | None:
         "@id": request.url,
         "@type": "schema:ItemList",
         "schema:name": name,
-        "schema:numberOfItems": len(items),
+        "schema:numberOfItems": len(items) if total is None else total,
         "schema:itemListElement": [
             {"@type": "schema:ListItem", "schema:position": i + 1,
              "schema:item": {"@id": uri, "skos:prefLabel": {"@value": m.label(uri), "@language": "nl"}}}
@@ -190,6 +193,7 @@ def entity(segment: str, slug: str):
         context["print_view"] = request.args.get("weergave") == "print"
     if segment == "stap":
         context["cases"] = cases_for_step(uri)
+        context["cases_shown"] = STEP_CASES_SHOWN
     if segment == "tool":
         context["related"] = related_tools(uri)
     response = Response(render_template(template, **context))
@@ -201,26 +205,69 @@ def entity(segment: str, slug: str):
 
 
 # ---------------------------------------------------------------------------
-def _facet_filter(items: list[str], params: dict[str, str], props: dict[str, str]):
-    """Items matching every chosen filter, and per filter the counts given the other filters."""
+def _facet_filter(cls: str, params: dict[str, str], props: dict[str, str]):
+    """Items of a class matching every chosen filter, and per filter the counts given the other filters.
+
+    The slugs per item and filter are worked out once per content version, and so is the
+    answer for each combination of filters, so a list page costs the same at any size.
+    """
+    s = state()
+    m = s.model
+
+    def table():
+        items = sorted(m.instances(cls), key=lambda u: m.label(u).lower())
+        return [(item, {k: frozenset(m.slug(o) for o in facet_values(item, p)) for k, p in props.items()})
+                for item in items]
+
+    def compute():
+        rows = s.cached(("facet-table", cls), table)
+        chosen = {k: v for k, v in params.items() if v}
+        selected = [item for item, values in rows if all(v in values[k] for k, v in chosen.items())]
+        counts = {}
+        for key in props:
+            others = {k: v for k, v in chosen.items() if k != key}
+            counter = Counter()
+            for _item, values in rows:
+                if all(v in values[k] for k, v in others.items()):
+                    counter.update(values[key])
+            counts[key] = counter
+        return selected, counts
+
+    return compute()
+
+
+def facet_values(item: str, prop: str) -> list[str]:
+    """The things an item has for one filter; `steps-of-case` is derived (see case_steps)."""
+    if prop == "steps-of-case":
+        return case_steps(item)
+    return state().model.objects(item, prop)
+
+
+PAGE_SIZES = {"tools": 24, "cases": 20}
+
+
+def _page_json(selected: list[str], shown: list[str], pager: dict, params: dict, facets: dict) -> dict:
     m = state().model
+    return {
+        "filters": params,
+        "total": len(selected),
+        "page": pager["page"],
+        "pages": pager["pages"],
+        "next": pager["next"],
+        "results": [{"uri": u, "label": m.label(u), "url": _doc(u)} for u in shown],
+        "facets": {k: {o["slug"]: o["count"] for o in v} for k, v in facets.items()},
+    }
 
-    def values(item: str, key: str) -> set[str]:
-        return {m.slug(o) for o in m.objects(item, props[key])}
 
-    def matches(item: str, skip: str | None = None) -> bool:
-        return all(item_ok for key, value in params.items() if key != skip and value
-                   for item_ok in [value in values(item, key)])
+def _faceted(cls: str, params: dict[str, str], props: dict[str, str], segments: dict[str, str]):
+    """Selected items and the filter options with counts, once per content version and filter choice."""
+    s = state()
 
-    selected = [i for i in items if matches(i)]
-    counts = {}
-    for key in props:
-        counter = Counter()
-        for item in items:
-            if matches(item, skip=key):
-                counter.update(values(item, key))
-        counts[key] = counter
-    return selected, counts
+    def compute():
+        selected, counts = _facet_filter(cls, params, props)
+        return selected, {k: _options(counts[k], segments[k]) for k in props}
+
+    return s.cached(("faceted", cls, tuple(sorted(params.items()))), compute)
 
 
 def _options(slugs_counts: Counter, segment: str) -> list[dict]:
@@ -233,6 +280,18 @@ def _options(slugs_counts: Counter, segment: str) -> list[dict]:
     return options
 
 
+SELECT_OPTIONS = 150
+
+
+def _most_frequent(options: list[dict], chosen: str) -> tuple[list[dict], bool]:
+    """At most SELECT_OPTIONS options for a drop-down (the most frequent, plus the chosen one),
+    in their usual order; a list of thousands is of no use to anyone choosing."""
+    if len(options) <= SELECT_OPTIONS:
+        return options, False
+    keep = {o["slug"] for o in sorted(options, key=lambda o: -o["count"])[:SELECT_OPTIONS]} | {chosen}
+    return [o for o in options if o["slug"] in keep], True
+
+
 @bp.route("/tools")
 def library():
     s = state()
@@ -240,23 +299,17 @@ def library():
     props = {"categorie": "tor:category", "niveau": "tor:suitableLevel", "stap": "tor:usedInStep"}
     segments = {"categorie": "toolcategorie", "niveau": "niveau", "stap": "stap"}
     params = {k: request.args.get(k, "").strip() for k in props}
-    tools = sorted(m.instances("Tool"), key=lambda u: m.label(u).lower())
-    selected, counts = _facet_filter(tools, params, props)
-    facets = {k: _options(counts[k], segments[k]) for k in props}
+    selected, facets = _faceted("Tool", params, props, segments)
+    shown, pager = paginate(selected, PAGE_SIZES["tools"])
     if request.args.get("format") == "json":
-        return {
-            "filters": params,
-            "total": len(selected),
-            "results": [{"uri": t, "label": m.label(t), "url": _doc(t)} for t in selected],
-            "facets": {k: {o["slug"]: o["count"] for o in v} for k, v in facets.items()},
-        }
-    twin = _list_twin("Toolbibliotheek", selected)
+        return _page_json(selected, shown, pager, params, facets)
+    twin = _list_twin("Toolbibliotheek", shown, total=len(selected))
     if twin:
         return twin
     categories = m.instances("ToolCategory")
     return render_template(
-        "library.html", nav="tools", m=m, tools=selected, facets=facets, params=params, categories=categories,
-        aids=m.instances("OtherAid"), breadcrumb=[{"label": "Tools", "url": None}],
+        "library.html", nav="tools", m=m, tools=shown, pager=pager, facets=facets, params=params,
+        categories=categories, aids=m.instances("OtherAid"), breadcrumb=[{"label": "Tools", "url": None}],
     )
 
 
@@ -280,9 +333,19 @@ def fan():
 
 @bp.route("/knelpunten")
 def knelpunten():
+    """All knelpunten by dimension; ?stap= or ?rol= narrows them to those that step or role helps with."""
     m = state().model
     dimensions = m.instances("Dimension")
+    helper = None
+    for key, segment, cls in (("stap", "stap", "ProcessStep"), ("rol", "rol", "Role")):
+        if request.args.get(key):
+            helper = uri_for(segment, request.args[key].strip())
+            if not m.is_a(helper, cls):
+                abort(404)
     by_dimension = {d: m.subjects("tor:dimension", d) for d in dimensions}
+    if helper:
+        helped = set(m.objects(helper, "tor:addresses"))
+        by_dimension = {d: [k for k in ks if k in helped] for d, ks in by_dimension.items()}
     if request.args.get("format") == "json":
         return {
             "dimensions": [
@@ -294,7 +357,7 @@ def knelpunten():
     if twin:
         return twin
     return render_template(
-        "knelpunten.html", nav="knelpunten", m=m, by_dimension=by_dimension,
+        "knelpunten.html", nav="knelpunten", m=m, by_dimension=by_dimension, helper=helper,
         project_types=m.instances("ProjectType"), breadcrumb=[{"label": "Knelpunten", "url": None}],
     )
 
@@ -303,23 +366,21 @@ def knelpunten():
 def cases():
     m = state().model
     props = {"gemeente": "tor:municipality", "cluster": "tor:cluster", "thema": "tor:theme",
-             "schaal": "tor:scale", "knelpunt": "tor:reportsKnelpunt"}
+             "schaal": "tor:scale", "knelpunt": "tor:reportsKnelpunt", "stap": "steps-of-case"}
+    segments = {**{k: k for k in props}, "schaal": "schaal", "stap": "stap"}
     params = {k: request.args.get(k, "").strip() for k in props}
-    items = sorted(m.instances("Case"), key=lambda u: m.label(u).lower())
-    selected, counts = _facet_filter(items, params, props)
-    facets = {k: _options(counts[k], k) for k in props}
+    selected, facets = _faceted("Case", params, props, segments)
+    facets = dict(facets)  # the cached dict stays whole
+    facets["knelpunt"], knelpunten_capped = _most_frequent(facets["knelpunt"], params["knelpunt"])
+    shown, pager = paginate(selected, PAGE_SIZES["cases"])
     if request.args.get("format") == "json":
-        return {
-            "filters": params,
-            "total": len(selected),
-            "results": [{"uri": c, "label": m.label(c), "url": _doc(c)} for c in selected],
-            "facets": {k: {o["slug"]: o["count"] for o in v} for k, v in facets.items()},
-        }
-    twin = _list_twin("Casussen", selected)
+        return _page_json(selected, shown, pager, params, facets)
+    twin = _list_twin("Casussen", shown, total=len(selected))
     if twin:
         return twin
     return render_template(
-        "cases.html", nav="casussen", m=m, cases=selected, facets=facets, params=params,
+        "cases.html", nav="casussen", m=m, cases=shown, pager=pager, facets=facets, params=params,
+        knelpunten_capped=knelpunten_capped,
         clusters=m.instances("Cluster"), breadcrumb=[{"label": "Casussen", "url": None}],
     )
 
@@ -367,13 +428,30 @@ def related_tools(tool: str) -> list[str]:
 
 
 def cases_for_step(step: str) -> list[str]:
-    """Cases that went through this step or reported a knelpunt this step addresses."""
+    """Cases that went through this step (first), then cases that reported a knelpunt this step addresses."""
+    s = state()
+
+    def compute():
+        m = s.model
+        live = set(m.instances("Case"))  # archived cases stay out of the lists
+        direct = [c for c in m.subjects("tor:usedStep", step) if c in live]
+        via = {c for k in m.objects(step, "tor:addresses") for c in m.objects(k, "tor:reportedByCase") if c in live}
+        ordered = sorted(via - set(direct), key=lambda u: m.label(u).lower())
+        return sorted(direct, key=lambda u: m.label(u).lower()) + ordered
+
+    return s.cached(("cases-for-step", step), compute)
+
+
+def case_steps(case: str) -> list[str]:
+    """The steps a case is filed under: those it went through and those that address its knelpunten."""
     m = state().model
-    direct = set(m.subjects("tor:usedStep", step))
-    via = set()
-    for knelpunt in m.objects(step, "tor:addresses"):
-        via.update(m.objects(knelpunt, "tor:reportedByCase"))
-    return sorted((direct | via), key=lambda u: m.label(u).lower())
+    steps = set(m.objects(case, "tor:usedStep"))
+    for knelpunt in m.objects(case, "tor:reportsKnelpunt"):
+        steps.update(m.subjects("tor:addresses", knelpunt))
+    return [st for st in steps if m.is_a(st, "ProcessStep")]
+
+
+STEP_CASES_SHOWN = 12
 
 
 def checklist_export(uri: str, fmt: str) -> Response:
@@ -478,5 +556,5 @@ def guide_json(ctx: dict) -> dict:
         out["remedies"] = [
             {"uri": m.one(r, "tor:remedyBy"), "reason": m.text(r, "tor:reason")} for r in m.objects(k, "tor:remedy")
         ]
-        out["cases"] = m.objects(k, "tor:reportedByCase")
+        out["cases"] = [c for c in m.objects(k, "tor:reportedByCase") if not m.is_archived(c)]
     return out

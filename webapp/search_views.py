@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from .filters import doc_url, prefers_over_html
+from .paging import page_number, pager
 from .state import state
 
 bp = Blueprint("search", __name__)
 
+PAGE_SIZE = 20
 SUGGESTED = ["opdrachtformulering", "ambitieweb", "participatie", "knelpunten financiering", "checklist richting DO"]
 
 
@@ -23,11 +25,17 @@ def search():
     type_ = request.args.get("type") or None
     level = request.args.get("niveau") or None
     category = request.args.get("categorie") or None
-    result = s.search.search(q, type=type_, level=level, category=category, limit=50)
+    page = page_number()
+    result = s.search.search(q, type=type_, level=level, category=category, limit=PAGE_SIZE,
+                             offset=(page - 1) * PAGE_SIZE)
+    info = pager(result.total, page, PAGE_SIZE)
     if _wants_json():
         return {
             "query": result.query,
             "total": result.total,
+            "page": info["page"],
+            "pages": info["pages"],
+            "next": info["next"],
             "results": [
                 {"uri": h.uri, "type": h.type, "label": h.label, "snippet": h.snippet, "score": h.score,
                  "url": doc_url(h.uri)}
@@ -37,6 +45,6 @@ def search():
             "suggestions": result.suggestions,
         }
     return render_template(
-        "search.html", nav="zoeken", result=result, q=q, type=type_, level=level, category=category,
+        "search.html", nav="zoeken", result=result, pager=info, q=q, type=type_, level=level, category=category,
         m=s.model, suggested=SUGGESTED, breadcrumb=[{"label": "Zoeken", "url": None}],
     )

@@ -14,6 +14,8 @@ from toolbox.model import GraphModel
 from toolbox.search import SearchIndex, build_index
 from toolbox.store import EmbeddedStore, RemoteStore
 
+from .page_cache import PageCache
+
 
 @dataclass
 class SiteState:
@@ -24,6 +26,7 @@ class SiteState:
     version: str
     cache: OrderedDict = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    page_cache: PageCache = field(default_factory=PageCache)
 
     # Derived views kept per content version; the least recently used go first, so a crawler
     # walking every page of a large graph cannot grow the memory without bound.

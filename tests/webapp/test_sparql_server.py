@@ -492,32 +492,64 @@ def test_service_description(endpoint):
                              format="json-ld")) == len(graph)
 
 
-def test_slow_and_many_queries_do_not_stall_the_site(base, endpoint):
+def _fire(url: str, query: str, n: int) -> list[tuple[int, float]]:
+    """n concurrent requests; (status, seconds) of each."""
     results = []
 
-    def slow():
+    def one():
         started = time.monotonic()
-        response = requests.get(endpoint, params={"query": SLOW})
+        response = requests.get(url, params={"query": query}, timeout=60)
         results.append((response.status_code, time.monotonic() - started))
 
-    threads = [threading.Thread(target=slow) for _ in range(10)]
+    threads = [threading.Thread(target=one) for _ in range(n)]
     for thread in threads:
         thread.start()
-    time.sleep(0.3)
+    return results, threads
+
+
+def _page_timings(base: str) -> list[float]:
     timings = []
     for path in ["/", "/doc/tool/ambitieweb", "/tools", "/data/", "/sparql", "/id/tool/ambitieweb"] * 2:
         started = time.monotonic()
         response = requests.get(base + path, headers={"Accept": "text/html"})
         timings.append(time.monotonic() - started)
         assert response.status_code == 200, path
+    return timings
+
+
+def test_slow_queries_wait_in_line_for_a_bounded_time_and_do_not_stall_the_site(base, endpoint):
+    results, threads = _fire(endpoint, SLOW, 10)
+    time.sleep(0.3)
+    timings = _page_timings(base)
     for thread in threads:
-        thread.join(30)
+        thread.join(60)
     statuses = sorted(status for status, _ in results)
+    # Two workers, a 2 s limit: the first queries run into the limit (504); the rest wait in line
+    # at most the limit plus a second and are then told the endpoint is busy (503).
     assert set(statuses) <= {503, 504} and 503 in statuses and 504 in statuses
-    assert min(t for status, t in results if status == 503) < 1  # refused at once, not queued forever
+    assert max(t for status, t in results if status == 503) < 2 + 1 + 1.5
     assert max(timings) < 1.5, timings
-    busy = [r for r in results if r[0] == 503]
-    assert busy
+
+
+def test_many_quick_queries_all_get_an_answer(endpoint):
+    results, threads = _fire(endpoint, COUNT, 40)
+    for thread in threads:
+        thread.join(60)
+    assert [status for status, _ in results] == [200] * 40
+
+
+def test_sparql_leaves_threads_to_the_pages(minimal_store, minimal_settings):
+    """With 12 server threads SPARQL may hold 4 (8 stay with the pages): the rest is refused at once."""
+    with serve_app(minimal_settings.build_dir, TOOLBOX_QUERY_TIMEOUT="2", TOOLBOX_SERVER_THREADS="12") as (base, _):
+        requests.get(base + "/sparql", params={"query": "ASK {}"}, timeout=60)
+        results, threads = _fire(base + "/sparql", SLOW, 10)
+        time.sleep(0.3)
+        timings = _page_timings(base)
+        for thread in threads:
+            thread.join(60)
+    busy = [t for status, t in results if status == 503]
+    assert busy and min(busy) < 1  # refused at once, not queued
+    assert max(timings) < 1.5, timings
 
 
 # --------------------------------------------------------------------------- pages, Linked Data, downloads over HTTP
