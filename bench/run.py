@@ -273,13 +273,17 @@ def run_command(cmd: list[str], env: dict | None, log: Path) -> float:
 # --------------------------------------------------------------------------- one size
 def measure_target(target: Target, port: int, clients: int, budget: Budget, say) -> dict:
     # Warm-up: each URL once (fills per-version caches, like a visitor before us would).
+    # The warm-up times are what the first visitor of a URL waits (nothing cached yet for it).
     warm = Client(port, budget.timeout)
     warm_errors = Counter()
+    first_ms = []
     for req in target.requests:
-        status, body, _, exc = warm.get(req)
+        status, body, elapsed, exc = warm.get(req)
         kind = classify(req, status, body, exc)
         if kind:
             warm_errors[kind] += 1
+        else:
+            first_ms.append(elapsed * 1000)
     warm.close()
     seq = run_pass(port, target.requests, 1, budget.seq_requests, budget.seq_seconds, budget.timeout)
     load = run_pass(port, target.requests, clients, budget.load_requests, budget.load_seconds, budget.timeout)
@@ -287,7 +291,9 @@ def measure_target(target: Target, port: int, clients: int, budget: Budget, say)
         f"{load['median_ms']} ms, p95 {load['p95_ms']} ms, {load['throughput_rps']} req/s, "
         f"{load['errors']} fouten {load['error_kinds'] or ''}")
     return {"kind": target.kind, "server": target.server, "title": target.title,
-            "urls": [r.label for r in target.requests], "warmup_errors": dict(warm_errors), "seq": seq, "load": load}
+            "urls": [r.label for r in target.requests], "warmup_errors": dict(warm_errors),
+            "first_ms": {"median": _r(percentile(first_ms, 50)), "max": _r(max(first_ms) if first_ms else None)},
+            "seq": seq, "load": load}
 
 
 def ratios(targets: dict) -> dict:

@@ -33,7 +33,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -366,6 +367,7 @@ class Result:
     count: int
     truncated: bool
     seconds: float = 0.0
+    cached: bool = False  # answered from the endpoint's cache for this content version
 
     @property
     def media_type(self) -> str:
@@ -665,12 +667,47 @@ class RemoteRunner:
 PAGE_THREADS = 8  # server threads SPARQL requests leave to the pages of the site
 
 
+class ResultCache:
+    """Answers per query text, format and graphs, for one content version (least recently used out first).
+
+    The embedded dataset does not change within a version, so a repeated query (the examples,
+    a notebook run again, many researchers on one tutorial) needs no worker at all."""
+
+    BUDGET = 32 * 1024 * 1024
+    ENTRY = 1024 * 1024
+
+    def __init__(self):
+        self._entries: OrderedDict[tuple, Result] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> Result | None:
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is not None:
+                self._entries.move_to_end(key)
+            return hit
+
+    def put(self, key: tuple, result: Result) -> None:
+        if len(result.body) > self.ENTRY:
+            return
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = result
+            self._size += len(result.body)
+            while self._size > self.BUDGET:
+                _, old = self._entries.popitem(last=False)
+                self._size -= len(old.body)
+
+
 class Endpoint:
     """Admission control, checks and limits around a worker pool or a remote store."""
 
-    def __init__(self, settings: Settings, runner):
+    def __init__(self, settings: Settings, runner, cache: ResultCache | None = None):
         self.settings = settings
         self.runner = runner
+        self.cache = cache
         workers = max(1, settings.query_workers)
         self.max_waiting = max(2, settings.server_threads - PAGE_THREADS - workers)
         self._admission = threading.BoundedSemaphore(workers + self.max_waiting)
@@ -688,12 +725,19 @@ class Endpoint:
     def execute(self, query: str, fmt: str, form: str | None = None, default_graphs=(), named_graphs=()) -> Result:
         job = Job(query, form, fmt, self.settings.result_limit, self.settings.base_uri,
                   list(default_graphs), list(named_graphs))
+        key = (query, form, fmt, tuple(default_graphs), tuple(named_graphs))
+        hit = self.cache.get(key) if self.cache else None
+        if hit is not None:
+            return replace(hit, cached=True)
         if not self._admission.acquire(blocking=False):
             raise Busy()
         try:
-            return self.runner.run(job, self.settings.query_timeout)
+            result = self.runner.run(job, self.settings.query_timeout)
         finally:
             self._admission.release()
+        if self.cache:
+            self.cache.put(key, result)
+        return result
 
     def close(self) -> None:
         self.runner.close()
@@ -723,7 +767,9 @@ def get_endpoint(settings: Settings, version: str = "") -> Endpoint:
             # A waiting query may take the worker that a timed-out query frees up.
             runner = WorkerPool(dataset, settings.query_workers, wait=settings.query_timeout + 1)
 
-        endpoint = _ENDPOINTS[key] = Endpoint(settings, runner)
+        # Only the embedded dataset is known not to change within a version: cache its answers.
+        cache = None if settings.sparql_endpoint else ResultCache()
+        endpoint = _ENDPOINTS[key] = Endpoint(settings, runner, cache)
         return endpoint
 
 

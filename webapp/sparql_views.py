@@ -65,7 +65,8 @@ def cors(response: Response) -> Response:
     """Everything here is public and read-only: any origin may read it (no credentials)."""
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Expose-Headers"] = (
-        "X-Toolbox-Result-Truncated, X-Toolbox-Result-Count, X-Toolbox-Query-Seconds, Content-Disposition"
+        "X-Toolbox-Result-Truncated, X-Toolbox-Result-Count, X-Toolbox-Query-Seconds, X-Toolbox-Cache, "
+        "Content-Disposition"
     )
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
@@ -170,6 +171,7 @@ def sparql():
         "X-Toolbox-Result-Truncated": "true" if result.truncated else "false",
         "X-Toolbox-Result-Count": str(result.count),
         "X-Toolbox-Query-Seconds": f"{result.seconds:.3f}",
+        "X-Toolbox-Cache": "hit" if result.cached else "miss",
     }
     if html:
         page = render_template("sparql.html", **_page_context(query, result=result, default_graphs=default_graphs,

@@ -72,7 +72,7 @@ def test_markdown_has_targets_machine_and_a_table_per_size(tmp_path):
     text = render_markdown(_results(), tmp_path / "r.json")
     assert "### Targets" in text and "### 1x content" in text and "2 CPUs" in text
     assert "python -m bench.run --sizes 1,10,100 --clients 50" in text
-    assert "| static (baseline) | 1.00 ms |" in text
+    assert "| static (baseline) | – | 1.00 ms |" in text
 
 
 def test_compare_lists_both_runs():

@@ -19,6 +19,7 @@ from toolbox.endpoint import (
     Job,
     NotAcceptable,
     QueryTimeout,
+    ResultCache,
     WorkerPool,
     classify,
     examples,
@@ -211,6 +212,22 @@ def pool(minimal_store, minimal_settings):
     pool = WorkerPool(minimal_settings.build_dir / "graph.nq", size=1, wait=0.5)
     yield pool
     pool.close()
+
+
+def test_repeated_query_is_answered_from_the_cache(pool, minimal_settings):
+    endpoint = Endpoint(minimal_settings, pool, ResultCache())
+    query = "SELECT ?s WHERE { ?s a ?t } ORDER BY ?s"
+    first = endpoint.execute(query, "json", "SELECT")
+    again = endpoint.execute(query, "json", "SELECT")
+    assert (first.cached, again.cached) == (False, True)
+    assert again.body == first.body
+    # Another format, another graph selection or another text is another entry.
+    assert not endpoint.execute(query, "csv", "SELECT").cached
+    assert not endpoint.execute(query + " LIMIT 1", "json", "SELECT").cached
+    # Errors are not kept: the same bad query fails again, with the same message.
+    for _ in range(2):
+        with pytest.raises(QueryError):
+            endpoint.execute("SELECT ?s WHERE { ?s ?p }", "json", "SELECT")
 
 
 def test_timeout_kills_the_worker_and_a_fresh_one_answers(pool):
