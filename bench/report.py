@@ -72,8 +72,10 @@ def evaluate_targets(results: dict) -> list[dict]:
         "not measured" if cold is None else f"{cold} s")
     s100 = sizes.get(100)
     rss = s100.get("peak_rss_bytes") if s100 else None
-    add("peak memory < 1 GiB", 100, rss, GIB, None if rss is None else rss < GIB,
-        "not measured" if rss is None else _mib(rss))
+    total = (s100.get("peak_rss_with_workers_bytes") or rss) if s100 else None
+    add("peak memory < 1 GiB (server and its SPARQL workers)", 100, total, GIB,
+        None if total is None else total < GIB,
+        "not measured" if total is None else f"{_mib(total)} (server process alone {_mib(rss)})")
     for factor, s in sorted(sizes.items()):
         errors = s["errors"]["load"] + s["errors"]["seq"]
         ok = errors == 0 if clients >= 50 else (None if errors == 0 else False)
@@ -148,7 +150,8 @@ def size_section(s: dict, clients: int) -> list[str]:
         "",
         f"{counts}; {s.get('triples')} triples in the dataset ({_mib(s.get('dataset_bytes'))} N-Quads). "
         f"Build {s.get('build_s')} s. Cold start {s.get('cold_start_s')} s (to `{s.get('cold_start_url')}`), "
-        f"peak RSS {_mib(s.get('peak_rss_bytes'))}. Oxigraph server: load {s.get('oxigraph_load_s')} s, "
+        f"peak RSS {_mib(s.get('peak_rss_bytes'))} (with the SPARQL workers "
+        f"{_mib(s.get('peak_rss_with_workers_bytes'))}). Oxigraph server: load {s.get('oxigraph_load_s')} s, "
         f"cold start {s.get('oxigraph_cold_start_s')} s, peak RSS {_mib(s.get('oxigraph_peak_rss_bytes'))}.",
         "",
         f"| request | first request (max) | 1 client median | ratio | {clients} clients median | p95 | throughput "

@@ -63,23 +63,23 @@ def test_add_refuses_bad_input(settings, name, role, password, message):
 
 def test_duplicate_names_are_refused(settings):
     store = AccountStore(settings)
-    store.add("anna", "editor", PASSWORD)
+    store.add("redacteur-west", "editor", PASSWORD)
     with pytest.raises(AccountError, match="bestaat al"):
-        store.add("ANNA", "admin", PASSWORD)
+        store.add("REDACTEUR-WEST", "admin", PASSWORD)
 
 
 def test_verify_and_disable_end_sessions(settings):
     store = AccountStore(settings)
-    account = store.add("piet", "admin", PASSWORD)
-    assert store.verify("piet", PASSWORD).id == account.id
-    assert store.verify("piet", PASSWORD + "x") is None
+    account = store.add("beheerder-cd", "admin", PASSWORD)
+    assert store.verify("beheerder-cd", PASSWORD).id == account.id
+    assert store.verify("beheerder-cd", PASSWORD + "x") is None
     assert store.verify("onbekend", PASSWORD) is None
     sessions = SessionStore(settings)
     token, csrf = sessions.create(account)
     assert sessions.get(token).account.id == account.id and sessions.get(token).csrf == csrf
     assert token not in (settings.instance_dir / "sessions.json").read_text()  # only its hash is stored
-    store.set_disabled("piet")
-    assert store.verify("piet", PASSWORD) is None
+    store.set_disabled("beheerder-cd")
+    assert store.verify("beheerder-cd", PASSWORD) is None
     assert sessions.get(token) is None
 
 
@@ -87,7 +87,7 @@ def test_session_expires_when_idle(settings):
     from dataclasses import replace
 
     short = replace(settings, extra={**settings.extra, "session_idle_seconds": 0.2})
-    account = AccountStore(short).add("kees", "editor", PASSWORD)
+    account = AccountStore(short).add("redacteur-oost", "editor", PASSWORD)
     token, _ = SessionStore(short).create(account)
     assert SessionStore(short).get(token) is not None
     time.sleep(0.3)
@@ -96,15 +96,15 @@ def test_session_expires_when_idle(settings):
 
 def test_lockout_after_repeated_failures_then_release(settings):
     throttle = LoginThrottle(settings)
-    assert throttle.check("anna", "10.0.0.1").allowed
-    assert throttle.record("anna", "10.0.0.1", False) is False
-    assert throttle.record("anna", "10.0.0.2", False) is False
-    assert throttle.record("anna", "10.0.0.3", False) is True  # third failure starts the lockout
-    verdict = throttle.check("anna", "10.0.0.4")
+    assert throttle.check("redacteur-west", "10.0.0.1").allowed
+    assert throttle.record("redacteur-west", "10.0.0.1", False) is False
+    assert throttle.record("redacteur-west", "10.0.0.2", False) is False
+    assert throttle.record("redacteur-west", "10.0.0.3", False) is True  # third failure starts the lockout
+    verdict = throttle.check("redacteur-west", "10.0.0.4")
     assert not verdict.allowed and verdict.reason == "account" and verdict.retry_after >= 1
     assert throttle.check("bert", "10.0.0.4").allowed  # other names are not affected
     time.sleep(1.1)
-    assert throttle.check("anna", "10.0.0.4").allowed
+    assert throttle.check("redacteur-west", "10.0.0.4").allowed
 
 
 def test_rate_limit_per_address(settings):
@@ -117,7 +117,7 @@ def test_rate_limit_per_address(settings):
 
 
 def test_audit_log_is_json_lines_without_secrets(settings):
-    account = AccountStore(settings).add("anna", "editor", PASSWORD)
+    account = AccountStore(settings).add("redacteur-west", "editor", PASSWORD)
     audit(settings, "ingelogd", account=account, ip="127.0.0.1")
     rows = read_audit(settings)
     assert rows[0]["gebeurtenis"] == "ingelogd" and rows[0]["account"] == account.id
