@@ -3,7 +3,7 @@
 Safety is by construction:
 
 * Queries run through the query parser only (never the update API), in worker processes
-  that hold their own read-only copy of the dataset; the site's store is never touched.
+  that open an on-disk copy of the dataset read-only; the site's store is never touched.
 * Update forms and SERVICE are refused before anything runs, on a lexical scan that skips
   comments, strings and IRIs exactly as the SPARQL grammar does.
 * Each query has a wall-clock limit. pyoxigraph cannot interrupt a query, so the worker
@@ -28,6 +28,8 @@ import json
 import multiprocessing
 import queue
 import re
+import shutil
+import tempfile
 import threading
 import time
 import urllib.error
@@ -455,16 +457,15 @@ def _limit_memory() -> None:
         pass
 
 
-def _worker_main(conn, dataset: str) -> None:
-    """Entry point of a worker process: load the dataset once, then answer jobs until EOF."""
+def _worker_main(conn, store_dir: str) -> None:
+    """Entry point of a worker process: open the read-only store once, then answer jobs until EOF."""
     _limit_memory()
     try:
-        store = ox.Store()
-        store.bulk_load(path=dataset, format=ox.RdfFormat.N_QUADS)
+        store = ox.Store.read_only(store_dir)
     except Exception as exc:  # noqa: BLE001 - reported to the parent
-        conn.send(("failed", 500, f"Dataset niet te laden: {exc}"))
+        conn.send(("failed", 500, f"Dataset niet te openen: {exc}"))
         return
-    conn.send(("ready", len(store), ""))
+    conn.send(("ready", 0, ""))
     while True:
         try:
             job = conn.recv()
@@ -478,12 +479,46 @@ def _worker_main(conn, dataset: str) -> None:
             conn.send(("error", 500, f"Interne fout bij het uitvoeren van de query: {type(exc).__name__}: {exc}"))
 
 
+def disk_store(dataset: Path) -> Path:
+    """An on-disk Oxigraph store of the dataset file, made once per version of that file.
+
+    Workers open it read-only: they share the files (and the operating system's page cache)
+    instead of each holding the whole graph in memory, and a fresh worker is ready in
+    milliseconds. Written next to the dataset under a name derived from the file's size and
+    time, in a temporary folder that is renamed when complete; older versions are removed.
+    """
+    info = dataset.stat()
+    root = dataset.parent / "sparql-store"
+    target = root / f"v{info.st_mtime_ns:x}-{info.st_size:x}"
+    if target.exists():
+        return target
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=root, prefix=".tmp-"))
+    try:
+        store = ox.Store(str(tmp))
+        store.bulk_load(path=str(dataset), format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        del store
+        try:
+            tmp.rename(target)
+        except OSError:  # another process was first: use its copy
+            if not target.exists():
+                raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    for old in root.iterdir():
+        if old != target and not old.name.startswith(".tmp-"):
+            shutil.rmtree(old, ignore_errors=True)  # workers that still have it open keep their files
+    return target
+
+
 class _Worker:
     START_TIMEOUT = 120.0
 
-    def __init__(self, ctx, dataset: Path):
+    def __init__(self, ctx, store_dir: Path):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, str(dataset)), daemon=True,
+        self.process = ctx.Process(target=_worker_main, args=(child, str(store_dir)), daemon=True,
                                    name="toolbox-sparql-worker")
         self.process.start()
         child.close()
@@ -534,7 +569,7 @@ class _Worker:
 
 
 class WorkerPool:
-    """A few worker processes, each with its own copy of the dataset.
+    """A few worker processes, each with the on-disk copy of the dataset open read-only.
 
     `run` takes an idle worker (waiting at most `wait` seconds) and gives it one job with a
     hard time limit; a worker that overruns is killed and replaced.
@@ -542,6 +577,7 @@ class WorkerPool:
 
     def __init__(self, dataset: Path, size: int, wait: float):
         self.dataset = dataset
+        self.store_dir = disk_store(Path(dataset))
         self.wait = wait
         self._ctx = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
@@ -552,7 +588,7 @@ class WorkerPool:
             self._idle.put(self._spawn())
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._ctx, self.dataset)
+        worker = _Worker(self._ctx, self.store_dir)
         with self._lock:
             self._all.add(worker)
         return worker
