@@ -23,7 +23,6 @@ import os
 import re
 import secrets
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass
@@ -34,6 +33,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from .config import Settings
+from .files import atomic_write
 
 ROLES = ("editor", "admin")
 ROLE_LABELS = {"editor": "redacteur", "admin": "beheerder"}
@@ -99,18 +99,9 @@ def read_json(path: Path, default):
 
 
 def write_json(path: Path, data) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name + ".", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, indent=1, sort_keys=True)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    """Only the owner may read these files (password hashes, session digests)."""
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+    atomic_write(path, text.encode("utf-8"), mode=0o600)
 
 
 # ---------------------------------------------------------------------------

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ from rdflib import Graph
 from . import __version__
 from .config import Settings
 from .content import content_files
+from .files import atomic_write
 from .namespaces import GRAPH_CONTENT, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from .reasoning import INFERENCE_DIR, inference_rules
 from .validate import Report, ontology_graph, validate_content
@@ -111,21 +110,6 @@ def _present(store: ox.Store, triple) -> bool:
     return next(iter(store.quads_for_pattern(triple.subject, triple.predicate, triple.object)), None) is not None
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def build_store(settings: Settings, content: Graph) -> tuple[ox.Store, dict[str, int]]:
     """Ontology + content + inferences in one Oxigraph store, each in its own named graph."""
     base = settings.base_uri
@@ -153,7 +137,7 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None, owl
         say(f"  {name}: {n} afgeleide triples")
 
     say("Dataset schrijven …")
-    _atomic_write(paths.dataset, store.dump(format=ox.RdfFormat.N_QUADS) or b"")
+    atomic_write(paths.dataset, store.dump(format=ox.RdfFormat.N_QUADS) or b"")
 
     say("Zoekindex bouwen …")
     from .search import build_index
@@ -172,7 +156,7 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None, owl
         "inferred": counts,
         "seconds": round(time.monotonic() - started, 2),
     }
-    _atomic_write(paths.manifest, json.dumps(manifest, indent=2).encode())
+    atomic_write(paths.manifest, json.dumps(manifest, indent=2).encode())
     say(f"Klaar: {len(store)} triples in {manifest['seconds']} s.")
     paths.version = version
     return paths

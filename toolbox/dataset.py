@@ -14,8 +14,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -28,6 +26,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, XSD
 
 from . import __version__
 from .config import Settings
+from .files import atomic_write
 from .namespaces import GRAPH_CONTENT, GRAPH_INFERRED, GRAPH_ONTOLOGY, ONTOLOGY_IRI, PREFIXES, id_prefixes
 
 DUMP_STEM = "toolbox-openbare-ruimte"
@@ -85,20 +84,6 @@ def _sort_key(triple) -> tuple[str, str, str]:
     subject = str(triple.subject)
     # IRIs first, blank nodes last, so the Turtle reads from things to their details.
     return ("1" if subject.startswith("_:") else "0") + subject, str(triple.predicate), str(triple.object)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)  # readable by a front-end web server that serves /data/ itself
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 @dataclass
@@ -162,15 +147,15 @@ def _write_all(settings: Settings, triples: list, quads: list | None, target: Pa
         data = _serialise(triples, quads, fmt, settings)
         packed = gzip.compress(data, compresslevel=9, mtime=0)
         for name, blob in ((f"{DUMP_STEM}.{ext}", data), (f"{DUMP_STEM}.{ext}.gz", packed)):
-            _atomic_write(target / name, blob)
+            atomic_write(target / name, blob)
             files[name] = {"format": fmt, "bytes": len(blob), "sha256": hashlib.sha256(blob).hexdigest(),
                            "gzip": name.endswith(".gz")}
     stats = statistics(triples, settings.base_uri, graphs)
     description = describe_dataset(settings, stats, files)
-    _atomic_write(target / DESCRIPTION_FILE, description.serialize(format="turtle").encode("utf-8"))
+    atomic_write(target / DESCRIPTION_FILE, description.serialize(format="turtle").encode("utf-8"))
     summary = {"triples": stats.triples, "entities": stats.entities, "graphs": stats.graphs, "files": files,
                "written": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-    _atomic_write(target / "summary.json", json.dumps(summary, indent=2).encode())
+    atomic_write(target / "summary.json", json.dumps(summary, indent=2).encode())
     return target
 
 

@@ -21,9 +21,7 @@ import contextlib
 import difflib
 import fcntl
 import hashlib
-import os
 import re
-import secrets
 import threading
 import time
 import unicodedata
@@ -37,6 +35,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
 from .config import CANONICAL_BASE, Settings
 from .content import SLUG_RE, content_files, parse_turtle, rebase_graph
+from .files import atomic_write
 from .namespaces import SCHEMA, SH, TOR
 from .validate import _dutch_message, _path_text, ontology_graph, shapes_graph
 
@@ -421,33 +420,6 @@ def serialize_case(graph: Graph, uri: URIRef) -> str:
 
 # ---------------------------------------------------------------------------
 # Files: atomic writes, the case folder, history
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write data to path so that a crash leaves the old file or the new one, never a mix.
-
-    The temporary file lives next to the target (same file system) and ends in ``.tmp``,
-    so the content loader (``*.ttl``) never picks it up.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
 
 def remove_stale_temporaries(folder: Path, older_than: float = 3600) -> None:
     """Left-overs of interrupted writes (never loaded, but tidy up)."""
@@ -834,7 +806,6 @@ def refresh_build(settings: Settings, content: Graph, previous_store=None, index
     """
     import pyoxigraph as ox
 
-    from .build import _atomic_write as write_build_file
     from .build import artefact_paths, build_store, content_version
     from .search import documents, update_index
     from .store import EmbeddedStore
@@ -844,7 +815,7 @@ def refresh_build(settings: Settings, content: Graph, previous_store=None, index
     version = content_version(settings)
     raw, counts = build_store(settings, content)
     store = EmbeddedStore(settings, raw)
-    write_build_file(paths.dataset, raw.dump(format=ox.RdfFormat.N_QUADS) or b"")
+    atomic_write(paths.dataset, raw.dump(format=ox.RdfFormat.N_QUADS) or b"")
     old_docs = documents(settings, previous_store) if previous_store is not None else []
     update_index(settings, store, index_dir or paths.index_dir, old_docs)
     manifest = {
@@ -869,7 +840,6 @@ def _publish_rest(settings: Settings, raw, manifest: dict, generation: int) -> N
     import json
     import logging
 
-    from .build import _atomic_write as write_build_file
     from .build import artefact_paths
 
     with _publish_lock:
@@ -882,7 +852,7 @@ def _publish_rest(settings: Settings, raw, manifest: dict, generation: int) -> N
                 write_dumps = None
             if write_dumps is not None:
                 write_dumps(settings, raw)
-            write_build_file(artefact_paths(settings).manifest, json.dumps(manifest, indent=2).encode())
+            atomic_write(artefact_paths(settings).manifest, json.dumps(manifest, indent=2).encode())
         except Exception:  # never take the site down for a download file
             logging.getLogger(__name__).exception("Downloads na opslaan niet bijgewerkt")
 

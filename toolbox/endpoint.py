@@ -28,8 +28,6 @@ import json
 import multiprocessing
 import queue
 import re
-import shutil
-import tempfile
 import threading
 import time
 import urllib.error
@@ -45,6 +43,7 @@ import pyoxigraph as ox
 from .config import Settings
 from .namespaces import PREFIXES, id_prefixes
 from .sparql import QueryError
+from .store import disk_store
 
 # --------------------------------------------------------------------------- formats
 # Result formats: name -> media type we send.
@@ -479,40 +478,6 @@ def _worker_main(conn, store_dir: str) -> None:
             conn.send(("error", 500, f"Interne fout bij het uitvoeren van de query: {type(exc).__name__}: {exc}"))
 
 
-def disk_store(dataset: Path) -> Path:
-    """An on-disk Oxigraph store of the dataset file, made once per version of that file.
-
-    Workers open it read-only: they share the files (and the operating system's page cache)
-    instead of each holding the whole graph in memory, and a fresh worker is ready in
-    milliseconds. Written next to the dataset under a name derived from the file's size and
-    time, in a temporary folder that is renamed when complete; older versions are removed.
-    """
-    info = dataset.stat()
-    root = dataset.parent / "sparql-store"
-    target = root / f"v{info.st_mtime_ns:x}-{info.st_size:x}"
-    if target.exists():
-        return target
-    root.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=root, prefix=".tmp-"))
-    try:
-        store = ox.Store(str(tmp))
-        store.bulk_load(path=str(dataset), format=ox.RdfFormat.N_QUADS)
-        store.flush()
-        del store
-        try:
-            tmp.rename(target)
-        except OSError:  # another process was first: use its copy
-            if not target.exists():
-                raise
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    for old in root.iterdir():
-        if old != target and not old.name.startswith(".tmp-"):
-            shutil.rmtree(old, ignore_errors=True)  # workers that still have it open keep their files
-    return target
-
-
 class _Worker:
     START_TIMEOUT = 120.0
 
@@ -709,8 +674,8 @@ class ResultCache:
     The embedded dataset does not change within a version, so a repeated query (the examples,
     a notebook run again, many researchers on one tutorial) needs no worker at all."""
 
-    BUDGET = 32 * 1024 * 1024
-    ENTRY = 1024 * 1024
+    BUDGET = 64 * 1024 * 1024
+    ENTRY = 16 * 1024 * 1024  # a heavy research query at 100x content answers some MB of JSON
 
     def __init__(self):
         self._entries: OrderedDict[tuple, Result] = OrderedDict()

@@ -53,7 +53,8 @@ class GraphModel:
     @classmethod
     def from_store(cls, store, base_uri: str) -> GraphModel:
         model = cls(base_uri)
-        for row in store.select_terms(load_query("all-statements")):
+        rows = getattr(store, "iter_terms", store.select_terms)  # streamed where the store can
+        for row in rows(load_query("all-statements")):
             model._add_term_row(row)
         model._finish()
         return model

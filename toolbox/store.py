@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import tempfile
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -37,6 +39,42 @@ def _term_value(term) -> str | None:
     return term.value
 
 
+def disk_store(dataset: Path) -> Path:
+    """An on-disk Oxigraph store of the dataset file, made once per version of that file.
+
+    The site and the SPARQL workers open it read-only: they share its files (and the
+    operating system's page cache) instead of each holding the whole graph in memory, and
+    opening takes milliseconds. Written next to the dataset under a name derived from the
+    file's size and time, in a temporary folder that is renamed when complete. The two
+    newest versions are kept, so a process still reading the previous one keeps its files.
+    """
+    info = dataset.stat()
+    root = dataset.parent / "sparql-store"
+    target = root / f"v{info.st_mtime_ns:x}-{info.st_size:x}"
+    if target.exists():
+        return target
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=root, prefix=".tmp-"))
+    try:
+        store = ox.Store(str(tmp))
+        store.bulk_load(path=str(dataset), format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        del store
+        try:
+            tmp.rename(target)
+        except OSError:  # another process was first: use its copy
+            if not target.exists():
+                raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    versions = sorted((p for p in root.iterdir() if not p.name.startswith(".")), key=lambda p: p.stat().st_mtime)
+    for old in versions[:-2]:
+        if old != target:
+            shutil.rmtree(old, ignore_errors=True)
+    return target
+
+
 class EmbeddedStore:
     """In-memory Oxigraph store with the built dataset; the default graph is the union of all graphs."""
 
@@ -46,9 +84,8 @@ class EmbeddedStore:
 
     @classmethod
     def from_file(cls, settings: Settings, path: Path) -> EmbeddedStore:
-        store = ox.Store()
-        store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-        return cls(settings, store)
+        """The built dataset, opened read-only from its on-disk copy (see disk_store)."""
+        return cls(settings, ox.Store.read_only(str(disk_store(Path(path)))))
 
     def graph_names(self) -> dict[str, str]:
         base = self.settings.base_uri
@@ -75,9 +112,14 @@ class EmbeddedStore:
 
     def select_terms(self, query: str, bindings: dict[str, str] | None = None) -> list[dict]:
         """Rows with the raw Oxigraph terms, for callers that need language tags or node kinds."""
+        return list(self.iter_terms(query, bindings))
+
+    def iter_terms(self, query: str, bindings: dict[str, str] | None = None):
+        """select_terms one row at a time: reading the whole graph need not hold it twice."""
         solutions = self._run(query, bindings)
         names = [v.value for v in solutions.variables]
-        return [{n: sol[n] for n in names} for sol in solutions]
+        for sol in solutions:
+            yield {n: sol[n] for n in names}
 
     def ask(self, query: str, bindings: dict[str, str] | None = None) -> bool:
         return bool(self._run(query, bindings))

@@ -1,4 +1,4 @@
-"""Flask test client over the real content (built once per session)."""
+"""Flask apps over the real content and over the minimal fixture (each built once per session)."""
 
 from __future__ import annotations
 
@@ -17,3 +17,10 @@ def app(real_settings):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def minimal_app(minimal_settings, minimal_store):
+    application = create_app(minimal_settings)
+    application.config["TESTING"] = True
+    return application

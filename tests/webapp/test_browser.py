@@ -10,12 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -23,7 +17,8 @@ import pytest
 
 from toolbox.config import REPO_ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
+from .browser_support import CHROMIUM, chromium, load_axe, new_context, running_server
+
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} ontbreekt: browsertests overgeslagen", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -31,83 +26,29 @@ axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
-CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-# Prefer the project's own axe-core (node_modules); fall back to the copy bundled with axe-playwright-python.
-AXE_JS = REPO_ROOT / "node_modules/axe-core/axe.min.js"
-START_TIMEOUT = 180  # first start validates, builds the graph and the search index
 TIMEOUT_MS = 15_000
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _toolbox_executable() -> list[str]:
-    script = Path(sys.executable).parent / "toolbox"
-    if script.exists():
-        return [str(script)]
-    return [sys.executable, "-c", "import sys; from toolbox.cli import main; sys.exit(main())"]
 
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """The real site under waitress (`toolbox serve`), building into a private directory."""
     root = tmp_path_factory.mktemp("live-server")
-    build_dir, instance_dir = root / "build", root / "instance"
-    build_dir.mkdir()
-    instance_dir.mkdir()
-    port = _free_port()
-    env = dict(os.environ, TOOLBOX_BUILD=str(build_dir), TOOLBOX_INSTANCE=str(instance_dir),
+    (root / "build").mkdir()
+    (root / "instance").mkdir()
+    env = dict(os.environ, TOOLBOX_BUILD=str(root / "build"), TOOLBOX_INSTANCE=str(root / "instance"),
                TOOLBOX_CONTENT=str(REPO_ROOT / "content"), TOOLBOX_SPARQL_ENDPOINT="")
-    log_path = root / "server.log"
-    log = log_path.open("wb")
-    proc = subprocess.Popen(
-        [*_toolbox_executable(), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_TIMEOUT
-    try:
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"toolbox serve stopte met code {proc.returncode}:\n{log_path.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(base + "/", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"toolbox serve antwoordde niet binnen {START_TIMEOUT} s:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.3)
+    with running_server(env, root / "server.log") as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        log.close()
 
 
 @pytest.fixture(scope="session")
 def browser():
-    with sync_api.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium(sync_api) as instance:
         yield instance
-        instance.close()
 
 
 def _context(browser, base_url, **kwargs):
-    context = browser.new_context(base_url=base_url, locale="nl-NL", **kwargs)
-    context.set_default_timeout(TIMEOUT_MS)
-    return context
+    return new_context(browser, base_url, TIMEOUT_MS, **kwargs)
 
 
 @pytest.fixture
@@ -119,9 +60,7 @@ def page(browser, live_server):
 
 @pytest.fixture(scope="session")
 def axe():
-    if AXE_JS.exists():
-        return axe_sync.Axe.from_file(AXE_JS)
-    return axe_sync.Axe()
+    return load_axe(axe_sync)
 
 
 def _count(page) -> int:

@@ -8,7 +8,6 @@ from rdflib.namespace import OWL, RDF
 
 from toolbox.config import REPO_ROOT
 from toolbox.namespaces import TOR
-from webapp import create_app
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 RDF_TYPES = {
@@ -19,15 +18,9 @@ RDF_TYPES = {
 }
 
 
-@pytest.fixture(scope="module")
-def minimal_app(minimal_settings, minimal_store):
-    application = create_app(minimal_settings)
-    application.config["TESTING"] = True
-    return application
-
-
 @pytest.fixture
 def client(minimal_app):
+    """These tests run over the minimal fixture content."""
     return minimal_app.test_client()
 
 

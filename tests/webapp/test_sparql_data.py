@@ -13,7 +13,6 @@ from rdflib.namespace import DCAT, DCTERMS, RDF
 
 from toolbox.build import ensure_built
 from toolbox.dataset import DUMP_STEM, dumps_present
-from webapp import create_app
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -21,15 +20,9 @@ BASE = "https://toolbox-openbare-ruimte.nl"
 PARSERS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
 
 
-@pytest.fixture(scope="module")
-def minimal_app(minimal_settings, minimal_store):
-    application = create_app(minimal_settings)
-    application.config["TESTING"] = True
-    return application
-
-
 @pytest.fixture
 def client(minimal_app):
+    """These tests run over the minimal fixture content."""
     return minimal_app.test_client()
 
 

@@ -9,20 +9,13 @@ import pytest
 
 from toolbox.config import REPO_ROOT
 from toolbox.endpoint import examples
-from webapp import create_app
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
-@pytest.fixture(scope="module")
-def minimal_app(minimal_settings, minimal_store):
-    application = create_app(minimal_settings)
-    application.config["TESTING"] = True
-    return application
-
-
 @pytest.fixture
 def client(minimal_app):
+    """These tests run over the minimal fixture content."""
     return minimal_app.test_client()
 
 

@@ -1,0 +1,89 @@
+"""What the browser tests share: Chromium and axe settings, and the real server as a context manager."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from toolbox.config import REPO_ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+# Prefer the project's own axe-core (node_modules); fall back to the copy bundled with axe-playwright-python.
+AXE_JS = REPO_ROOT / "node_modules/axe-core/axe.min.js"
+START_TIMEOUT = 180  # a first start validates, builds the graph and the search index
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def toolbox_command() -> list[str]:
+    script = Path(sys.executable).parent / "toolbox"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "toolbox.cli"]
+
+
+@contextmanager
+def running_server(env: dict, log_path: Path):
+    """`toolbox serve` (waitress) on a free loopback port until the block ends; yields its base URL."""
+    port = free_port()
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen([*toolbox_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                                cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + START_TIMEOUT
+        try:
+            while True:
+                if proc.poll() is not None:
+                    pytest.fail(f"toolbox serve stopte met code {proc.returncode}:\n{log_path.read_text()[-3000:]}")
+                try:
+                    with urllib.request.urlopen(base + "/", timeout=5) as response:
+                        if response.status == 200:
+                            break
+                except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail(f"toolbox serve antwoordde niet binnen {START_TIMEOUT} s:\n"
+                                f"{log_path.read_text()[-3000:]}")
+                time.sleep(0.3)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
+
+
+@contextmanager
+def chromium(sync_api):
+    with sync_api.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def load_axe(axe_sync):
+    return axe_sync.Axe.from_file(AXE_JS) if AXE_JS.exists() else axe_sync.Axe()
+
+
+def new_context(browser, base_url: str, timeout_ms: int, **kwargs):
+    context = browser.new_context(base_url=base_url, locale="nl-NL", **kwargs)
+    context.set_default_timeout(timeout_ms)
+    return context
