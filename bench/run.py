@@ -35,7 +35,7 @@ from toolbox.config import REPO_ROOT
 
 from . import generate as gen
 from .report import evaluate_targets, write_markdown
-from .workload import Request, Target, all_targets
+from .workload import Request, Target, all_targets, freshen
 
 HOST = "127.0.0.1"
 BIN = Path(sys.executable).parent
@@ -139,8 +139,9 @@ def _r(value: float | None, digits: int = 2) -> float | None:
 
 
 def run_pass(port: int, requests: list[Request], clients: int, max_requests: int, max_seconds: float,
-             timeout: float) -> dict:
-    """clients threads send requests round-robin until max_requests or max_seconds; returns statistics."""
+             timeout: float, fresh: str | None = None) -> dict:
+    """clients threads send requests round-robin until max_requests or max_seconds; returns statistics.
+    With fresh (a pass name), request i carries a unique comment, so no cache answers it."""
     counter = itertools.count()
     samples: list[tuple[int, float, str | None]] = []
     lock = threading.Lock()
@@ -156,7 +157,7 @@ def run_pass(port: int, requests: list[Request], clients: int, max_requests: int
             if i >= max_requests or time.perf_counter() > deadline[0]:
                 break
             req = requests[i % len(requests)]
-            status, body, elapsed, exc = client.get(req)
+            status, body, elapsed, exc = client.get(freshen(req, f"{fresh}-{i}") if fresh else req)
             local.append((i % len(requests), elapsed, classify(req, status, body, exc)))
         client.close()
         with lock:
@@ -307,16 +308,18 @@ def measure_target(target: Target, port: int, clients: int, budget: Budget, say)
     warm = Client(port, budget.timeout)
     warm_errors = Counter()
     first_ms = []
-    for req in target.requests:
-        status, body, elapsed, exc = warm.get(req)
+    for i, req in enumerate(target.requests):
+        status, body, elapsed, exc = warm.get(freshen(req, f"warm-{i}") if target.fresh else req)
         kind = classify(req, status, body, exc)
         if kind:
             warm_errors[kind] += 1
         else:
             first_ms.append(elapsed * 1000)
     warm.close()
-    seq = run_pass(port, target.requests, 1, budget.seq_requests, budget.seq_seconds, budget.timeout)
-    load = run_pass(port, target.requests, clients, budget.load_requests, budget.load_seconds, budget.timeout)
+    seq = run_pass(port, target.requests, 1, budget.seq_requests, budget.seq_seconds, budget.timeout,
+                   fresh="seq" if target.fresh else None)
+    load = run_pass(port, target.requests, clients, budget.load_requests, budget.load_seconds, budget.timeout,
+                    fresh="load" if target.fresh else None)
     say(f"    {target.name:16s} 1 client: mediaan {seq['median_ms']} ms | {clients} clients: mediaan "
         f"{load['median_ms']} ms, p95 {load['p95_ms']} ms, {load['throughput_rps']} req/s, "
         f"{load['errors']} fouten {load['error_kinds'] or ''}")

