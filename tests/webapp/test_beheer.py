@@ -176,6 +176,13 @@ def test_too_many_attempts_from_one_address_are_rate_limited(site):
 # Creating a case and seeing it everywhere
 
 def test_create_case_appears_in_list_search_guide_and_store(site, editor_client):
+    # Public pages and search answers are kept per content version: fetch them first, so the
+    # checks below also show that a save starts a fresh cache.
+    before = site.test_client()
+    assert "Klimaatstraat Zonnewijk" not in before.get("/casussen").text
+    assert before.get("/casussen").headers.get("X-Toolbox-Cache") == "hit"
+    assert not any(r["uri"].endswith("/casus/klimaatstraat-zonnewijk")
+                   for r in before.get("/zoeken?q=zonnewijk&format=json").json["results"])
     started = time.monotonic()
     response = post_new(editor_client)
     latency = time.monotonic() - started
