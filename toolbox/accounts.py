@@ -142,8 +142,10 @@ def normalise_name(name: str) -> str:
     return (name or "").strip().lower()
 
 
-class AccountStore:
-    FILE = "accounts.json"
+class _InstanceFile:
+    """One JSON file in the instance folder (TOOLBOX_INSTANCE), named by the subclass's FILE."""
+
+    FILE = ""
 
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -151,6 +153,10 @@ class AccountStore:
     @property
     def path(self) -> Path:
         return instance_path(self.settings, self.FILE)
+
+
+class AccountStore(_InstanceFile):
+    FILE = "accounts.json"
 
     def _load(self) -> list[Account]:
         data = read_json(self.path, {"accounts": []})
@@ -255,15 +261,8 @@ class ThrottleVerdict:
     reason: str = ""  # "ip" or "account"
 
 
-class LoginThrottle:
+class LoginThrottle(_InstanceFile):
     FILE = "throttle.json"
-
-    def __init__(self, settings: Settings):
-        self.settings = settings
-
-    @property
-    def path(self) -> Path:
-        return instance_path(self.settings, self.FILE)
 
     def _load(self, now: float) -> dict:
         data = read_json(self.path, {})
@@ -330,15 +329,8 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class SessionStore:
+class SessionStore(_InstanceFile):
     FILE = "sessions.json"
-
-    def __init__(self, settings: Settings):
-        self.settings = settings
-
-    @property
-    def path(self) -> Path:
-        return instance_path(self.settings, self.FILE)
 
     def _load(self, now: float) -> dict:
         idle = setting(self.settings, "session_idle_seconds")

@@ -106,6 +106,12 @@ def materialise(store: ox.Store, graph_iri: str, max_rounds: int = 10) -> dict[s
     return counts
 
 
+def make_manifest(version: str, triples: int, inferred: dict, started: float, **extra) -> dict:
+    """What build/manifest.json says about a build (the site shows it on /over)."""
+    return {"version": version, "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "triples": triples,
+            "inferred": inferred, "seconds": round(time.monotonic() - started, 2), **extra}
+
+
 def _present(store: ox.Store, triple) -> bool:
     return next(iter(store.quads_for_pattern(triple.subject, triple.predicate, triple.object)), None) is not None
 
@@ -149,13 +155,7 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None, owl
 
     write_dumps(settings, store, paths)
 
-    manifest = {
-        "version": version,
-        "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "triples": len(store),
-        "inferred": counts,
-        "seconds": round(time.monotonic() - started, 2),
-    }
+    manifest = make_manifest(version, len(store), counts, started)
     atomic_write(paths.manifest, json.dumps(manifest, indent=2).encode())
     say(f"Klaar: {len(store)} triples in {manifest['seconds']} s.")
     paths.version = version

@@ -806,7 +806,7 @@ def refresh_build(settings: Settings, content: Graph, previous_store=None, index
     """
     import pyoxigraph as ox
 
-    from .build import artefact_paths, build_store, content_version
+    from .build import artefact_paths, build_store, content_version, make_manifest
     from .search import documents, update_index
     from .store import EmbeddedStore
 
@@ -818,15 +818,7 @@ def refresh_build(settings: Settings, content: Graph, previous_store=None, index
     atomic_write(paths.dataset, raw.dump(format=ox.RdfFormat.N_QUADS) or b"")
     old_docs = documents(settings, previous_store) if previous_store is not None else []
     update_index(settings, store, index_dir or paths.index_dir, old_docs)
-    manifest = {
-        "version": version,
-        "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "triples": len(raw),
-        "inferred": counts,
-        "seconds": round(time.monotonic() - started, 2),
-        "incremental": True,
-        "owl": False,
-    }
+    manifest = make_manifest(version, len(raw), counts, started, incremental=True, owl=False)
     with _publish_lock:
         _publish_generation[0] += 1
         generation = _publish_generation[0]
