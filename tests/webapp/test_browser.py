@@ -253,6 +253,9 @@ AXE_PAGES = {
     "zoeken-leeg": "/zoeken",
     "zoeken-resultaten": "/zoeken?q=participatie",
     "zoeken-geen-resultaten": "/zoeken?q=qqxyzzyqq",
+    "zoeken-pagina-2": "/zoeken?q=gemeente&pagina=2",
+    "casussen-per-stap": "/casussen?stap=opdrachtformulering",
+    "knelpunten-per-stap": "/knelpunten?stap=opdrachtformulering",
     "404": "/bestaat-niet",
     "over": "/over",
 }
