@@ -208,8 +208,8 @@ def entity(segment: str, slug: str):
 def _facet_filter(cls: str, params: dict[str, str], props: dict[str, str]):
     """Items of a class matching every chosen filter, and per filter the counts given the other filters.
 
-    The slugs per item and filter are worked out once per content version, and so is the
-    answer for each combination of filters, so a list page costs the same at any size.
+    The slugs per item and filter are worked out once per content version (and `_faceted`
+    keeps the answer per filter choice), so a list page costs the same at any size.
     """
     s = state()
     m = s.model
@@ -219,21 +219,18 @@ def _facet_filter(cls: str, params: dict[str, str], props: dict[str, str]):
         return [(item, {k: frozenset(m.slug(o) for o in facet_values(item, p)) for k, p in props.items()})
                 for item in items]
 
-    def compute():
-        rows = s.cached(("facet-table", cls), table)
-        chosen = {k: v for k, v in params.items() if v}
-        selected = [item for item, values in rows if all(v in values[k] for k, v in chosen.items())]
-        counts = {}
-        for key in props:
-            others = {k: v for k, v in chosen.items() if k != key}
-            counter = Counter()
-            for _item, values in rows:
-                if all(v in values[k] for k, v in others.items()):
-                    counter.update(values[key])
-            counts[key] = counter
-        return selected, counts
-
-    return compute()
+    rows = s.cached(("facet-table", cls), table)
+    chosen = {k: v for k, v in params.items() if v}
+    selected = [item for item, values in rows if all(v in values[k] for k, v in chosen.items())]
+    counts = {}
+    for key in props:
+        others = {k: v for k, v in chosen.items() if k != key}
+        counter = Counter()
+        for _item, values in rows:
+            if all(v in values[k] for k, v in others.items()):
+                counter.update(values[key])
+        counts[key] = counter
+    return selected, counts
 
 
 def facet_values(item: str, prop: str) -> list[str]:
