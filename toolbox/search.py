@@ -427,18 +427,19 @@ class _Snapshot:
             )
         self.by_uri = {d.uri: d for d in self.docs.values()}
         self.count = max(1, len(self.docs))
-        self._lengths: dict[str, array] = {}
+        self._lengths: dict[str, tuple[array, float]] = {}
         self._postings: OrderedDict = OrderedDict()
         self._expansions: dict[tuple, list[str]] = {}
 
     def _field_lengths(self, fieldname: str) -> tuple[array, float]:
-        lengths = self._lengths.get(fieldname)
-        if lengths is None:
+        """Per document the length of a field, and the average over live documents (once per field)."""
+        found = self._lengths.get(fieldname)
+        if found is None:
             n = self.reader.doc_count_all()
-            lengths = self._lengths[fieldname] = array("f", (self.reader.doc_field_length(d, fieldname, 0) or 0
-                                                             for d in range(n)))
-        total = sum(lengths[d] for d in self.docs)
-        return lengths, (total / self.count) or 1.0
+            lengths = array("f", (self.reader.doc_field_length(d, fieldname, 0) or 0 for d in range(n)))
+            average = (sum(lengths[d] for d in self.docs) / self.count) or 1.0
+            found = self._lengths[fieldname] = (lengths, average)
+        return found
 
     def postings(self, fieldname: str, term: str, b: float, k1: float) -> tuple[array, array]:
         """Live document numbers containing term in fieldname, with their BM25F scores."""
@@ -447,6 +448,9 @@ class _Snapshot:
         if found is not None:
             return found
         with self.lock:
+            found = self._postings.get(key)  # another thread may have read it meanwhile
+            if found is not None:
+                return found
             ids, scores = array("i"), array("f")
             if (fieldname, term) in self.reader:
                 lengths, avg = self._field_lengths(fieldname)
