@@ -13,7 +13,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 
 CACHEABLE_BLUEPRINTS = {"pages", "search"}
 UNCACHEABLE_ENDPOINTS = {"pages.vendor"}  # files: send_file handles these
@@ -62,10 +62,15 @@ def _state():
 def init_app(app: Flask) -> None:
     @app.before_request
     def answer_from_cache():
+        # The key and the state are fixed here, once: a page rendered while an edit swaps in a
+        # new state then lands in the old state's cache (dropped with it), never in the new one.
+        g.page_cache = None
         key = _key(app)
         if key is None:
             return None
-        entry = _state().page_cache.get(key)
+        site = _state()
+        g.page_cache = (key, site)
+        entry = site.page_cache.get(key)
         if entry is None:
             return None
         body, mimetype, headers, etag = entry
@@ -76,14 +81,15 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def keep_in_cache(response: Response):
-        key = _key(app)
-        if key is None or response.headers.get("X-Toolbox-Cache") == "hit":
+        found = g.get("page_cache")
+        if found is None or response.headers.get("X-Toolbox-Cache") == "hit":
             return response
         if response.status_code != 200 or response.direct_passthrough or "Set-Cookie" in response.headers:
             return response
+        key, site = found
         body = response.get_data()
-        etag = f"{_state().version}-{hashlib.sha1(body).hexdigest()[:16]}"
+        etag = f"{site.version}-{hashlib.sha1(body).hexdigest()[:16]}"
         kept = [(k, v) for k, v in response.headers.items() if k not in ("Content-Type", "Content-Length")]
-        _state().page_cache.put(key, body, response.mimetype, kept, etag)
+        site.page_cache.put(key, body, response.mimetype, kept, etag)
         response.set_etag(etag)
         return response.make_conditional(request)
