@@ -33,7 +33,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -41,6 +40,7 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 from .config import Settings
+from .lru import LRUCache
 from .namespaces import PREFIXES, id_prefixes
 from .sparql import QueryError
 
@@ -671,7 +671,7 @@ class RemoteRunner:
 PAGE_THREADS = 8  # server threads SPARQL requests leave to the pages of the site
 
 
-class ResultCache:
+class ResultCache(LRUCache):
     """Answers per query text, format and graphs, for one content version (least recently used out first).
 
     The embedded dataset does not change within a version, so a repeated query (the examples,
@@ -681,28 +681,7 @@ class ResultCache:
     ENTRY = 16 * 1024 * 1024  # a heavy research query at 100x content answers some MB of JSON
 
     def __init__(self):
-        self._entries: OrderedDict[tuple, Result] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> Result | None:
-        with self._lock:
-            hit = self._entries.get(key)
-            if hit is not None:
-                self._entries.move_to_end(key)
-            return hit
-
-    def put(self, key: tuple, result: Result) -> None:
-        if len(result.body) > self.ENTRY:
-            return
-        with self._lock:
-            if key in self._entries:
-                return
-            self._entries[key] = result
-            self._size += len(result.body)
-            while self._size > self.BUDGET:
-                _, old = self._entries.popitem(last=False)
-                self._size -= len(old.body)
+        super().__init__(max_size=self.BUDGET, size=lambda result: len(result.body), max_entry_size=self.ENTRY)
 
 
 class Endpoint:
@@ -730,7 +709,7 @@ class Endpoint:
         job = Job(query, form, fmt, self.settings.result_limit, self.settings.base_uri,
                   list(default_graphs), list(named_graphs))
         key = (query, form, fmt, tuple(default_graphs), tuple(named_graphs))
-        hit = self.cache.get(key) if self.cache else None
+        hit = self.cache.get(key) if self.cache is not None else None
         if hit is not None:
             return replace(hit, cached=True)
         if not self._admission.acquire(blocking=False):
@@ -739,7 +718,7 @@ class Endpoint:
             result = self.runner.run(job, self.settings.query_timeout)
         finally:
             self._admission.release()
-        if self.cache:
+        if self.cache is not None:
             self.cache.put(key, result)
         return result
 

@@ -15,7 +15,6 @@ import tempfile
 import threading
 import unicodedata
 from array import array
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +34,7 @@ from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
 
 from .config import Settings
+from .lru import LRUCache
 from .namespaces import TOR, TYPE_SEGMENTS, split_id
 from .store import load_query
 
@@ -255,7 +255,7 @@ class SearchIndex:
         self._grams = gram_analyzer()
         self._lock = threading.RLock()
         self._snapshot: _Snapshot | None = None
-        self._results: OrderedDict = OrderedDict()
+        self._results = LRUCache(max_entries=self.RESULTS_CACHED)
 
     def reload(self) -> None:
         with self._lock:
@@ -298,15 +298,10 @@ class SearchIndex:
         """Ranked hits offset..offset+limit; total and facets count every match."""
         text = (text or "").strip()[:500]
         key = (text, type, level, category, limit, offset)
-        with self._lock:
-            if key in self._results:
-                self._results.move_to_end(key)
-                return self._results[key]
-        result = self._search(text, type, level, category, limit, offset)
-        with self._lock:
-            self._results[key] = result
-            while len(self._results) > self.RESULTS_CACHED:
-                self._results.popitem(last=False)
+        result = self._results.get(key)
+        if result is None:
+            result = self._search(text, type, level, category, limit, offset)
+            self._results.put(key, result)
         return result
 
     def _search(self, text, type, level, category, limit, offset=0) -> SearchResult:
@@ -428,7 +423,7 @@ class _Snapshot:
         self.by_uri = {d.uri: d for d in self.docs.values()}
         self.count = max(1, len(self.docs))
         self._lengths: dict[str, tuple[array, float]] = {}
-        self._postings: OrderedDict = OrderedDict()
+        self._postings = LRUCache(max_entries=SearchIndex.POSTINGS_CACHED)
         self._expansions: dict[tuple, list[str]] = {}
 
     def _field_lengths(self, fieldname: str) -> tuple[array, float]:
@@ -464,9 +459,8 @@ class _Snapshot:
                         ids.append(doc)
                         scores.append(idf * (w * (k1 + 1)) / (w + k1 * ((1 - b) + b * lengths[doc] / avg)))
                     m.next()
-            self._postings[key] = found = (ids, scores)
-            while len(self._postings) > SearchIndex.POSTINGS_CACHED:
-                self._postings.popitem(last=False)
+            found = (ids, scores)
+            self._postings.put(key, found)
         return found
 
     def expand(self, kind: str, fieldname: str, text: str) -> list[str]:

@@ -42,11 +42,12 @@ def _term_value(term) -> str | None:
 def disk_store(dataset: Path) -> Path:
     """An on-disk Oxigraph store of the dataset file, made once per version of that file.
 
-    The site and the SPARQL workers open it read-only: they share its files (and the
-    operating system's page cache) instead of each holding the whole graph in memory, and
-    opening takes milliseconds. Written next to the dataset under a name derived from the
-    file's size and time, in a temporary folder that is renamed when complete. The two
-    newest versions are kept, so a process still reading the previous one keeps its files.
+    The site opens it read-only instead of holding the whole graph in memory a second time
+    (its pages read from the graph model); opening takes milliseconds. The SPARQL workers
+    load graph.nq into memory instead, where queries run 2-5 times faster. Written next to the
+    dataset under a name derived from the file's size and time, in a temporary folder that is
+    renamed when complete. The two newest versions are kept, so a process still reading the
+    previous one keeps its files.
     """
     info = dataset.stat()
     root = dataset.parent / "sparql-store"

@@ -10,41 +10,21 @@ Every cached answer carries an ETag, so browsers revalidate with a 304.
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 
 from flask import Flask, Response, current_app, g, request
+
+from toolbox.lru import LRUCache
 
 CACHEABLE_BLUEPRINTS = {"pages", "search"}
 UNCACHEABLE_ENDPOINTS = {"pages.vendor"}  # files: send_file handles these
 BUDGET_BYTES = 64 * 1024 * 1024
 
 
-class PageCache:
+class PageCache(LRUCache):
+    """Entries (body, mimetype, headers, etag) within BUDGET_BYTES; a page over 1/16 of it is not kept."""
+
     def __init__(self, budget: int = BUDGET_BYTES):
-        self.budget = budget
-        self.size = 0
-        self._entries: OrderedDict[tuple, tuple[bytes, str, list, str]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple):
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-            return entry
-
-    def put(self, key: tuple, body: bytes, mimetype: str, headers: list, etag: str) -> None:
-        if len(body) > self.budget // 16:
-            return
-        with self._lock:
-            if key in self._entries:
-                return
-            self._entries[key] = (body, mimetype, headers, etag)
-            self.size += len(body)
-            while self.size > self.budget:
-                _, (old, *_rest) = self._entries.popitem(last=False)
-                self.size -= len(old)
+        super().__init__(max_size=budget, size=lambda entry: len(entry[0]), max_entry_size=budget // 16)
 
 
 def _key(app: Flask) -> tuple | None:
@@ -90,6 +70,6 @@ def init_app(app: Flask) -> None:
         body = response.get_data()
         etag = f"{site.version}-{hashlib.sha1(body).hexdigest()[:16]}"
         kept = [(k, v) for k, v in response.headers.items() if k not in ("Content-Type", "Content-Length")]
-        site.page_cache.put(key, body, response.mimetype, kept, etag)
+        site.page_cache.put(key, (body, response.mimetype, kept, etag))
         response.set_etag(etag)
         return response.make_conditional(request)

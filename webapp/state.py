@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from flask import current_app
 
 from toolbox.build import ensure_built, read_manifest
 from toolbox.config import Settings
+from toolbox.lru import LRUCache
 from toolbox.model import GraphModel
 from toolbox.search import SearchIndex, build_index
 from toolbox.store import EmbeddedStore, RemoteStore
 
 from .page_cache import PageCache
+
+_MISSING = object()
 
 
 @dataclass
@@ -24,12 +25,11 @@ class SiteState:
     model: GraphModel
     search: SearchIndex
     version: str
-    cache: OrderedDict = field(default_factory=OrderedDict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    page_cache: PageCache = field(default_factory=PageCache)
-
     # Derived views kept per content version; the least recently used go first, so a crawler
     # walking every page of a large graph cannot grow the memory without bound.
+    cache: LRUCache = field(default_factory=lambda: LRUCache(max_entries=SiteState.CACHE_ENTRIES))
+    page_cache: PageCache = field(default_factory=PageCache)
+
     CACHE_ENTRIES = 4096
 
     @classmethod
@@ -62,16 +62,13 @@ class SiteState:
         return cls(settings, store, model, SearchIndex(index_dir), version)
 
     def cached(self, key, compute):
-        """Memoise a derived view for this content version (bounded, least recently used out first)."""
-        with self.lock:
-            if key in self.cache:
-                self.cache.move_to_end(key)
-                return self.cache[key]
-        value = compute()  # outside the lock: two threads may both compute, both get the same answer
-        with self.lock:
-            self.cache[key] = value
-            while len(self.cache) > self.CACHE_ENTRIES:
-                self.cache.popitem(last=False)
+        """Memoise a derived view for this content version (bounded, least recently used out first).
+
+        compute runs outside any lock: two threads may both compute, and both get the same answer."""
+        value = self.cache.get(key, _MISSING)
+        if value is _MISSING:
+            value = compute()
+            self.cache.put(key, value)
         return value
 
     @property
