@@ -135,15 +135,20 @@ RESULT_TYPES = {JSON: "application/sparql-results+json", XML: "application/sparq
                 CSV: "text/csv", TSV: "text/tab-separated-values"}
 
 
-@pytest.mark.parametrize("method, request_method", METHODS)
-@pytest.mark.parametrize("fmt", [JSON, XML, CSV, TSV])
-def test_select_with_sparqlwrapper(endpoint, local, method, request_method, fmt):
+def _sparqlwrapper_query(endpoint, method, request_method, fmt, query):
+    """One query through SPARQLWrapper with the given HTTP method, request style and result format."""
     client = SPARQLWrapper(endpoint)
     client.setMethod(method)
     client.setRequestMethod(request_method)
     client.setReturnFormat(fmt)
-    client.setQuery(TYPES)
-    result = client.query()
+    client.setQuery(query)
+    return client.query()
+
+
+@pytest.mark.parametrize("method, request_method", METHODS)
+@pytest.mark.parametrize("fmt", [JSON, XML, CSV, TSV])
+def test_select_with_sparqlwrapper(endpoint, local, method, request_method, fmt):
+    result = _sparqlwrapper_query(endpoint, method, request_method, fmt, TYPES)
     assert result.response.headers["Content-Type"] == RESULT_TYPES[fmt] + "; charset=utf-8"
     converted = result.convert()
     expected = _count(local, TYPES)
@@ -160,12 +165,8 @@ def test_select_with_sparqlwrapper(endpoint, local, method, request_method, fmt)
 @pytest.mark.parametrize("method, request_method", METHODS)
 @pytest.mark.parametrize("fmt", [JSON, XML, CSV, TSV])
 def test_ask_with_sparqlwrapper(endpoint, method, request_method, fmt):
-    client = SPARQLWrapper(endpoint)
-    client.setMethod(method)
-    client.setRequestMethod(request_method)
-    client.setReturnFormat(fmt)
-    client.setQuery("ASK { ?s a <https://toolbox-openbare-ruimte.nl/def/tor#Tool> }")
-    result = client.query()
+    result = _sparqlwrapper_query(endpoint, method, request_method, fmt,
+                                  "ASK { ?s a <https://toolbox-openbare-ruimte.nl/def/tor#Tool> }")
     assert result.response.headers["Content-Type"] == RESULT_TYPES[fmt] + "; charset=utf-8"
     converted = result.convert()
     if fmt == JSON:
@@ -185,12 +186,7 @@ CONSTRUCT = "CONSTRUCT { ?s a ?t } WHERE { ?s a ?t }"
     (RDFXML, "application/rdf+xml", None), (JSONLD, "application/ld+json", None),
 ])
 def test_construct_with_sparqlwrapper(endpoint, local, method, request_method, fmt, media, parse_as):
-    client = SPARQLWrapper(endpoint)
-    client.setMethod(method)
-    client.setRequestMethod(request_method)
-    client.setReturnFormat(fmt)
-    client.setQuery(CONSTRUCT)
-    result = client.query()
+    result = _sparqlwrapper_query(endpoint, method, request_method, fmt, CONSTRUCT)
     assert result.response.headers["Content-Type"] == media + "; charset=utf-8"
     converted = result.convert()
     if parse_as:
