@@ -77,7 +77,7 @@ def evaluate_targets(results: dict) -> list[dict]:
     total = (s100.get("peak_rss_with_workers_bytes") or rss) if s100 else None
     add("peak memory < 1 GiB (server and its SPARQL workers)", 100, total, GIB,
         None if total is None else total < GIB,
-        "not measured" if total is None else f"{_mib(total)} (server process alone {_mib(rss)})")
+        "not measured" if total is None else f"{_mib(total)} (site without the SPARQL workers {_mib(rss)})")
     for factor, s in sorted(sizes.items()):
         errors = s["errors"]["load"] + s["errors"]["seq"]
         ok = errors == 0 if clients >= 50 else (None if errors == 0 else False)
@@ -228,9 +228,10 @@ def render_markdown(results: dict, json_path: Path | None = None) -> str:
         "(scale, extra theme, tool, knelpunt, dimension, level). The result passes `toolbox validate`. Only "
         "cases, knelpunten and tools are multiplied, so the triple count grows less than N.",
         "- **Server.** Per size: `toolbox build --force --no-owl` (SHACL is checked, the OWL check is left out "
-        "for time; use `--owl`), then `toolbox serve` (waitress, its default threads) as a subprocess on "
+        "for time; use `--owl`), then `toolbox serve` (Granian, its default threads) as a subprocess on "
         "127.0.0.1. Cold start = process start to the first 2xx response of `/`. Peak memory = `VmHWM` of the "
-        "server process after all requests.",
+        "server's processes after all requests, added up: Granian's main process and the site's worker, and "
+        "with the SPARQL workers.",
         "- **Requests.** Per request type: each URL once to warm up, then a sequential pass (1 client, up to "
         f"{budget['seq_requests']} requests or {budget['seq_seconds']:g} s) and a loaded pass ({clients} client "
         f"threads with keep-alive connections, up to {budget['load_requests']} requests or "
@@ -263,7 +264,8 @@ def render_markdown(results: dict, json_path: Path | None = None) -> str:
         f"Python {m['python']}; {versions}.",
         "",
         f"Settings: sizes {', '.join(f'{f}x' for f in cfg['sizes'])}; {clients} clients; server threads "
-        f"{cfg['server_threads']}; query workers {cfg.get('query_workers', 'default')}; "
+        f"{cfg['server_threads']}; query workers {cfg.get('query_workers', 'default')} with "
+        f"{cfg.get('query_threads', 'default')} threads; "
         f"seed {cfg['seed']}{'; quick mode' if cfg['quick'] else ''}.",
         "",
         "### Targets",

@@ -1,7 +1,7 @@
 """Measure the site and the SPARQL endpoint against their limits at 1x, 10x and 100x content.
 
 For each size: generate content, `toolbox build`, start the real server (`toolbox serve`,
-waitress) as a subprocess, time the cold start, then per request type a sequential pass
+Granian) as a subprocess, time the cold start, then per request type a sequential pass
 (1 client) and a concurrent pass (--clients threads, keep-alive, loopback only). The same
 SPARQL mix runs against an Oxigraph server on the same dataset. Every figure is also given as a
 ratio to a baseline from the same run (static file for pages and search, Oxigraph for SPARQL).
@@ -221,12 +221,13 @@ class Server:
         raise RuntimeError(f"{self.name} antwoordde niet binnen {timeout} s")
 
     def peak_rss(self, with_children: bool = False) -> int | None:
-        """Peak resident memory (bytes): VmHWM from /proc, else psutil's current RSS. With children,
-        the peaks of the process and all its descendants (the SPARQL workers) added up: an upper
-        bound, since the peaks need not coincide."""
+        """Peak resident memory (bytes): VmHWM from /proc, else psutil's current RSS, of the process
+        and its direct children (Granian runs the site in a child process). With children, of all
+        its descendants too (the SPARQL workers). The peaks are added up: an upper bound, since
+        they need not coincide."""
         if self.proc is None:
             return None
-        pids = [self.proc.pid] + (_descendants(self.proc.pid) if with_children else [])
+        pids = [self.proc.pid] + _descendants(self.proc.pid, None if with_children else 1)
         total = 0
         for pid in pids:
             peak = _vm_hwm(pid)
@@ -269,18 +270,20 @@ def _vm_hwm(pid: int) -> int | None:
     return None
 
 
-def _descendants(pid: int) -> list[int]:
-    """Child processes, recursively (from /proc/{pid}/task/*/children)."""
-    out, todo = [], [pid]
+def _descendants(pid: int, depth: int | None = None) -> list[int]:
+    """Child processes down to `depth` generations (all with None), from /proc/{pid}/task/*/children."""
+    out, todo = [], [(pid, 0)]
     while todo:
-        current = todo.pop()
+        current, level = todo.pop()
+        if depth is not None and level >= depth:
+            continue
         for children in Path(f"/proc/{current}/task").glob("*/children"):
             try:
                 kids = [int(x) for x in children.read_text().split()]
             except (OSError, ValueError):
                 continue
             out += kids
-            todo += kids
+            todo += [(kid, level + 1) for kid in kids]
     return out
 
 
@@ -396,6 +399,8 @@ def run_size(factor: int, args, budget: Budget, workdir: Path, say) -> dict:
         serve_cmd += ["--threads", str(args.server_threads)]
     if args.query_workers:
         env["TOOLBOX_QUERY_WORKERS"] = str(args.query_workers)
+    if args.query_threads:
+        env["TOOLBOX_QUERY_THREADS"] = str(args.query_threads)
     site = Server("toolbox serve", serve_cmd, env, port, [Request("/"), by_name["static"].requests[0]],
                   size_dir / "serve.log")
 
@@ -462,7 +467,7 @@ def machine_info() -> dict:
     except OSError:
         pass
     versions = {}
-    for module in ("pyoxigraph", "waitress", "flask", "rdflib"):
+    for module in ("pyoxigraph", "granian", "flask", "rdflib"):
         try:
             from importlib.metadata import version
 
@@ -492,8 +497,9 @@ def parse_args(argv: list[str] | None = None):
     p.add_argument("--requests", type=int, help="max. verzoeken per soort in de belaste meting")
     p.add_argument("--duration", type=float, help="max. seconden per soort in de belaste meting")
     p.add_argument("--seq-requests", type=int, help="max. verzoeken per soort met 1 client")
-    p.add_argument("--server-threads", type=int, help="waitress-threads (standaard die van toolbox serve)")
+    p.add_argument("--server-threads", type=int, help="serverthreads (standaard die van toolbox serve)")
     p.add_argument("--query-workers", type=int, help="TOOLBOX_QUERY_WORKERS voor de server (standaard die van toolbox)")
+    p.add_argument("--query-threads", type=int, help="TOOLBOX_QUERY_THREADS voor de server (standaard die van toolbox)")
     p.add_argument("--owl", action="store_true", help="bouwen met OWL-controle (trager)")
     p.add_argument("--seed", type=int, default=gen.DEFAULT_SEED)
     p.add_argument("--source", default=str(REPO_ROOT / "content"))
@@ -532,7 +538,8 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine_info(),
         "config": {"sizes": args.sizes, "clients": args.clients, "quick": args.quick, "seed": args.seed,
                    "server_threads": args.server_threads or "default",
-                   "query_workers": args.query_workers or "default", "owl": args.owl,
+                   "query_workers": args.query_workers or "default",
+                   "query_threads": args.query_threads or "default", "owl": args.owl,
                    "budget": vars(budget)},
         "sizes": [],
     }

@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_query)
 
-    p = sub.add_parser("serve", help="de website serveren (waitress)")
+    p = sub.add_parser("serve", help="de website serveren (Granian)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5000)
     p.add_argument("--threads", type=int, default=None,

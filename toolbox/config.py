@@ -29,6 +29,7 @@ class Settings:
     result_limit: int = 10000
     max_query_length: int = 20000
     query_workers: int = 2
+    query_threads: int = 8
     query_queue_wait: float = 30.0
     server_threads: int = 64
     secret_key: str | None = None
@@ -47,11 +48,32 @@ class Settings:
             result_limit=_env_int("TOOLBOX_RESULT_LIMIT", 10000),
             max_query_length=_env_int("TOOLBOX_MAX_QUERY_LENGTH", 20000),
             query_workers=_env_int("TOOLBOX_QUERY_WORKERS", 2),
+            query_threads=_env_int("TOOLBOX_QUERY_THREADS", 8),
             query_queue_wait=float(env.get("TOOLBOX_QUERY_QUEUE_WAIT", "30")),
             server_threads=_env_int("TOOLBOX_SERVER_THREADS", 64),
             secret_key=env.get("TOOLBOX_SECRET_KEY") or None,
         )
         return replace(settings, **overrides)
+
+    def to_env(self) -> dict[str, str]:
+        """The environment from which `from_env` builds these settings again (for a server's worker process)."""
+        env = {
+            "TOOLBOX_BASE_URI": self.base_uri,
+            "TOOLBOX_CONTENT": str(self.content_dir),
+            "TOOLBOX_BUILD": str(self.build_dir),
+            "TOOLBOX_INSTANCE": str(self.instance_dir),
+            "TOOLBOX_SPARQL_ENDPOINT": self.sparql_endpoint or "",
+            "TOOLBOX_QUERY_TIMEOUT": repr(self.query_timeout),
+            "TOOLBOX_RESULT_LIMIT": str(self.result_limit),
+            "TOOLBOX_MAX_QUERY_LENGTH": str(self.max_query_length),
+            "TOOLBOX_QUERY_WORKERS": str(self.query_workers),
+            "TOOLBOX_QUERY_THREADS": str(self.query_threads),
+            "TOOLBOX_QUERY_QUEUE_WAIT": repr(self.query_queue_wait),
+            "TOOLBOX_SERVER_THREADS": str(self.server_threads),
+        }
+        if self.secret_key:
+            env["TOOLBOX_SECRET_KEY"] = self.secret_key
+        return env
 
     @property
     def ontology_file(self) -> Path:

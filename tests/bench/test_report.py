@@ -32,7 +32,7 @@ def _results(factor=1, page_median=2.0, errors=0):
             "errors": {"load": errors, "seq": 0, "warmup": 0, "oxigraph": 0, "clients": 50}}
     return {"date": "2026-11-22T10:00:00+00:00", "seconds": 1,
             "machine": {"cpu": "cpu", "cpus": 2, "memory_bytes": 2 ** 33, "platform": "linux", "python": "3.11",
-                        "versions": {"waitress": "3"}, "commit": "abc"},
+                        "versions": {"granian": "2"}, "commit": "abc"},
             "config": {"sizes": [factor], "clients": 50, "quick": False, "seed": 1, "server_threads": 8,
                        "budget": {"seq_requests": 1, "seq_seconds": 1, "load_requests": 1, "load_seconds": 1}},
             "sizes": [size]}

@@ -40,7 +40,7 @@ def toolbox_command() -> list[str]:
 
 @contextmanager
 def running_server(env: dict, log_path: Path):
-    """`toolbox serve` (waitress) on a free loopback port until the block ends; yields its base URL."""
+    """`toolbox serve` (Granian) on a free loopback port until the block ends; yields its base URL."""
     port = free_port()
     with log_path.open("wb") as log:
         proc = subprocess.Popen([*toolbox_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],

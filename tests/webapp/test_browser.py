@@ -1,6 +1,6 @@
 """User journeys and accessibility in headless Chromium against the real production server.
 
-Starts `toolbox serve` (waitress) on a free loopback port with a private build directory, then drives
+Starts `toolbox serve` (Granian) on a free loopback port with a private build directory, then drives
 Debian's Chromium through Playwright. Every page type is checked with axe-core: zero violations allowed.
 
 Run apart: `.venv/bin/pytest -q -m browser tests/webapp/test_browser.py`.
@@ -31,7 +31,7 @@ TIMEOUT_MS = 15_000
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    """The real site under waitress (`toolbox serve`), building into a private directory."""
+    """The real site under Granian (`toolbox serve`), building into a private directory."""
     root = tmp_path_factory.mktemp("live-server")
     (root / "build").mkdir()
     (root / "instance").mkdir()
