@@ -8,10 +8,13 @@ Safety is by construction:
   comments, strings and IRIs exactly as the SPARQL grammar does.
 * Each query has a wall-clock limit. pyoxigraph cannot interrupt a query, so the worker
   process that runs it is killed at the limit and a fresh one is started.
-* At most `query_workers` queries run at once; the others wait in line for a worker, each at
-  most `query_queue_wait` seconds. A waiting request sleeps in a web-server thread, so SPARQL may
-  hold all server threads but PAGE_THREADS; a request beyond that gets 503 at once, and the
-  pages of the site always have threads left.
+* Each of the `query_workers` processes runs up to `query_threads` queries at once (pyoxigraph
+  lets go of the GIL while it evaluates), so a quick query is not stuck behind a heavy one. When
+  a worker is killed for one query's time limit, the other queries it was running are sent once
+  more to a worker that lives.
+* Queries beyond that wait in line for a free slot, each at most `query_queue_wait` seconds.
+  A waiting request sleeps in a web-server thread, so SPARQL may hold all server threads but
+  PAGE_THREADS; a request beyond that gets 503 at once, and the pages always have threads left.
 * Results stop after `result_limit` rows (or triples); the result says it was truncated.
 
 With TOOLBOX_SPARQL_ENDPOINT set, queries are forwarded to that store with the same checks,
@@ -25,7 +28,9 @@ import csv
 import functools
 import io
 import json
+import logging
 import multiprocessing
+import os
 import queue
 import re
 import threading
@@ -43,6 +48,8 @@ from .config import Settings
 from .lru import LRUCache
 from .namespaces import PREFIXES, id_prefixes
 from .sparql import QueryError
+
+log = logging.getLogger(__name__)
 
 # --------------------------------------------------------------------------- formats
 # Result formats: name -> media type we send.
@@ -171,6 +178,13 @@ QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
 
 
+# Comments, strings and IRIs, tried in this order at each position as the SPARQL tokenizer does.
+_LEXICAL = re.compile("|".join([r"(?P<comment>#[^\n]*)",
+                                f"(?P<string>(?s:{_LONG_STRING.pattern})|{_SHORT_STRING.pattern})",
+                                f"(?P<iri>{_IRIREF.pattern})"]))
+_EMPTIED = {"comment": "", "string": ' "" ', "iri": " <> "}
+
+
 def lexical_skeleton(query: str) -> str:
     """The query with comments removed and strings and IRIs emptied, scanning left to right.
 
@@ -179,29 +193,7 @@ def lexical_skeleton(query: str) -> str:
     SPARQL grammar allows them anywhere.
     """
     text = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), query)
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end
-            continue
-        if c in "\"'":
-            m = _LONG_STRING.match(text, i) or _SHORT_STRING.match(text, i)
-            if m:
-                out.append(' "" ')
-                i = m.end()
-                continue
-        if c == "<":
-            m = _IRIREF.match(text, i)
-            if m:
-                out.append(" <> ")
-                i = m.end()
-                continue
-        out.append(c)
-        i += 1
-    return "".join(out)
+    return _LEXICAL.sub(lambda m: _EMPTIED[m.lastgroup], text)
 
 
 def classify(query: str) -> str | None:
@@ -296,7 +288,9 @@ def _term_tsv(term) -> str:
 def serialise_rows(variables: list[str], rows: list[list], fmt: str) -> bytes:
     """SELECT results (rows of Oxigraph terms or None) in a SPARQL results format."""
     if fmt == "json":
-        bindings = [{v: _term_json(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in rows]
+        cells: dict = {}  # one cell per distinct term: results repeat IRIs a lot
+        bindings = [{v: cells.get(t) or cells.setdefault(t, _term_json(t))
+                     for v, t in zip(variables, row, strict=True) if t is not None} for row in rows]
         body = {"head": {"vars": variables}, "results": {"bindings": bindings}}
         return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     if fmt == "xml":
@@ -357,6 +351,7 @@ class Job:
     base_uri: str
     default_graphs: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
+    cpu_seconds: float = 0.0  # the worker ends a query that computes longer than this (0: no limit)
 
 
 @dataclass
@@ -375,9 +370,10 @@ class Result:
 
 
 class QueryTimeout(QueryError):
-    def __init__(self, seconds: float):
+    def __init__(self, seconds: float, wall: bool = False):
+        what = f"duurde langer dan {seconds:g} seconden" if wall else f"rekende langer dan {seconds:g} seconden"
         super().__init__(
-            f"De query is na {seconds:g} seconden afgebroken (tijdslimiet). Maak de query specifieker, "
+            f"De query {what} en is afgebroken (tijdslimiet). Maak de query specifieker, "
             "bijvoorbeeld met LIMIT of met meer vaste waarden.", status=504,
         )
 
@@ -423,7 +419,7 @@ def run_local(store: ox.Store, job: Job) -> Result:
         if isinstance(results, ox.QuerySolutions):
             variables = [v.value for v in results.variables]
             solutions, truncated = _take(results, job.limit)
-            rows = [[solution[v] for v in variables] for solution in solutions]
+            rows = [list(solution) for solution in solutions]  # values in the order of the variables
             fmt = _format_for(job.fmt, "SELECT")
             body = serialise_rows(variables, rows, fmt)
             return Result(body, fmt, "SELECT", len(rows), truncated, time.monotonic() - started)
@@ -442,6 +438,8 @@ def run_local(store: ox.Store, job: Job) -> Result:
 
 # --------------------------------------------------------------------------- worker processes
 WORKER_MEMORY_LIMIT = 2 * 1024**3  # address space per worker: a runaway query fails instead of exhausting the host
+CPU_CHECK_INTERVAL = 0.05  # seconds between checks of the running queries' CPU time
+WALL_LIMIT_FACTOR = 6  # how long (times the CPU limit) a request waits for a query sharing the cores with others
 
 
 def _limit_memory() -> None:
@@ -455,77 +453,134 @@ def _limit_memory() -> None:
         pass
 
 
-def _worker_main(conn, dataset: str) -> None:
+def _answer(store: ox.Store, job: Job) -> tuple:
+    try:
+        return ("ok", run_local(store, job))
+    except QueryError as exc:
+        return ("error", exc.status, str(exc))
+    except Exception as exc:  # noqa: BLE001 - any failure becomes an answer, the worker lives on
+        return ("error", 500, f"Interne fout bij het uitvoeren van de query: {type(exc).__name__}: {exc}")
+
+
+def _thread_cpu_clock() -> int | None:
+    """The CPU-time clock of the calling thread, or None where the platform has none."""
+    try:
+        return time.pthread_getcpuclockid(threading.get_ident())
+    except (AttributeError, OSError):
+        return None
+
+
+def _worker_main(conns: list, dataset: str) -> None:
     """Entry point of a worker process: load the dataset into memory once, then answer jobs until EOF.
 
     In memory rather than the read-only on-disk copy the site uses: queries run 2-5 times
     faster that way (measured with the benchmark's research mix), at the cost of a copy per worker.
+    Each pipe in `conns` is one query slot with its own thread, so several queries run at once
+    (pyoxigraph lets go of the GIL while it evaluates) and a quick one is not held up behind a
+    heavy one.
+
+    The time limit counts the CPU time of the thread that evaluates the query (pyoxigraph evaluates
+    in the calling thread), so a query is not cut off because others share the cores with it. A
+    query over its limit cannot be interrupted: the worker says so on that query's pipe and ends.
     """
+    from .serve import limit_malloc_arenas
+
+    limit_malloc_arenas()  # one arena per query thread would eat the address-space limit
     _limit_memory()
     try:
         store = ox.Store()
         store.bulk_load(path=dataset, format=ox.RdfFormat.N_QUADS)
     except Exception as exc:  # noqa: BLE001 - reported to the parent
-        conn.send(("failed", 500, f"Dataset niet te laden: {exc}"))
+        for conn in conns:
+            conn.send(("failed", 500, f"Dataset niet te laden: {exc}"))
         return
-    conn.send(("ready", 0, ""))
-    while True:
+    sending = [threading.Lock() for _ in conns]
+    running: dict[int, tuple[int, float, float]] = {}  # slot -> (CPU clock, CPU time at start, limit)
+
+    def serve(slot: int) -> None:
+        conn, clock = conns[slot], _thread_cpu_clock()
+        with sending[slot]:
+            conn.send(("ready", 0, ""))
+        while True:
+            try:
+                job = conn.recv()
+            except (EOFError, OSError):
+                return
+            if clock is not None and job.cpu_seconds:
+                running[slot] = (clock, time.clock_gettime(clock), job.cpu_seconds)
+            answer = _answer(store, job)
+            running.pop(slot, None)
+            with sending[slot]:
+                conn.send(answer)
+
+    def watch_cpu() -> None:
+        while True:
+            time.sleep(CPU_CHECK_INTERVAL)
+            for slot, (clock, started, limit) in list(running.items()):
+                if slot in running and time.clock_gettime(clock) - started > limit:
+                    with sending[slot]:
+                        conns[slot].send(("overrun", 504, ""))
+                    os._exit(3)  # the parent starts a fresh worker and sends the other queries again
+
+    threading.Thread(target=watch_cpu, daemon=True).start()
+    for slot in range(1, len(conns)):
+        threading.Thread(target=serve, args=(slot,), daemon=True).start()
+    serve(0)
+
+
+class WorkerLost(QueryError):
+    def __init__(self):
+        super().__init__("De SPARQL-werker stopte onverwacht (mogelijk te weinig geheugen).", status=500)
+
+
+class _Overdue(Exception):
+    """No answer within the wall-clock limit."""
+
+
+class _Slot:
+    """One query thread of a worker process, with a pipe of its own: the request thread that holds
+    the slot sends the job and reads the answer itself, with no hand-over between threads."""
+
+    START_TIMEOUT = 120.0
+
+    def __init__(self, worker: _Worker, conn):
+        self.worker = worker
+        self.conn = conn
+        self.ready = False
+
+    def call(self, job: Job, seconds_left) -> tuple:
+        """The worker's answer tuple, waiting at most seconds_left() once the worker is up.
+
+        Raises WorkerLost, _Overdue or (when the worker cannot start) QueryError."""
         try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        try:
-            conn.send(("ok", run_local(store, job)))
-        except QueryError as exc:
-            conn.send(("error", exc.status, str(exc)))
-        except Exception as exc:  # noqa: BLE001 - any failure becomes an answer, the worker lives on
-            conn.send(("error", 500, f"Interne fout bij het uitvoeren van de query: {type(exc).__name__}: {exc}"))
+            if not self.ready:
+                if not self.conn.poll(self.START_TIMEOUT):
+                    raise QueryError("De SPARQL-werker startte niet op tijd.", status=500)
+                status, code, message = self.conn.recv()
+                if status != "ready":
+                    raise QueryError(message, status=code)
+                self.ready = True
+            wait = seconds_left()
+            self.conn.send(job)
+            if not self.conn.poll(wait):
+                raise _Overdue()
+            return self.conn.recv()
+        except (EOFError, OSError, ValueError) as exc:  # ValueError: the pipe was closed by a replacement
+            raise WorkerLost() from exc
 
 
 class _Worker:
-    START_TIMEOUT = 120.0
+    """A worker process and the parent's ends of its slots' pipes."""
 
-    def __init__(self, ctx, dataset: Path):
-        self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, str(dataset)), daemon=True,
-                                   name="toolbox-sparql-worker")
+    def __init__(self, ctx, dataset: Path, threads: int):
+        pairs = [ctx.Pipe() for _ in range(max(1, threads))]
+        self.process = ctx.Process(target=_worker_main, args=([child for _, child in pairs], str(dataset)),
+                                   daemon=True, name="toolbox-sparql-worker")
         self.process.start()
-        child.close()
-        self.ready = False
-
-    @property
-    def alive(self) -> bool:
-        return self.process.is_alive()
-
-    def _await_ready(self) -> None:
-        if self.ready:
-            return
-        if not self.conn.poll(self.START_TIMEOUT):
-            self.stop()
-            raise QueryError("De SPARQL-werker startte niet op tijd.", status=500)
-        try:
-            status, code, message = self.conn.recv()
-        except (EOFError, OSError):
-            status, code, message = "failed", 500, "De SPARQL-werker stopte tijdens het opstarten."
-        if status != "ready":
-            self.stop()
-            raise QueryError(message, status=code)
-        self.ready = True
-
-    def call(self, job: Job, timeout: float) -> Result:
-        self._await_ready()
-        self.conn.send(job)
-        if not self.conn.poll(timeout):
-            self.stop()
-            raise QueryTimeout(timeout)
-        try:
-            answer = self.conn.recv()
-        except (EOFError, OSError) as exc:
-            self.stop()
-            raise QueryError("De SPARQL-werker stopte onverwacht (mogelijk te weinig geheugen).", status=500) from exc
-        if answer[0] == "ok":
-            return answer[1]
-        raise QueryError(answer[2], status=answer[1])
+        for _, child in pairs:
+            child.close()
+        self.slots = [_Slot(self, parent) for parent, _ in pairs]
+        self.retired = False  # set once, by the pool, when it replaces this worker
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -534,55 +589,128 @@ class _Worker:
             if self.process.is_alive():
                 self.process.kill()
                 self.process.join(2)
-        self.conn.close()
+        for slot in self.slots:
+            slot.conn.close()
 
 
 class WorkerPool:
-    """A few worker processes, each with its own in-memory copy of the dataset.
+    """A few worker processes, each with its own in-memory copy of the dataset and `threads` query slots.
 
-    `run` takes an idle worker (waiting at most `wait` seconds) and gives it one job with a
-    hard time limit; a worker that overruns is killed and replaced.
+    `run` waits at most `wait` seconds for a free slot and gives it the job with a time limit. A
+    worker whose query overruns is ended and replaced; the other queries it was running are sent
+    once more, to a slot of a worker that lives.
     """
 
-    def __init__(self, dataset: Path, size: int, wait: float):
+    def __init__(self, dataset: Path, size: int, wait: float, threads: int = 1):
         self.dataset = dataset
         self.wait = wait
+        self.threads = max(1, threads)
+        self.cpu_clocks = _thread_cpu_clock() is not None  # the workers run on this same platform
         self._ctx = multiprocessing.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._all: set[_Worker] = set()
+        self._free: queue.LifoQueue[_Slot] = queue.LifoQueue()
         self._lock = threading.Lock()
         self._closed = False
-        for _ in range(max(1, size)):
-            self._idle.put(self._spawn())
+        self._workers = [_Worker(self._ctx, dataset, self.threads) for _ in range(max(1, size))]
+        for slots in zip(*(w.slots for w in self._workers), strict=True):  # interleaved: load spreads
+            for slot in slots:
+                self._free.put(slot)
 
-    def _spawn(self) -> _Worker:
-        worker = _Worker(self._ctx, self.dataset)
+    @property
+    def capacity(self) -> int:
+        return len(self._workers) * self.threads
+
+    def _acquire(self, until: float) -> _Slot:
+        while True:
+            try:
+                slot = self._free.get(timeout=max(0.0, until - time.monotonic()))
+            except queue.Empty:
+                raise Busy() from None
+            if not slot.worker.retired:
+                return slot
+
+    def _release(self, slot: _Slot) -> None:
+        if not slot.worker.retired and not self._closed:
+            self._free.put(slot)
+
+    def _drain(self, slot: _Slot) -> None:
+        """Wait out an answer nobody waits for any more (its CPU limit still holds), then free the slot."""
+        try:
+            answer = slot.conn.recv()
+        except (EOFError, OSError, ValueError):
+            answer = ("lost",)
+        if answer[0] in ("ok", "error"):
+            self._release(slot)
+        else:
+            self._replace(slot.worker, "een query waar niemand meer op wachtte overschreed de rekentijd")
+
+    def _replace(self, worker: _Worker, reason: str) -> None:
+        """End a worker and put a fresh one in its place (once, however many threads ask)."""
         with self._lock:
-            self._all.add(worker)
-        return worker
+            if worker.retired:
+                return
+            worker.retired = True
+            self._workers.remove(worker)
+        log.warning("SPARQL-werker %s wordt vervangen: %s", worker.process.pid, reason)
+        worker.stop()
+        if self._closed:
+            return
+        fresh = _Worker(self._ctx, self.dataset, self.threads)
+        with self._lock:
+            self._workers.append(fresh)
+        for slot in fresh.slots:
+            self._free.put(slot)
 
     def run(self, job: Job, timeout: float) -> Result:
-        try:
-            worker = self._idle.get(timeout=self.wait)
-        except queue.Empty as exc:
-            raise Busy() from exc
-        try:
-            return worker.call(job, timeout)
-        finally:
-            if not worker.alive or worker.conn.closed:
-                worker.stop()
-                with self._lock:
-                    self._all.discard(worker)
-                worker = None if self._closed else self._spawn()
-            if worker is not None:
-                self._idle.put(worker)
+        """Run a job with `timeout` seconds of CPU time; where threads have no CPU clock, of wall-clock time."""
+        queue_until = time.monotonic() + self.wait
+        wall = timeout * WALL_LIMIT_FACTOR if self.cpu_clocks else timeout
+        job = replace(job, cpu_seconds=timeout)
+        deadline: list[float] = []  # fixed when the job is first sent; a second try gets what is left
+
+        def seconds_left() -> float:
+            if not deadline:
+                deadline.append(time.monotonic() + wall)
+            return max(0.0, deadline[0] - time.monotonic())
+
+        for attempt in (1, 2):
+            slot = self._acquire(queue_until)
+            release = True
+            try:
+                answer = slot.call(job, seconds_left)
+            except _Overdue:
+                if self.cpu_clocks:  # its CPU limit still holds: stop waiting, without ending the others
+                    release = False
+                    threading.Thread(target=self._drain, args=(slot,), daemon=True).start()
+                else:
+                    self._replace(slot.worker, f"een query duurde langer dan {wall:g} s")
+                raise QueryTimeout(wall, wall=self.cpu_clocks) from None
+            except WorkerLost:
+                self._replace(slot.worker, "het proces stopte")
+                if deadline and time.monotonic() >= deadline[0]:
+                    raise QueryTimeout(wall, wall=self.cpu_clocks) from None
+                if attempt == 2:
+                    raise
+                continue  # ended for another query's time limit (or crashed): try once more elsewhere
+            except QueryError as exc:
+                self._replace(slot.worker, str(exc))
+                raise
+            finally:
+                if release:
+                    self._release(slot)
+            if answer[0] == "ok":
+                return answer[1]
+            if answer[0] == "overrun":
+                self._replace(slot.worker, f"een query rekende langer dan {timeout:g} s")
+                raise QueryTimeout(timeout)
+            raise QueryError(answer[2], status=answer[1])
+        raise WorkerLost()  # not reached: the second attempt returns or raises
 
     def close(self) -> None:
         self._closed = True
         with self._lock:
-            workers = list(self._all)
-            self._all.clear()
+            workers, self._workers = self._workers, []
         for worker in workers:
+            worker.retired = True
             worker.stop()
 
 
@@ -691,9 +819,8 @@ class Endpoint:
         self.settings = settings
         self.runner = runner
         self.cache = cache
-        workers = max(1, settings.query_workers)
-        self.max_waiting = max(2, settings.server_threads - PAGE_THREADS - workers)
-        self._admission = threading.BoundedSemaphore(workers + self.max_waiting)
+        self.max_held = max(2, settings.server_threads - PAGE_THREADS)  # running or waiting for a worker
+        self._admission = threading.BoundedSemaphore(self.max_held)
 
     def prepare(self, query: str | None) -> str | None:
         """Checks that need no store: presence, length, updates, SERVICE. Returns the query form (or None)."""
@@ -736,7 +863,7 @@ def get_endpoint(settings: Settings, version: str = "") -> Endpoint:
         key = ("remote", settings.sparql_endpoint, settings.query_timeout, settings.result_limit)
     else:
         key = ("local", str(settings.build_dir), version, settings.query_timeout, settings.result_limit,
-               settings.query_workers)
+               settings.query_workers, settings.query_threads)
     with _ENDPOINTS_LOCK:
         endpoint = _ENDPOINTS.get(key)
         if endpoint is not None:
@@ -747,7 +874,8 @@ def get_endpoint(settings: Settings, version: str = "") -> Endpoint:
             runner = RemoteRunner(settings.sparql_endpoint)
         else:
             dataset = settings.build_dir / "graph.nq"
-            runner = WorkerPool(dataset, settings.query_workers, wait=settings.query_queue_wait)
+            runner = WorkerPool(dataset, settings.query_workers, wait=settings.query_queue_wait,
+                                threads=settings.query_threads)
 
         # Only the embedded dataset is known not to change within a version: cache its answers.
         cache = None if settings.sparql_endpoint else ResultCache()
@@ -803,8 +931,8 @@ SERVICE_DESCRIPTION = """\
 
 <{endpoint}#service> a sd:Service ;
     rdfs:label "SPARQL-endpoint Toolbox Openbare Ruimte"@nl ;
-    rdfs:comment "Alleen-lezen SPARQL 1.1-endpoint. Tijdslimiet {timeout:g} s per query, maximaal {limit} rijen \
-per resultaat, queries tot {length} tekens. Geen updates en geen SERVICE."@nl ;
+    rdfs:comment "Alleen-lezen SPARQL 1.1-endpoint. Tijdslimiet {timeout:g} s {clock} per query, maximaal \
+{limit} rijen per resultaat, queries tot {length} tekens. Geen updates en geen SERVICE."@nl ;
     sd:endpoint <{endpoint}> ;
     sd:supportedLanguage sd:SPARQL11Query ;
     sd:feature sd:UnionDefaultGraph ;
@@ -825,5 +953,7 @@ def service_description(settings: Settings, endpoint_url: str) -> str:
 
     graphs = [settings.base_uri + g for g in (GRAPH_CONTENT, GRAPH_ONTOLOGY, GRAPH_INFERRED)]
     named = " ;\n".join(f"    sd:namedGraph [ a sd:NamedGraph ; sd:name <{g}> ]" for g in graphs) + " ."
+    clock = "wachttijd" if settings.sparql_endpoint else "rekentijd"
     return SERVICE_DESCRIPTION.format(endpoint=endpoint_url, base=settings.base_uri, timeout=settings.query_timeout,
+                                      clock=clock,
                                       limit=settings.result_limit, length=settings.max_query_length, named=named)

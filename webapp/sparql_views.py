@@ -6,13 +6,17 @@ protocol parameters, content negotiation, status codes, CORS and the pages for p
 
 from __future__ import annotations
 
+import functools
 import json
 from itertools import islice
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, redirect, render_template, request, send_from_directory, url_for
+from flask import Blueprint, Flask, Response, abort, redirect, render_template, request, send_from_directory, url_for
 from rdflib import Graph
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
+from werkzeug.wrappers import Request
 
 from toolbox.dataset import (
     DESCRIPTION_FILE,
@@ -38,6 +42,7 @@ from toolbox.endpoint import (
 from toolbox.namespaces import PREFIXES, id_prefixes, split_id
 from toolbox.sparql import QueryError
 
+from .headers import security_headers
 from .state import state
 
 bp = Blueprint("sparql", __name__)
@@ -62,13 +67,17 @@ LIMIT 50
 
 @bp.after_request
 def cors(response: Response) -> Response:
+    return add_cors(response, request.method)
+
+
+def add_cors(response: Response, method: str) -> Response:
     """Everything here is public and read-only: any origin may read it (no credentials)."""
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Expose-Headers"] = (
         "X-Toolbox-Result-Truncated, X-Toolbox-Result-Count, X-Toolbox-Query-Seconds, X-Toolbox-Cache, "
         "Content-Disposition"
     )
-    if request.method == "OPTIONS":
+    if method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
         response.headers["Access-Control-Max-Age"] = "86400"
@@ -80,7 +89,7 @@ class ProtocolError(QueryError):
     pass
 
 
-def _protocol_request() -> tuple[str | None, list[str], list[str]]:
+def _protocol_request(request: Request) -> tuple[str | None, list[str], list[str]]:
     """(query, default-graph-uri's, named-graph-uri's) from a GET, a form POST or a direct POST."""
     if request.method == "POST":
         kind = (request.mimetype or "").lower()
@@ -119,12 +128,19 @@ def _update_refusal() -> str:
             "geweigerd en er is niets gewijzigd.")
 
 
-def _wants_html() -> bool:
-    """HTML only for clients that name text/html (browsers); `*/*` gets the SPARQL default formats."""
-    fmt = (request.values.get("format") or "").lower()
+def _wants_html(request: Request) -> bool:
+    return _html_for(request.headers.get("Accept", ""), (request.values.get("format") or "").lower())
+
+
+@functools.lru_cache(maxsize=256)
+def _html_for(accept_header: str, fmt: str) -> bool:
+    """HTML only for clients that name text/html (browsers); `*/*` gets the SPARQL default formats.
+
+    Kept per Accept header: clients send few distinct ones, and parsing them is a good part of
+    what a query from the cache costs."""
     if fmt:
         return fmt == "html"
-    accept = request.accept_mimetypes
+    accept = parse_accept_header(accept_header, MIMEAccept)
     html_q = max((q for value, q in accept if value.lower() in ("text/html", "application/xhtml+xml")), default=0)
     if not html_q:
         return False
@@ -133,53 +149,107 @@ def _wants_html() -> bool:
     return html_q >= machine_q
 
 
+@functools.lru_cache(maxsize=256)
+def _negotiate_header(form: str, accept_header: str, format_param: str | None) -> str:
+    """negotiate() for a raw Accept header, kept per header for the same reason as _html_for."""
+    return negotiate(form, parse_accept_header(accept_header, MIMEAccept), format_param)
+
+
 def _error(exc: QueryError, html: bool, query: str | None = None) -> Response:
-    status = getattr(exc, "status", 400)
-    headers = {"Vary": "Accept"}
-    if status == 503:
-        headers["Retry-After"] = "5"
-    if html:
-        body = render_template("sparql.html", **_page_context(query, error=str(exc)))
-        return Response(body, status=status, mimetype="text/html", headers=headers)
-    return Response(str(exc) + "\n", status=status, content_type="text/plain; charset=utf-8", headers=headers)
+    if not html:
+        return _text_error(exc)
+    body = render_template("sparql.html", **_page_context(query, error=str(exc)))
+    return Response(body, status=exc.status, mimetype="text/html", headers=_error_headers(exc))
+
+
+def _text_error(exc: QueryError) -> Response:
+    return Response(str(exc) + "\n", status=exc.status, content_type="text/plain; charset=utf-8",
+                    headers=_error_headers(exc))
+
+
+def _error_headers(exc: QueryError) -> dict:
+    return {"Vary": "Accept", **({"Retry-After": "5"} if exc.status == 503 else {})}
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql():
-    html = _wants_html()
+    answer = machine_answer(request, state())
+    if answer is not None:
+        return answer
+    html = _wants_html(request)
     try:
-        query, default_graphs, named_graphs = _protocol_request()
+        query, default_graphs, named_graphs = _protocol_request(request)
     except QueryError as exc:
         return _error(exc, html)
     if query is None:
-        if html:
-            return _editor_page()
-        return _service_description()
+        return _editor_page() if html else _service_description()
     s = state()
     endpoint = get_endpoint(s.settings, s.version)
     try:
         form = endpoint.prepare(query)
-        if html:
-            fmt = "nt" if form in ("CONSTRUCT", "DESCRIBE") else "json"
-        else:
-            fmt = negotiate(form or "SELECT", request.accept_mimetypes, request.values.get("format"))
+        fmt = "nt" if form in ("CONSTRUCT", "DESCRIBE") else "json"
         result = endpoint.execute(query, fmt, form, default_graphs, named_graphs)
     except QueryError as exc:
         return _error(exc, html, query)
-    headers = {
+    page = render_template("sparql.html", **_page_context(query, result=result, default_graphs=default_graphs,
+                                                          named_graphs=named_graphs))
+    return Response(page, mimetype="text/html", headers=_result_headers(result))
+
+
+def machine_answer(request: Request, site) -> Response | None:
+    """A program's query, answered in the format it asks for (or a plain-text error); None when a
+    person's page is wanted or there is no query.
+
+    Needs no Flask context, so that the SparqlLane can answer before Flask's request machinery."""
+    if _wants_html(request):
+        return None
+    try:
+        query, default_graphs, named_graphs = _protocol_request(request)
+        if query is None:
+            return None
+        endpoint = get_endpoint(site.settings, site.version)
+        form = endpoint.prepare(query)
+        fmt = _negotiate_header(form or "SELECT", request.headers.get("Accept", ""), request.values.get("format"))
+        result = endpoint.execute(query, fmt, form, default_graphs, named_graphs)
+    except QueryError as exc:
+        return _text_error(exc)
+    headers = _result_headers(result)
+    if request.values.get("download"):
+        headers["Content-Disposition"] = f'attachment; filename="resultaat.{FILE_EXTENSIONS[result.fmt]}"'
+    return Response(result.body, content_type=result.media_type, headers=headers)
+
+
+def _result_headers(result) -> dict:
+    return {
         "Vary": "Accept",
         "X-Toolbox-Result-Truncated": "true" if result.truncated else "false",
         "X-Toolbox-Result-Count": str(result.count),
         "X-Toolbox-Query-Seconds": f"{result.seconds:.3f}",
         "X-Toolbox-Cache": "hit" if result.cached else "miss",
     }
-    if html:
-        page = render_template("sparql.html", **_page_context(query, result=result, default_graphs=default_graphs,
-                                                              named_graphs=named_graphs))
-        return Response(page, mimetype="text/html", headers=headers)
-    if request.values.get("download"):
-        headers["Content-Disposition"] = f'attachment; filename="resultaat.{FILE_EXTENSIONS[result.fmt]}"'
-    return Response(result.body, content_type=result.media_type, headers=headers)
+
+
+class SparqlLane:
+    """WSGI middleware: a program's GET /sparql?query=… is answered before Flask's request machinery
+    (request context, session, page cache, routing), which is about a third of what such a
+    request costs the site's Python process (measured with bench/). Everything else, and any
+    request the lane does not answer, goes to Flask unchanged."""
+
+    def __init__(self, app: Flask, wsgi_app):
+        self.app = app
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") == "/sparql" and environ.get("REQUEST_METHOD") == "GET":
+            try:
+                answer = machine_answer(Request(environ), self.app.extensions["toolbox"])
+            except Exception:  # a bug: logged, and the client gets a plain 500 as Flask would give
+                self.app.logger.exception("Fout bij %s", environ.get("PATH_INFO"))
+                answer = _text_error(QueryError("Interne fout bij het beantwoorden van de query.", status=500))
+            if answer is not None:
+                security_headers(add_cors(answer, "GET"))
+                return answer(environ, start_response)
+        return self.wsgi_app(environ, start_response)
 
 
 def _service_description() -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import replace
@@ -13,6 +14,7 @@ import pyoxigraph as ox
 import pytest
 from werkzeug.datastructures import MIMEAccept
 
+import toolbox.endpoint as endpoint_module
 from toolbox.endpoint import (
     Busy,
     Endpoint,
@@ -232,7 +234,7 @@ def test_repeated_query_is_answered_from_the_cache(pool, minimal_settings):
 
 def test_timeout_kills_the_worker_and_a_fresh_one_answers(pool):
     pool.run(_job("ASK { ?s ?p ?o }"), timeout=60)  # worker is up
-    old = next(iter(pool._all)).process
+    old = pool._workers[0].process
     started = time.monotonic()
     with pytest.raises(QueryTimeout) as info:
         pool.run(_job(SLOW), timeout=1)
@@ -244,10 +246,73 @@ def test_timeout_kills_the_worker_and_a_fresh_one_answers(pool):
     assert result.body == b'{"head": {}, "boolean": true}'
 
 
+@pytest.fixture(scope="module")
+def two_slot_pool(minimal_store, minimal_settings):
+    pool = WorkerPool(minimal_settings.build_dir / "graph.nq", size=1, wait=5, threads=2)
+    yield pool
+    pool.close()
+
+
+def _in_thread(pool, job, timeout):
+    outcome = {}
+
+    def run():
+        try:
+            outcome["result"] = pool.run(job, timeout=timeout)
+        except QueryError as exc:
+            outcome["error"] = exc
+        outcome["seconds"] = time.monotonic() - started
+
+    started = time.monotonic()
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def test_a_quick_query_is_not_held_up_by_a_slow_one_on_the_same_worker(two_slot_pool):
+    two_slot_pool.run(_job("ASK { ?s ?p ?o }"), timeout=60)  # worker is up
+    slow, outcome = _in_thread(two_slot_pool, _job(SLOW), timeout=2)
+    time.sleep(0.2)
+    quick = two_slot_pool.run(_job("ASK { ?s ?p ?o }"), timeout=60)
+    assert quick.body == b'{"head": {}, "boolean": true}'
+    assert slow.is_alive()  # answered while the slow query still runs beside it
+    slow.join(30)
+    assert isinstance(outcome["error"], QueryTimeout)
+
+
+def test_queries_beside_a_killed_one_are_run_again(two_slot_pool):
+    two_slot_pool.run(_job("ASK { ?s ?p ?o }"), timeout=60)
+    old = two_slot_pool._workers[0].process
+    victim, outcome = _in_thread(two_slot_pool, _job(SLOW), timeout=4)
+    time.sleep(0.2)
+    with pytest.raises(QueryTimeout):
+        two_slot_pool.run(_job(SLOW), timeout=0.5)  # kills the worker both queries were running on
+    old.join(5)
+    assert not old.is_alive()
+    victim.join(30)
+    # Not "the worker stopped unexpectedly" (500): it ran again on the fresh worker until its own limit.
+    assert isinstance(outcome["error"], QueryTimeout) and outcome["seconds"] >= 4
+    assert two_slot_pool.run(_job("ASK { ?s ?p ?o }"), timeout=60).form == "ASK"
+
+
+def test_a_request_stops_waiting_at_the_wall_clock_limit_without_ending_the_worker(two_slot_pool, monkeypatch):
+    if not two_slot_pool.cpu_clocks:
+        pytest.skip("threads have no CPU-time clock on this platform: the wall-clock limit ends the worker")
+    monkeypatch.setattr(endpoint_module, "WALL_LIMIT_FACTOR", 0.25)
+    two_slot_pool.run(_job("ASK { ?s ?p ?o }"), timeout=60)
+    process = two_slot_pool._workers[0].process
+    with pytest.raises(QueryTimeout) as info:
+        two_slot_pool.run(_job(SLOW), timeout=2)  # 2 s of CPU, at most 0.5 s of waiting
+    assert "duurde langer dan 0.5 seconden" in str(info.value)
+    assert process.is_alive()  # the query runs on, and so does the worker's other slot:
+    assert two_slot_pool.run(_job("ASK { ?s ?p ?o }"), timeout=60).form == "ASK"
+    process.join(15)
+    assert not process.is_alive()  # ended at the query's CPU limit, and replaced
+    assert two_slot_pool.run(_job("ASK { ?s ?p ?o }"), timeout=60).form == "ASK"
+
+
 def test_busy_when_no_worker_is_free(pool, minimal_settings):
     endpoint = Endpoint(replace(minimal_settings, query_timeout=1.5), pool)
-    import threading
-
     errors = []
 
     def slow():

@@ -60,7 +60,7 @@ def free_port() -> int:
 
 @contextmanager
 def serve_app(build_dir: Path, **env_overrides: str):
-    """`toolbox serve` (waitress) in a subprocess on a free loopback port; yields its base URL."""
+    """`toolbox serve` (Granian) in a subprocess on a free loopback port; yields its base URL."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TOOLBOX_")}
     env.update({"TOOLBOX_CONTENT": str(MINIMAL), "TOOLBOX_BUILD": str(build_dir), "PYTHONUNBUFFERED": "1"})
@@ -96,7 +96,7 @@ def serve_app(build_dir: Path, **env_overrides: str):
 @pytest.fixture(scope="module")
 def server(minimal_store, minimal_settings):
     with serve_app(minimal_settings.build_dir, TOOLBOX_QUERY_TIMEOUT="2", TOOLBOX_QUERY_QUEUE_WAIT="3",
-                   TOOLBOX_RESULT_LIMIT=str(RESULT_LIMIT)) as (base, process):
+                   TOOLBOX_QUERY_THREADS="2", TOOLBOX_RESULT_LIMIT=str(RESULT_LIMIT)) as (base, process):
         # Warm the worker processes so timings below measure queries, not start-up.
         requests.get(base + "/sparql", params={"query": "ASK {}"}, timeout=60)
         yield base, process
@@ -520,7 +520,7 @@ def test_slow_queries_wait_in_line_for_a_bounded_time_and_do_not_stall_the_site(
     for thread in threads:
         thread.join(60)
     statuses = sorted(status for status, _ in results)
-    # Two workers, a 2 s limit: the first queries run into the limit (504); the rest wait in line
+    # Two workers of two query threads, a 2 s limit: the first queries run into the limit (504); the rest wait in line
     # at most TOOLBOX_QUERY_QUEUE_WAIT (3 s here) and are then told the endpoint is busy (503).
     assert set(statuses) <= {503, 504} and 503 in statuses and 504 in statuses
     assert max(t for status, t in results if status == 503) < 3 + 1.5
