@@ -516,8 +516,10 @@ def _worker_main(conns: list, dataset: str) -> None:
     def watch_cpu() -> None:
         while True:
             time.sleep(CPU_CHECK_INTERVAL)
-            for slot, (clock, started, limit) in list(running.items()):
-                if slot in running and time.clock_gettime(clock) - started > limit:
+            for slot, entry in list(running.items()):
+                clock, started, limit = entry
+                # `is entry`: the slot may have moved on to its next query since the snapshot
+                if running.get(slot) is entry and time.clock_gettime(clock) - started > limit:
                     with sending[slot]:
                         conns[slot].send(("overrun", 504, ""))
                     os._exit(3)  # the parent starts a fresh worker and sends the other queries again
@@ -565,6 +567,8 @@ class _Slot:
             if not self.conn.poll(wait):
                 raise _Overdue()
             return self.conn.recv()
+        except QueryError:
+            raise
         except (EOFError, OSError, ValueError) as exc:  # ValueError: the pipe was closed by a replacement
             raise WorkerLost() from exc
 
@@ -614,10 +618,6 @@ class WorkerPool:
         for slots in zip(*(w.slots for w in self._workers), strict=True):  # interleaved: load spreads
             for slot in slots:
                 self._free.put(slot)
-
-    @property
-    def capacity(self) -> int:
-        return len(self._workers) * self.threads
 
     def _acquire(self, until: float) -> _Slot:
         while True:
@@ -819,8 +819,8 @@ class Endpoint:
         self.settings = settings
         self.runner = runner
         self.cache = cache
-        self.max_held = max(2, settings.server_threads - PAGE_THREADS)  # running or waiting for a worker
-        self._admission = threading.BoundedSemaphore(self.max_held)
+        held = max(2, settings.server_threads - PAGE_THREADS)  # running or waiting for a slot
+        self._admission = threading.BoundedSemaphore(held)
 
     def prepare(self, query: str | None) -> str | None:
         """Checks that need no store: presence, length, updates, SERVICE. Returns the query form (or None)."""

@@ -311,6 +311,16 @@ def test_a_request_stops_waiting_at_the_wall_clock_limit_without_ending_the_work
     assert two_slot_pool.run(_job("ASK { ?s ?p ?o }"), timeout=60).form == "ASK"
 
 
+def test_a_worker_that_cannot_load_the_dataset_says_why(tmp_path):
+    pool = WorkerPool(tmp_path / "ontbreekt.nq", size=1, wait=5)
+    try:
+        with pytest.raises(QueryError) as info:
+            pool.run(_job("ASK { ?s ?p ?o }"), timeout=10)
+        assert info.value.status == 500 and "Dataset niet te laden" in str(info.value)
+    finally:
+        pool.close()
+
+
 def test_busy_when_no_worker_is_free(pool, minimal_settings):
     endpoint = Endpoint(replace(minimal_settings, query_timeout=1.5), pool)
     errors = []
