@@ -567,9 +567,7 @@ class _Slot:
             if not self.conn.poll(wait):
                 raise _Overdue()
             return self.conn.recv()
-        except QueryError:
-            raise
-        except (EOFError, OSError, ValueError) as exc:  # ValueError: the pipe was closed by a replacement
+        except (EOFError, OSError) as exc:
             raise WorkerLost() from exc
 
 
@@ -587,14 +585,14 @@ class _Worker:
         self.retired = False  # set once, by the pool, when it replaces this worker
 
     def stop(self) -> None:
+        """End the process. Its slots' pipes are left open: a thread still reading one gets EOF from the
+        ended process (closing it under that thread would break its read), and they close when dropped."""
         if self.process.is_alive():
             self.process.terminate()
             self.process.join(2)
             if self.process.is_alive():
                 self.process.kill()
                 self.process.join(2)
-        for slot in self.slots:
-            slot.conn.close()
 
 
 class WorkerPool:
@@ -636,7 +634,7 @@ class WorkerPool:
         """Wait out an answer nobody waits for any more (its CPU limit still holds), then free the slot."""
         try:
             answer = slot.conn.recv()
-        except (EOFError, OSError, ValueError):
+        except (EOFError, OSError):
             answer = ("lost",)
         if answer[0] in ("ok", "error"):
             self._release(slot)
