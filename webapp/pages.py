@@ -240,7 +240,7 @@ def facet_values(item: str, prop: str) -> list[str]:
     return state().model.objects(item, prop)
 
 
-PAGE_SIZES = {"tools": 24, "cases": 20}
+PAGE_SIZES = {"tools": 24, "cases": 20, "knelpunten": 50}
 
 
 def _page_json(selected: list[str], shown: list[str], pager: dict, params: dict, facets: dict) -> dict:
@@ -328,17 +328,26 @@ def fan():
     )
 
 
+KNELPUNTEN_PER_DIMENSION = 20  # on the overview; ?dimensie= lists one dimension in pages
+
+
 @bp.route("/knelpunten")
 def knelpunten():
-    """All knelpunten by dimension; ?stap= or ?rol= narrows them to those that step or role helps with."""
+    """All knelpunten by dimension; ?stap= or ?rol= narrows them to those that step or role helps with,
+    ?dimensie= to one dimension (paged). The overview shows the first KNELPUNTEN_PER_DIMENSION of each."""
     m = state().model
     dimensions = m.instances("Dimension")
-    helper = None
+    helper = dimension = None
     for key, segment, cls in (("stap", "stap", "ProcessStep"), ("rol", "rol", "Role")):
         if request.args.get(key):
             helper = uri_for(segment, request.args[key].strip())
             if not m.is_a(helper, cls):
                 abort(404)
+    if request.args.get("dimensie"):
+        dimension = uri_for("dimensie", request.args["dimensie"].strip())
+        if not m.is_a(dimension, "Dimension"):
+            abort(404)
+        dimensions = [dimension]
     by_dimension = {d: m.subjects("tor:dimension", d) for d in dimensions}
     if helper:
         helped = set(m.objects(helper, "tor:addresses"))
@@ -353,8 +362,14 @@ def knelpunten():
     twin = _list_twin("Knelpunten", list(dict.fromkeys(k for ks in by_dimension.values() for k in ks)))
     if twin:
         return twin
+    pager = None
+    if dimension:
+        shown, pager = paginate(by_dimension[dimension], PAGE_SIZES["knelpunten"])
+        by_dimension = {dimension: shown}
     return render_template(
-        "knelpunten.html", nav="knelpunten", m=m, by_dimension=by_dimension, helper=helper,
+        "knelpunten.html", nav="knelpunten", m=m, by_dimension=by_dimension, helper=helper, dimension=dimension,
+        pager=pager, per_dimension=KNELPUNTEN_PER_DIMENSION,
+        narrowed={k: request.args[k].strip() for k in ("stap", "rol") if request.args.get(k)},
         project_types=m.instances("ProjectType"), breadcrumb=[{"label": "Knelpunten", "url": None}],
     )
 

@@ -256,6 +256,7 @@ AXE_PAGES = {
     "zoeken-pagina-2": "/zoeken?q=gemeente&pagina=2",
     "casussen-per-stap": "/casussen?stap=opdrachtformulering",
     "knelpunten-per-stap": "/knelpunten?stap=opdrachtformulering",
+    "knelpunten-per-dimensie": "/knelpunten?dimensie=a",
     "404": "/bestaat-niet",
     "over": "/over",
 }

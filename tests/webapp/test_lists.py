@@ -110,3 +110,40 @@ def test_public_pages_are_cached_with_etags(fresh_client):
     # Errors are never kept.
     assert fresh_client.get("/doc/tool/bestaat-niet").status_code == 404
     assert fresh_client.get("/doc/tool/bestaat-niet").headers.get("X-Toolbox-Cache") is None
+
+
+def test_knelpunten_overview_shows_a_few_per_dimension_and_links_to_the_rest(fresh_client, monkeypatch):
+    monkeypatch.setattr(pages, "KNELPUNTEN_PER_DIMENSION", 2)
+    monkeypatch.setitem(pages.PAGE_SIZES, "knelpunten", 5)
+    dimensions = fresh_client.get("/knelpunten?format=json").get_json()["dimensions"]
+    biggest = max(dimensions, key=lambda d: len(d["knelpunten"]))
+    slug = biggest["uri"].rsplit("/", 1)[1]
+    total = len(biggest["knelpunten"])
+    assert total > 5
+
+    html = fresh_client.get("/knelpunten").get_data(as_text=True)
+    section = html.split(f'id="dim-{slug}"', 1)[1].split("</section>", 1)[0]
+    assert section.count("<li>") == 2
+    assert f'href="/knelpunten?dimensie={slug}"' in section and f"Alle {total} knelpunten" in section
+
+    first = fresh_client.get(f"/knelpunten?dimensie={slug}").get_data(as_text=True)
+    assert f"<strong>{total}</strong> knelpunten gevonden; 1–5 op deze pagina" in first
+    assert 'rel="next"' in first and "Toon alle dimensies" in first
+    shown = []
+    for n in range(1, -(-total // 5) + 1):
+        page = fresh_client.get(f"/knelpunten?dimensie={slug}&pagina={n}").get_data(as_text=True)
+        shown += re.findall(r'<li><a class="utrecht-link" href="(/doc/knelpunt/[^"]+)"', page)
+    assert sorted(shown) == sorted("/doc/knelpunt/" + k["uri"].rsplit("/", 1)[1] for k in biggest["knelpunten"])
+
+    one = fresh_client.get(f"/knelpunten?dimensie={slug}&format=json").get_json()
+    assert [d["uri"] for d in one["dimensions"]] == [biggest["uri"]]
+    assert fresh_client.get("/knelpunten?dimensie=bestaat-niet").status_code == 404
+
+
+def test_knelpunten_of_a_step_keep_the_step_in_the_dimension_links(fresh_client, monkeypatch):
+    monkeypatch.setattr(pages, "KNELPUNTEN_PER_DIMENSION", 1)
+    html = fresh_client.get("/knelpunten?stap=opdrachtformulering").get_data(as_text=True)
+    links = re.findall(r'href="(/knelpunten\?dimensie=[^"]+)"', html)
+    assert links and all("stap=opdrachtformulering" in link for link in links)
+    narrowed = fresh_client.get(links[0].replace("&amp;", "&")).get_data(as_text=True)
+    assert "Alleen de knelpunten waar" in narrowed
