@@ -10,8 +10,8 @@ Safety is by construction:
   process that runs it is killed at the limit and a fresh one is started.
 * Each of the `query_workers` processes runs up to `query_threads` queries at once (pyoxigraph
   lets go of the GIL while it evaluates), so a quick query is not stuck behind a heavy one. When
-  a worker is killed for one query's time limit, the other queries it was running are sent once
-  more to a worker that lives.
+  a worker is ended for one query's time limit, the other queries it was running are sent again
+  to a worker that lives.
 * Queries beyond that wait in line for a free slot, each at most `query_queue_wait` seconds.
   A waiting request sleeps in a web-server thread, so SPARQL may hold all server threads but
   PAGE_THREADS; a request beyond that gets 503 at once, and the pages always have threads left.
@@ -520,9 +520,12 @@ def _worker_main(conns: list, dataset: str) -> None:
                 clock, started, limit = entry
                 # `is entry`: the slot may have moved on to its next query since the snapshot
                 if running.get(slot) is entry and time.clock_gettime(clock) - started > limit:
-                    with sending[slot]:
-                        conns[slot].send(("overrun", 504, ""))
-                    os._exit(3)  # the parent starts a fresh worker and sends the other queries again
+                    # Every slot hears why the worker ends (no send is cut off: all locks are held),
+                    # so the parent runs the other queries again; then the worker ends.
+                    for other, lock in enumerate(sending):
+                        lock.acquire()
+                        conns[other].send(("overrun", 504, "") if other == slot else ("ended", 0, ""))
+                    os._exit(3)
 
     threading.Thread(target=watch_cpu, daemon=True).start()
     for slot in range(1, len(conns)):
@@ -600,7 +603,8 @@ class WorkerPool:
 
     `run` waits at most `wait` seconds for a free slot and gives it the job with a time limit. A
     worker whose query overruns is ended and replaced; the other queries it was running are sent
-    once more, to a slot of a worker that lives.
+    again, to a slot of a worker that lives. A query whose worker crashes (no overrun) is tried
+    once more, not again: it may be the cause.
     """
 
     def __init__(self, dataset: Path, size: int, wait: float, threads: int = 1):
@@ -670,8 +674,14 @@ class WorkerPool:
                 deadline.append(time.monotonic() + wall)
             return max(0.0, deadline[0] - time.monotonic())
 
-        for attempt in (1, 2):
-            slot = self._acquire(queue_until)
+        crashes = 0
+        while True:
+            try:  # a query sent again has had its turn: it waits for a place until its own deadline
+                slot = self._acquire(deadline[0] if deadline else queue_until)
+            except Busy:
+                if deadline:
+                    raise QueryTimeout(wall, wall=self.cpu_clocks) from None
+                raise
             release = True
             try:
                 answer = slot.call(job, seconds_left)
@@ -686,9 +696,10 @@ class WorkerPool:
                 self._replace(slot.worker, "het proces stopte")
                 if deadline and time.monotonic() >= deadline[0]:
                     raise QueryTimeout(wall, wall=self.cpu_clocks) from None
-                if attempt == 2:
+                crashes += 1
+                if crashes == 2:  # this query may be what crashes them: no third worker
                     raise
-                continue  # ended for another query's time limit (or crashed): try once more elsewhere
+                continue
             except QueryError as exc:
                 self._replace(slot.worker, str(exc))
                 raise
@@ -700,8 +711,12 @@ class WorkerPool:
             if answer[0] == "overrun":
                 self._replace(slot.worker, f"een query rekende langer dan {timeout:g} s")
                 raise QueryTimeout(timeout)
+            if answer[0] == "ended":  # another query's time limit ended the worker: run this one again
+                self._replace(slot.worker, "een andere query rekende te lang")
+                if time.monotonic() >= deadline[0]:
+                    raise QueryTimeout(wall, wall=self.cpu_clocks)
+                continue
             raise QueryError(answer[2], status=answer[1])
-        raise WorkerLost()  # not reached: the second attempt returns or raises
 
     def close(self) -> None:
         self._closed = True
