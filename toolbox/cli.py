@@ -1,4 +1,4 @@
-"""The `toolbox` command: validate, build, stats, export, query, serve, user."""
+"""The `toolbox` command: validate, build, stats, export, query, guide-eval, serve, user."""
 
 from __future__ import annotations
 
@@ -112,6 +112,26 @@ def cmd_query(args) -> int:
     return 0
 
 
+def cmd_guide_eval(args) -> int:
+    from .guide_eval import DEFAULT_SET, evaluate, format_evaluation, load_set
+    from .model import GraphModel
+    from .situation import SituationRanker
+
+    settings = _settings(args)
+    try:
+        items = load_set(Path(args.set) if args.set else DEFAULT_SET)
+    except (OSError, ValueError) as exc:
+        print(f"Evaluatieset niet te lezen: {exc}", file=sys.stderr)
+        return 2
+    ranker = SituationRanker(GraphModel.from_store(_store(args), settings.base_uri))
+    result = evaluate(ranker, items)
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_evaluation(result))
+    return 0
+
+
 def cmd_serve(args) -> int:
     from .serve import serve
 
@@ -164,6 +184,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--content")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("guide-eval", help="plaatsing van beschreven situaties meten (top-1/top-3 per niveau)")
+    p.add_argument("--set", help="evaluatieset als JSON (standaard tests/data/situations.json)")
+    p.add_argument("--content")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_guide_eval)
 
     p = sub.add_parser("serve", help="de website serveren (Granian)")
     p.add_argument("--host", default="127.0.0.1")

@@ -1,0 +1,126 @@
+"""Dutch words for matching a described situation: folding, stop words, stems, compound parts, typos.
+
+People type "rioolvervanging" where the toolbox says "riolering vervangen", and "partcipatie"
+where it says "participatie". The situation ranker therefore compares stems (Snowball, Dutch),
+splits compounds into parts the graph knows, and lets a word that the graph does not know stand
+for a known stem one or two letters away.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+from whoosh.lang import stemmer_for_language, stopwords_for_language
+
+STOPWORDS = frozenset(stopwords_for_language("nl")) | {
+    "ik", "we", "wij", "jij", "je", "ons", "onze", "willen", "wil", "gaan", "moet", "moeten",
+    "kan", "kunnen", "hoe", "wat", "welke", "waar", "wanneer", "mijn", "graag", "bezig", "zijn",
+    "hebben", "heeft", "hebt", "gaat", "ga", "komen", "komt", "staan", "staat", "doen", "doet",
+    "wordt", "worden", "zitten", "zit", "even", "nu", "daar", "hier", "erg", "heel",
+    "veel", "beetje", "ongeveer", "zo", "ook", "nog", "al", "alle", "allemaal", "elk", "iedere",
+    "tegelijk", "tegelijkertijd", "daarbij", "daarna", "eerst", "samen", "goed", "echt", "hele", "net",
+    "helemaal", "af", "klaar", "nieuw", "nieuwe",
+}
+# Linking sounds between the parts of a Dutch compound (stads+park, bomen+buurt, wijk+s+plan).
+_LINKS = ("s", "e", "en", "er")
+_WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
+_stem = stemmer_for_language("nl")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "Ontwerp-VO" and "ontwerp-vo", "geïnventariseerd" and "geinventariseerd"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """The content words of a text, folded, in order; hyphenated words also give their parts."""
+    out = []
+    for token in _WORD.findall(fold(text)):
+        pieces = [token] + ([p for p in re.split(r"['-]", token) if p] if ("-" in token or "'" in token) else [])
+        out.extend(p for p in pieces if len(p) > 1 and p not in STOPWORDS)
+    return out
+
+
+@lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    return _stem(word)
+
+
+def stems(text: str) -> list[str]:
+    return [stem(w) for w in words(text)]
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance with transpositions, stopping early once it exceeds limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] | None = None
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+class Vocabulary:
+    """The stems and surface words the graph uses, for compound splitting and typo repair."""
+
+    MIN_PART = 3
+
+    def __init__(self, surface_words: Iterable[str]):
+        self.surface = set(surface_words)
+        self.stems = {stem(w) for w in self.surface}
+        self._by_start: dict[tuple[str, int], list[str]] = {}
+        for s in self.stems:
+            self._by_start.setdefault((s[:1], len(s)), []).append(s)
+
+    def knows(self, word: str) -> bool:
+        return word in self.surface or stem(word) in self.stems
+
+    @lru_cache(maxsize=20_000)  # noqa: B019 - one vocabulary per content version, kept with it
+    def split(self, word: str) -> tuple[str, ...]:
+        """Stems of the known parts of a compound ("rioolvervanging" -> riool, vervang), or ()."""
+        best: tuple[str, ...] = ()
+        for i in range(len(word) - self.MIN_PART, self.MIN_PART - 1, -1):
+            left, right = word[:i], word[i:]
+            heads = [left] + [left[: -len(k)] for k in _LINKS
+                              if left.endswith(k) and len(left) - len(k) >= self.MIN_PART]
+            head = next((h for h in heads if h in self.surface or (len(h) >= 4 and stem(h) in self.stems)), None)
+            if head is None:
+                continue
+            if self.knows(right) and len(right) >= self.MIN_PART:
+                tail: tuple[str, ...] = (stem(right),)
+            else:
+                tail = self.split(right) if len(right) >= 2 * self.MIN_PART else ()
+            if tail:
+                candidate = (stem(head),) + tail
+                if not best or len(candidate) < len(best):
+                    best = candidate
+                if len(best) == 2:
+                    break
+        return best
+
+    @lru_cache(maxsize=20_000)  # noqa: B019
+    def near(self, word_stem: str) -> tuple[str, ...]:
+        """Known stems a typo may stand for: one edit for words of 5+ letters, two for 9+."""
+        if len(word_stem) < 5:
+            return ()
+        limit = 2 if len(word_stem) >= 9 else 1
+        found: list[tuple[int, str]] = []
+        for length in range(len(word_stem) - limit, len(word_stem) + limit + 1):
+            for candidate in self._by_start.get((word_stem[:1], length), ()):
+                d = edit_distance(word_stem, candidate, limit)
+                if d <= limit:
+                    found.append((d, candidate))
+        found.sort()
+        return tuple(c for _, c in found[:3])
