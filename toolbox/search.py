@@ -30,18 +30,15 @@ from whoosh.analysis import (
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, HtmlFormatter
 from whoosh.highlight import highlight as whoosh_highlight
-from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
 
 from .config import Settings
+from .dutch import STOPWORDS
 from .lru import LRUCache
 from .namespaces import TOR, TYPE_SEGMENTS, split_id
 from .store import load_query
 
-DUTCH_STOPWORDS = frozenset(stopwords_for_language("nl")) | {
-    "ik", "we", "wij", "jij", "je", "ons", "onze", "willen", "wil", "gaan", "moet", "moeten",
-    "kan", "kunnen", "hoe", "wat", "welke", "waar", "wanneer", "mijn", "graag", "bezig", "zijn",
-}
+DUTCH_STOPWORDS = STOPWORDS  # one list for search and for placing situations (toolbox.dutch)
 
 # Labels per type for facets and result lists (singular, Dutch).
 TYPE_LABELS = {
@@ -52,8 +49,11 @@ TYPE_LABELS = {
     "projecttype": "Projecttype", "ontwikkelteam": "Ontwikkelteam", "cluster": "Cluster",
     "gemeente": "Gemeente", "toolcategorie": "Toolcategorie", "tip": "Tip",
 }
-# Small nudge so that process steps, checklists and tools lead when scores are close.
-TYPE_BOOST = {"stap": 1.3, "checklist": 1.3, "tool": 1.2, "knelpunt": 1.1, "casus": 1.0}
+# Nudges so that process steps, checklists and tools lead when scores are close, and the words of
+# lists (themes, clusters, dimensions, ...) do not push them down: those match many queries by name.
+TYPE_BOOST = {"stap": 1.3, "checklist": 1.3, "tool": 1.2, "hulpmiddel": 1.1, "knelpunt": 1.1, "casus": 1.0,
+              "thema": 0.7, "cluster": 0.7, "dimensie": 0.7, "projecttype": 0.7, "ontwikkelteam": 0.7,
+              "toolcategorie": 0.7, "gemeente": 0.7, "niveau": 0.8}
 
 
 def _fold(text: str) -> str:

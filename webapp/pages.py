@@ -16,6 +16,7 @@ from toolbox.describe import describe
 from . import plate
 from .filters import prefers_over_html
 from .paging import paginate
+from .situations import situation_json
 from .state import state
 
 bp = Blueprint("pages", __name__)
@@ -511,7 +512,7 @@ def guide():
     situation = request.args.get("situatie", "").strip()[:500]
     chosen = level or step or knelpunt or situation
     ctx = {"nav": "gids", "m": m, "levels": m.instances("Level"), "all_knelpunten": m.instances("Knelpunt"),
-           "level": None, "step": None, "knelpunt": None, "situation": situation, "search_hits": [],
+           "level": None, "step": None, "knelpunt": None, "situation": situation, "search_hits": [], "answer": None,
            "breadcrumb": [{"label": "Waar sta ik?", "url": url_for("pages.guide") if chosen else None}]}
     if step:
         uri = uri_for("stap", step)
@@ -534,16 +535,15 @@ def guide():
         ctx["knelpunt"] = uri
         ctx["breadcrumb"].append({"label": m.label(uri), "url": None})
     elif situation:
-        result = s.search.search(situation, limit=10)
-        ctx["search_hits"] = result.hits
-        steps = [h.uri for h in result.hits if h.type == "stap"]
-        checklists = [h.uri for h in result.hits if h.type == "checklist"]
-        if not steps and checklists:
-            steps = [m.one(checklists[0], "tor:checklistFor")]
-        if steps and steps[0]:
-            ctx["step"] = steps[0]
-            ctx["level"] = m.one(steps[0], "tor:level")
-            ctx["cases"] = cases_for_step(steps[0])
+        answer = s.situations.place(situation)
+        ctx["answer"] = answer
+        if answer.placed:
+            ctx["step"] = answer.steps[0].step
+            ctx["level"] = answer.steps[0].level
+            ctx["cases"] = answer.cases
+        shown = {p.step for p in answer.steps}
+        hits = s.search.search(situation, limit=12).hits
+        ctx["search_hits"] = [h for h in hits if h.uri not in shown and h.type != "stap"][:6]
         ctx["breadcrumb"].append({"label": "Jouw situatie", "url": None})
     if request.args.get("format") == "json":
         return guide_json(ctx)
@@ -553,6 +553,9 @@ def guide():
 def guide_json(ctx: dict) -> dict:
     m = ctx["m"]
     step = ctx.get("step")
+    answer = ctx.get("answer")
+    if answer is not None:
+        return situation_json(m, answer)
     out = {"level": ctx.get("level"), "step": step, "knelpunt": ctx.get("knelpunt")}
     if step:
         out["next"] = m.objects(step, "tor:nextStep") + m.objects(step, "tor:narrowerStep")
@@ -570,3 +573,4 @@ def guide_json(ctx: dict) -> dict:
         ]
         out["cases"] = [c for c in m.objects(k, "tor:reportedByCase") if not m.is_archived(c)]
     return out
+

@@ -6,10 +6,13 @@ span their phases, and a small checklist mark sits after each phase.
 
 from __future__ import annotations
 
+import functools
+
 from flask import url_for
 from markupsafe import Markup, escape
 
-from toolbox.model import GraphModel
+from toolbox.dutch import words
+from toolbox.model import PREF_LABEL, GraphModel
 
 WIDTH, PAD, GAP, BOX_H, MARK = 1000, 12, 10, 60, 40
 
@@ -18,14 +21,39 @@ def _href(m: GraphModel, uri: str) -> str:
     return url_for("pages.entity", segment=m.segment(uri), slug=m.slug(uri))
 
 
-def _wrap(text: str, width: int) -> list[str]:
+@functools.lru_cache(maxsize=4)
+def _known_words(m: GraphModel) -> frozenset[str]:
+    """Words of the graph's labels, to break a long compound where its parts meet."""
+    found = set()
+    for props in m.out.values():
+        for value in props.get(PREF_LABEL, ()):
+            found.update(w for w in words(value.value) if len(w) >= 4)
+    return frozenset(found)
+
+
+def _break_word(word: str, width: int, known: frozenset[str]) -> list[str]:
+    """"Opdrachtformulering" in a narrow box: "Opdracht-" / "formulering", at a known part."""
+    if len(word) <= width:
+        return [word]
+    for i in range(min(len(word) - 4, width - 1), 3, -1):
+        if word[:i].lower() in known:
+            return [word[:i] + "-"] + _break_word(word[i:], width, known)
+    return [word]
+
+
+def _wrap(text: str, width: int, known: frozenset[str] = frozenset()) -> list[str]:
     lines, line = [], ""
-    for word in text.split():
-        if len(line) + len(word) + 1 > width and line:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
+    for long_word in text.split():
+        pieces = _break_word(long_word, width, known)
+        for word in pieces:
+            if len(line) + len(word) + 1 > width and line:
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}".strip()
+            if word.endswith("-") and word is not pieces[-1]:
+                lines.append(line)
+                line = ""
     if line:
         lines.append(line)
     return lines[:3]
@@ -33,7 +61,9 @@ def _wrap(text: str, width: int) -> list[str]:
 
 def _box(m: GraphModel, uri: str, x: float, y: float, w: float, h: float, css: str, size: int = 14) -> str:
     label = m.label(uri)
-    lines = _wrap(label, max(6, int(w / (size * 0.58))))
+    lines = _wrap(label, max(6, int((w - 10) / (size * 0.64))), _known_words(m))
+    longest = max((len(t) for t in lines), default=1)
+    size = min(size, int((w - 10) / (longest * 0.64)))  # a word that still does not fit: smaller type
     first_y = y + h / 2 - (len(lines) - 1) * (size + 2) / 2 + size * 0.35
     spans = "".join(
         f'<tspan x="{x + w / 2:.0f}" y="{first_y + i * (size + 2):.0f}">{escape(t)}</tspan>'

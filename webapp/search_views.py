@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
+from toolbox.search import TYPE_LABELS
+
 from .filters import doc_url, prefers_over_html
 from .paging import page_number, pager
+from .situations import is_sentence, situation_json
 from .state import state
 
 bp = Blueprint("search", __name__)
@@ -29,6 +32,10 @@ def search():
     result = s.search.search(q, type=type_, level=level, category=category, limit=PAGE_SIZE,
                              offset=(page - 1) * PAGE_SIZE)
     info = pager(result.total, page, PAGE_SIZE)
+    # A described situation also gets "bij jouw situatie" above the list (first page, unfiltered).
+    answer = s.situations.place(q) if is_sentence(q) and page == 1 and not (type_ or level or category) else None
+    if answer is not None and not answer.placed:
+        answer = None
     if _wants_json():
         return {
             "query": result.query,
@@ -43,8 +50,10 @@ def search():
             ],
             "facets": result.facets,
             "suggestions": result.suggestions,
+            "situation": situation_json(s.model, answer) if answer else None,
         }
     return render_template(
         "search.html", nav="zoeken", result=result, pager=info, q=q, type=type_, level=level, category=category,
-        m=s.model, suggested=SUGGESTED, breadcrumb=[{"label": "Zoeken", "url": None}],
+        m=s.model, suggested=SUGGESTED, answer=answer, type_labels=TYPE_LABELS,
+        breadcrumb=[{"label": "Zoeken", "url": None}],
     )

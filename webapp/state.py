@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -11,6 +12,7 @@ from toolbox.config import Settings
 from toolbox.lru import LRUCache
 from toolbox.model import GraphModel
 from toolbox.search import SearchIndex, build_index
+from toolbox.situation import SituationRanker
 from toolbox.store import EmbeddedStore, RemoteStore
 
 from .page_cache import PageCache
@@ -29,8 +31,19 @@ class SiteState:
     # walking every page of a large graph cannot grow the memory without bound.
     cache: LRUCache = field(default_factory=lambda: LRUCache(max_entries=SiteState.CACHE_ENTRIES))
     page_cache: PageCache = field(default_factory=PageCache)
+    _ranker: SituationRanker | None = field(default=None, repr=False)
+    _ranker_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     CACHE_ENTRIES = 4096
+
+    @property
+    def situations(self) -> SituationRanker:
+        """The situation ranker of this content version, made on first use (not evicted like views)."""
+        if self._ranker is None:
+            with self._ranker_lock:
+                if self._ranker is None:
+                    self._ranker = SituationRanker(self.model)
+        return self._ranker
 
     @classmethod
     def load(cls, settings: Settings) -> SiteState:
