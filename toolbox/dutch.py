@@ -46,7 +46,11 @@ def words(text: str) -> list[str]:
 
 @lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
-    return _stem(word)
+    """Snowball's stem, with the v/f and z/s of Dutch verbs made one ("schrijven", "schrijf")."""
+    s = _stem(word)
+    if len(s) > 3 and s[-1] in "vz":
+        s = s[:-1] + ("f" if s[-1] == "v" else "s")
+    return s
 
 
 def stems(text: str) -> list[str]:

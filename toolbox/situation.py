@@ -24,7 +24,7 @@ HIDDEN_LABEL = "http://www.w3.org/2004/02/skos/core#hiddenLabel"
 LABELS = (PREF_LABEL, ALT_LABEL, HIDDEN_LABEL)
 LEVEL_WEIGHT = 0.8  # how much a level named in the situation lifts that level's steps
 DONE_SHIFT = 0.6  # share of the best score that "X is af" gives to the step after X
-START_WEIGHT = 0.6  # share of the best score that "we beginnen net" gives to a level's first step
+START_WEIGHT = 1.0  # share of the best score that "we beginnen net" gives to a level's first step
 SHOWN_SHARE = 0.45  # a second or third step is shown when it scores at least this share of the first
 MIN_SCORE = 0.8  # below this the situation says too little to place it
 

@@ -206,10 +206,56 @@ def test_case_filters(page):
 
 
 def test_situation_finds_step(page):
-    page.goto("/gids?situatie=ik schrijf een opdrachtbrief voor een rioolvervanging")
-    heading = page.locator("#jouw-stap")
-    sync_api.expect(heading).to_contain_text("Opdrachtformulering")
-    sync_api.expect(page.locator("main")).to_contain_text("Bij jouw situatie past deze stap het best")
+    page.goto("/gids")
+    page.get_by_label("Wat ben je aan het doen?").fill("ik schrijf een opdrachtbrief voor een rioolvervanging")
+    page.get_by_role("button", name="Zoek mijn stap").click()
+    page.wait_for_url(re.compile(r"situatie="))
+    sync_api.expect(page.locator("#waarschijnlijk-hier")).to_have_text("Je staat waarschijnlijk hier")
+    sync_api.expect(page.locator(".placements li").first).to_contain_text("Opdrachtformulering")
+    sync_api.expect(page.locator("#jouw-stap")).to_contain_text("Opdrachtformulering")
+    page.get_by_role("link", name="Kies zelf je niveau en stap").click()
+    sync_api.expect(page.locator("#kies-niveau")).to_be_visible()  # back at the picker
+
+
+def test_situation_block_in_search_for_a_sentence(page):
+    page.goto("/zoeken")
+    page.locator("#q").fill("we willen riolering vervangen en tegelijk vergroenen")
+    page.locator("#q").press("Enter")
+    sync_api.expect(page.locator("#waarschijnlijk-hier")).to_be_visible()
+    first = page.locator(".placements li").first
+    sync_api.expect(first).to_contain_text("Omdat je spreekt over")
+    assert page.locator("input[type=search]").count() == 1
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_plate_labels_and_facets_stay_inside_their_boxes(browser, live_server, width):
+    context = _context(browser, live_server, viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto("/")
+        if width >= 1000:  # the plate (on small screens a list stands in for it)
+            overflow = page.evaluate("""() => [...document.querySelectorAll('svg.plate a')].flatMap(a => {
+                const r = a.querySelector('rect'), t = a.querySelector('text');
+                if (!r || !t) return [];
+                const rb = r.getBoundingClientRect(), tb = t.getBoundingClientRect();
+                return (tb.left < rb.left - 1 || tb.right > rb.right + 1) ? [a.textContent] : [];
+            })""")
+            assert overflow == [], f"tekst buiten het vak op de procesplaat: {overflow}"
+        page.goto("/zoeken?q=we willen riolering vervangen en tegelijk vergroenen")
+        outside = page.evaluate("""() => {
+            const col = document.querySelector('.facets').getBoundingClientRect();
+            return [...document.querySelectorAll('.facets a')].filter(a => {
+                const b = a.getBoundingClientRect(); return b.right > col.right + 1 || b.left < col.left - 1;
+            }).map(a => a.textContent);
+        }""")
+        assert outside == [], f"facetnamen buiten hun kolom: {outside}"
+        scroll = page.evaluate("Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)")
+        assert scroll <= width + 1
+        page.goto("/gids?situatie=we willen riolering vervangen en tegelijk vergroenen")
+        scroll = page.evaluate("Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)")
+        assert scroll <= width + 1
+    finally:
+        context.close()
 
 
 def test_mobile_home_has_no_horizontal_scroll(browser, live_server):
@@ -250,6 +296,9 @@ AXE_PAGES = {
     "gids-stap": "/gids?stap=opdrachtformulering",
     "gids-knelpunt": "/gids?knelpunt=tactisch-gat",
     "gids-situatie": "/gids?situatie=opdrachtbrief rioolvervanging",
+    "gids-situatie-zin": "/gids?situatie=we willen riolering vervangen en tegelijk vergroenen",
+    "gids-situatie-onbekend": "/gids?situatie=qqqq zzzz",
+    "zoeken-zin": "/zoeken?q=we willen riolering vervangen en tegelijk vergroenen",
     "zoeken-leeg": "/zoeken",
     "zoeken-resultaten": "/zoeken?q=participatie",
     "zoeken-geen-resultaten": "/zoeken?q=qqxyzzyqq",

@@ -128,8 +128,9 @@ def test_search_json_twin_matches_html_order(client):
     accept = client.get("/zoeken", query_string={"q": q}, headers={"Accept": "application/json"}).get_json()
     assert [r["uri"] for r in accept["results"]] == [r["uri"] for r in data["results"]]
     html = client.get("/zoeken", query_string={"q": q}).get_data(as_text=True)
-    positions = [html.find(r["label"]) for r in data["results"][:5]]
-    assert positions == sorted(positions)
+    results = html[html.index('<ol class="results"'):]  # the list, below the situation block
+    positions = [results.find(f"<strong>{r['label']}</strong>") for r in data["results"][:5]]
+    assert -1 not in positions and positions == sorted(positions)
 
 
 def test_search_without_hits_or_query_gives_suggestions(client):
@@ -168,3 +169,75 @@ def test_server_error_gives_friendly_500(real_settings, app):
     assert "kapot" not in response.get_data(as_text=True)
     assert broken.test_client().get("/kapot", headers={"Accept": "application/json"}).get_json() == {
         "error": "interne fout", "status": 500}
+
+
+# ---------------------------------------------------------------------------
+# "Waar sta ik?" for a described situation, and search for sentences
+
+SENTENCE = "we willen riolering vervangen en tegelijk vergroenen"
+
+
+def test_guide_places_a_described_situation(client):
+    response = client.get("/gids", query_string={"situatie": SENTENCE})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Je staat waarschijnlijk hier" in html
+    assert "Omdat je spreekt over" in html and "‘riolering’" in html
+    assert "Klopt dit niet?" in html and "/gids?niveau=" in html
+    for heading in ("Wat komt hierna?", "Checklist om door te lopen", "Rollen om te betrekken",
+                    "Casussen die hierop lijken", "Tools die helpen, en waarom", "Lijkt op deze knelpunten"):
+        assert heading in html, heading
+    assert f">{SENTENCE}</textarea>" in html  # the situation stays in the form, to refine it
+
+
+def test_guide_situation_json_twin(client):
+    data = client.get("/gids", query_string={"situatie": SENTENCE, "format": "json"}).get_json()
+    assert data["situation"] == SENTENCE and data["placed"]
+    assert 1 <= len(data["steps"]) <= 3
+    first = data["steps"][0]
+    assert first["reason"] and first["url"].startswith("/doc/stap/") and first["guide"].startswith("/gids?stap=")
+    assert data["step"] == first["uri"]
+    assert data["next"] and data["next"][0]["relation"]
+    assert data["tools"] and all(t["reason"] for t in data["tools"])
+    assert data["cases"] and data["knelpunten"]
+    assert abs(sum(s["share"] for s in data["steps"]) - 1) < 0.01
+
+
+def test_guide_situation_that_says_nothing(client):
+    html = client.get("/gids", query_string={"situatie": "qqqq zzzz"}).get_data(as_text=True)
+    assert "konden we geen stap vinden" in html
+    assert "1. Kies je niveau" in html  # the picker is there to choose yourself
+    data = client.get("/gids", query_string={"situatie": "qqqq zzzz", "format": "json"}).get_json()
+    assert data["placed"] is False and data["steps"] == []
+
+
+def test_search_answers_a_sentence_with_the_situation_block(client):
+    html = client.get("/zoeken", query_string={"q": SENTENCE}).get_data(as_text=True)
+    assert "Je staat waarschijnlijk hier" in html and "Alle resultaten" in html
+    assert html.index("Je staat waarschijnlijk hier") < html.index("resultaten voor")
+    assert "/gids?situatie=" in html
+    data = client.get("/zoeken", query_string={"q": SENTENCE, "format": "json"}).get_json()
+    assert data["situation"]["steps"] and data["results"]
+
+
+def test_search_for_a_keyword_has_no_situation_block(client):
+    html = client.get("/zoeken?q=ambitieweb").get_data(as_text=True)
+    assert "Je staat waarschijnlijk hier" not in html
+    assert client.get("/zoeken?q=ambitieweb&format=json").get_json()["situation"] is None
+    # a filtered or later page of a sentence is a plain list again
+    assert "Je staat waarschijnlijk hier" not in client.get(
+        "/zoeken", query_string={"q": SENTENCE, "type": "casus"}).get_data(as_text=True)
+
+
+def test_search_page_has_one_search_box_and_readable_facets(client):
+    html = client.get("/zoeken?q=participatie").get_data(as_text=True)
+    assert html.count('type="search"') == 1
+    assert ">Processtap</a>" in html  # type facet by its Dutch name, not the URI segment
+    assert client.get("/").get_data(as_text=True).count('type="search"') == 1
+
+
+def test_steps_checklists_and_tools_lead_equal_lists(app):
+    from toolbox.search import TYPE_BOOST
+
+    for kind in ("thema", "cluster", "dimensie", "projecttype"):
+        assert TYPE_BOOST[kind] < min(TYPE_BOOST[k] for k in ("stap", "checklist", "tool"))
