@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 PAGES = ["home", "step", "tool", "library", "cases", "case", "role", "knelpunt"]
-SEARCH = ["search_html", "search_json"]
+SEARCH = ["search_html", "search_json", "guide_situation"]
 GIB = 1024 ** 3
 HISTORY = Path(__file__).parent / "history.md"  # hand-written: what was fixed, before and after
 SNIPPET = """```sh

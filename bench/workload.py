@@ -60,6 +60,16 @@ SEARCH_QUERIES = [
     "Ons projectteam mist kennis van beheer en onderhoud en de ambities hebben geen uitvoeringsbudget",
 ]
 
+# Described situations for "Waar sta ik?" (/gids?situatie=), one or more per level, plain and jargon.
+GUIDE_SITUATIONS = [
+    "we willen riolering vervangen en tegelijk vergroenen",
+    "we beginnen net met een nieuw project in de straat",
+    "het VO is af, hoe gaan we verder",
+    "de aannemer is bezig en bewoners klagen over overlast",
+    "een visie voor de hele stad op water, energie en mobiliteit",
+    "wie moet er in het projectteam en wie doet wat",
+]
+
 _PREFIXES = """PREFIX tor: <https://toolbox-openbare-ruimte.nl/def/tor#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
@@ -173,8 +183,10 @@ def search_targets() -> list[Target]:
     html = [Request("/zoeken?" + urllib.parse.urlencode({"q": q}), HTML) for q in SEARCH_QUERIES]
     json_ = [Request("/zoeken?" + urllib.parse.urlencode({"q": q, "format": "json"}), {"Accept": "application/json"},
                      expect="json") for q in SEARCH_QUERIES]
+    guide = [Request("/gids?" + urllib.parse.urlencode({"situatie": q}), HTML) for q in GUIDE_SITUATIONS]
     return [Target("search_html", "search", html, title="Search (HTML)"),
-            Target("search_json", "search", json_, title="Search (JSON)")]
+            Target("search_json", "search", json_, title="Search (JSON)"),
+            Target("guide_situation", "search", guide, title="Waar sta ik? with a described situation (HTML)")]
 
 
 def sparql_requests(endpoint_path: str) -> list[Request]:

@@ -12,8 +12,15 @@ import bisect
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .dutch import Vocabulary, stem, words
+
+
+@lru_cache(maxsize=50_000)
+def analysed(text: str) -> tuple[tuple[str, str], ...]:
+    """(word, stem) pairs of a text; the same labels and texts recur on many linked things."""
+    return tuple((w, stem(w)) for w in words(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +42,9 @@ class Profile:
     def add_text(self, text: str | None, weight: float, source: Source, vocabulary_words: set[str]) -> None:
         if not text:
             return
-        for word in words(text):
+        for word, term in analysed(text):
             vocabulary_words.add(word)
-            self._add(stem(word), weight, source, word)
+            self._add(term, weight, source, word)
 
     def add_phrase(self, text: str) -> None:
         phrase = tuple(stem(w) for w in words(text))

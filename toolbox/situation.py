@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from .dutch import Vocabulary
 from .model import ALT_LABEL, PREF_LABEL, GraphModel
 from .phases import finished_parts, starting
-from .profiles import Concept, Match, Profile, ProfileIndex, Scored, Source, concepts_for
+from .profiles import Concept, Match, Profile, ProfileIndex, Scored, Source, analysed, concepts_for
+from .search import SearchIndex
 
 HIDDEN_LABEL = "http://www.w3.org/2004/02/skos/core#hiddenLabel"
 LABELS = (PREF_LABEL, ALT_LABEL, HIDDEN_LABEL)
@@ -79,19 +80,18 @@ class Situation:
 
 
 class SituationRanker:
-    def __init__(self, model: GraphModel):
+    """Profiles of the steps and levels only: similar knelpunten and cases come from the search index,
+    which already holds every thing's words (no second copy of them in memory at 100x content)."""
+
+    def __init__(self, model: GraphModel, search: SearchIndex | None = None):
         self.m = model
+        self.search = search
         surface: set[str] = set()
         self.steps = model.instances("ProcessStep")
         self.step_index = ProfileIndex(self._step_profile(s, surface) for s in self.steps)
         self.level_index = ProfileIndex(self._level_profile(lv, surface) for lv in model.instances("Level"))
-        self.knelpunt_index = ProfileIndex(self._plain_profile(k, surface) for k in model.instances("Knelpunt"))
-        self.case_index = ProfileIndex(self._plain_profile(c, surface) for c in model.instances("Case"))
-        self.tool_index = ProfileIndex(self._plain_profile(t, surface)
-                                       for t in model.instances("Tool") + model.instances("OtherAid"))
         self.vocabulary = Vocabulary(surface)
-        self.known = set(self.step_index.postings) | set(self.level_index.postings) | \
-            set(self.knelpunt_index.postings) | set(self.case_index.postings) | set(self.tool_index.postings)
+        self.known = set(self.step_index.postings) | set(self.level_index.postings)
         self.sorted_terms = sorted(self.known)
 
     # -- profiles ---------------------------------------------------------------
@@ -122,14 +122,14 @@ class SituationRanker:
                 p.add_text(m.text(rec, "tor:reason"), 0.8, src, surface)
                 p.add_text(m.label(tool), 1.0, src, surface)
                 p.add_text(m.text(tool, "tor:summary") or m.text(tool, "dcterms:description"), 0.3, src, surface)
-        for remedy in m.subjects("tor:remedyBy", step):
-            for knelpunt in m.subjects("tor:remedy", remedy):
-                if m.is_archived(knelpunt):
-                    continue
-                src = Source(knelpunt, "knelpunt")
-                p.add_text(m.label(knelpunt), 1.0, src, surface)
-                p.add_text(m.text(remedy, "tor:reason"), 0.8, src, surface)
-                p.add_text(m.text(knelpunt, "dcterms:description"), 0.3, src, surface)
+        remedies = [(r, k) for r in m.subjects("tor:remedyBy", step) for k in m.subjects("tor:remedy", r)
+                    if not m.is_archived(k)]
+        share = 1 / math.sqrt(len(remedies) / 4) if len(remedies) > 4 else 1.0  # many together count as a few
+        for remedy, knelpunt in remedies:
+            src = Source(knelpunt, "knelpunt")
+            p.add_text(m.label(knelpunt), 1.0 * share, src, surface)
+            p.add_text(m.text(remedy, "tor:reason"), 0.8 * share, src, surface)
+            p.add_text(m.text(knelpunt, "dcterms:description"), 0.3 * share, src, surface)
         cases = [c for c in m.subjects("tor:usedStep", step) if not m.is_archived(c)]
         share = 1 / math.sqrt(len(cases)) if cases else 0.0  # many cases together count as a few
         for case in cases:
@@ -143,15 +143,6 @@ class SituationRanker:
         p, own = Profile(level), Source(level, "self")
         self._labels(p, level, 3.0, own, surface)
         p.add_text(self.m.text(level, "dcterms:description"), 0.3, own, surface)
-        return p
-
-    def _plain_profile(self, uri: str, surface: set[str]) -> Profile:
-        m, p, own = self.m, Profile(uri), Source(uri, "self")
-        self._labels(p, uri, 3.0, own, surface)
-        for prop in ("dcterms:description", "dcterms:abstract", "tor:summary"):
-            p.add_text(m.text(uri, prop), 1.0, own, surface)
-        for theme in m.objects(uri, "tor:theme"):
-            p.add_text(m.label(theme), 1.0, Source(theme, "theme"), surface)
         return p
 
     # -- placing --------------------------------------------------------------------
@@ -207,28 +198,26 @@ class SituationRanker:
             answer.level_reason = self._level_reason(levels[0])
         else:
             answer.level = answer.steps[0].level
-        self._details(answer, concepts, query_stems)
+        self._details(answer, concepts)
         return answer
 
     # -- details for the first step ---------------------------------------------------
-    def _details(self, answer: Situation, concepts: list[Concept], query_stems: set[str]) -> None:
+    def _details(self, answer: Situation, concepts: list[Concept]) -> None:
         m, step = self.m, answer.steps[0].step
         answer.next_steps = self.next_steps(step)
         answer.checklist = self.checklist(step)
         answer.checks = m.objects(step, "tor:checkAfter")
-        matched_tools = {s.uri: s for s in self.tool_index.score(concepts, query_stems)}
         tools = []
         for rec in m.objects(step, "tor:toolRecommendation"):
             tool = m.one(rec, "tor:recommendedTool")
             if tool:
-                hit = matched_tools.get(tool)
-                tools.append({"uri": tool, "reason": m.text(rec, "tor:reason"),
-                              "matches": [x.word.split(":")[0] for x in hit.matches[:3]] if hit else []})
+                text = " ".join(filter(None, [m.label(tool), m.text(tool, "tor:summary"), m.text(rec, "tor:reason")]))
+                tools.append({"uri": tool, "reason": m.text(rec, "tor:reason"), "matches": _shared(concepts, text)})
         tools.sort(key=lambda t: -len(t["matches"]))  # tools that share words with the situation first
         answer.tools = tools
         answer.roles = m.objects(step, "tor:involvesRole")
-        answer.cases = self.similar_cases(step, concepts, query_stems)
-        answer.knelpunten = self.similar_knelpunten(concepts, query_stems)
+        answer.cases = self.similar_cases(step, answer.text)
+        answer.knelpunten = self.similar_knelpunten(answer.text, concepts)
 
     def next_steps(self, step: str) -> list[dict]:
         """What comes after a step: its next step, its first sub-phase, the next step of the group
@@ -266,29 +255,30 @@ class SituationRanker:
                     break
         return found
 
-    def similar_cases(self, step: str, concepts: list[Concept], query_stems: set[str], limit: int = 5) -> list[str]:
+    def _found(self, text: str, kind: str, limit: int) -> list:
+        return self.search.search(text, type=kind, limit=limit).hits if self.search is not None else []
+
+    def similar_cases(self, step: str, text: str, limit: int = 5) -> list[str]:
         """Cases of this step, those closest to the situation first; other close cases after them."""
         m = self.m
         linked = {c for c in m.subjects("tor:usedStep", step) if not m.is_archived(c)}
-        scores = {s.uri: s.score for s in self.case_index.score(concepts, query_stems)}
+        scores = {h.uri: h.score for h in self._found(text, "casus", 50)}
         own = sorted(linked, key=lambda c: (-scores.get(c, 0.0), m.sort_key(c)))
-        others = [u for u, v in sorted(scores.items(), key=lambda kv: -kv[1])
-                  if u not in linked and not m.is_archived(u) and v >= MIN_SCORE]
-        return (own + others)[:limit]
+        others = [u for u in scores if u not in linked]
+        return (own[:limit - 1] + others + own[limit - 1:])[:limit] if others else own[:limit]
 
-    def similar_knelpunten(self, concepts: list[Concept], query_stems: set[str], limit: int = 3) -> list[dict]:
-        m = self.m
-        scored = [s for s in self.knelpunt_index.score(concepts, query_stems) if not m.is_archived(s.uri)]
-        if not scored or scored[0].score < MIN_SCORE * 1.5:
-            return []
-        best = scored[0].score
-        out = []
-        for s in scored[:limit]:
-            if s.score < 0.5 * best:
-                break
+    def similar_knelpunten(self, text: str, concepts: list[Concept], limit: int = 3) -> list[dict]:
+        """Knelpunten that share words with the situation, each with what helps against it."""
+        m, out = self.m, []
+        hits = self._found(text, "knelpunt", limit)
+        best = hits[0].score if hits else 0.0
+        for hit in hits:
+            said = _shared(concepts, " ".join(filter(None, [m.label(hit.uri), m.text(hit.uri, "dcterms:description")])))
+            if hit.score < 0.4 * best or not said:
+                continue
             remedies = [{"uri": m.one(r, "tor:remedyBy"), "reason": m.text(r, "tor:reason")}
-                        for r in m.objects(s.uri, "tor:remedy") if m.one(r, "tor:remedyBy")]
-            out.append({"uri": s.uri, "reason": _spoken(s.matches), "remedies": remedies})
+                        for r in m.objects(hit.uri, "tor:remedy") if m.one(r, "tor:remedyBy")]
+            out.append({"uri": hit.uri, "reason": _join([f"‘{w}’" for w in said]), "remedies": remedies})
         return out
 
     # -- reasons ------------------------------------------------------------------------
@@ -327,6 +317,17 @@ class SituationRanker:
     def _level_reason(self, scored: Scored) -> str:
         said = _spoken(scored.matches)
         return f"{said[0].upper()}{said[1:]} wijst op het {self.m.label(scored.uri).lower()}." if said else ""
+
+
+def _shared(concepts: list[Concept], text: str, most: int = 3) -> list[str]:
+    """The user's words that a text also uses (by stem, compound part or repaired typo)."""
+    stems = {t for _, t in analysed(text)}
+    out: list[str] = []
+    for concept in concepts:
+        word = concept.word.split(":")[0]
+        if word not in out and any(t in stems for t, _ in concept.terms):
+            out.append(word)
+    return out[:most]
 
 
 def _spoken(matches: list[Match], most: int = 3) -> str:

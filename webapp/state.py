@@ -42,7 +42,7 @@ class SiteState:
         if self._ranker is None:
             with self._ranker_lock:
                 if self._ranker is None:
-                    self._ranker = SituationRanker(self.model)
+                    self._ranker = SituationRanker(self.model, self.search)
         return self._ranker
 
     @classmethod

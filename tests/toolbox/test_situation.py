@@ -16,7 +16,11 @@ ID = "https://toolbox-openbare-ruimte.nl/id/"
 
 @pytest.fixture(scope="module")
 def ranker(real_store, real_settings) -> SituationRanker:
-    return SituationRanker(GraphModel.from_store(real_store, real_settings.base_uri))
+    from toolbox.build import artefact_paths
+    from toolbox.search import SearchIndex
+
+    search = SearchIndex(artefact_paths(real_settings).index_dir)
+    return SituationRanker(GraphModel.from_store(real_store, real_settings.base_uri), search)
 
 
 def test_words_fold_and_drop_stop_words():
