@@ -113,7 +113,8 @@ def cmd_query(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .serve import serve
+    # The one place the core reaches the web side: the server start lives in webapp (docs/architecture.md).
+    from webapp.serve import serve
 
     settings = _settings(args)
     if args.threads:

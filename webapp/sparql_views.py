@@ -1,6 +1,6 @@
 """The SPARQL endpoint (/sparql, SPARQL 1.1 Protocol) and the downloads (/data/).
 
-Query execution, limits and formats live in toolbox.endpoint; this module speaks HTTP:
+Query execution, limits and formats live in toolbox.endpoint and toolbox.sparql_*; this module speaks HTTP:
 protocol parameters, content negotiation, status codes, CORS and the pages for people.
 """
 
@@ -28,19 +28,11 @@ from toolbox.dataset import (
     media_type_for,
     read_summary,
 )
-from toolbox.endpoint import (
-    FILE_EXTENSIONS,
-    GRAPH_FORMATS,
-    RESULT_FORMATS,
-    NotAcceptable,
-    examples,
-    get_endpoint,
-    negotiate,
-    prefix_block,
-    service_description,
-)
+from toolbox.endpoint import get_endpoint
 from toolbox.namespaces import PREFIXES, id_prefixes, split_id
 from toolbox.sparql import QueryError
+from toolbox.sparql_protocol import FILE_EXTENSIONS, GRAPH_FORMATS, RESULT_FORMATS, NotAcceptable, negotiate
+from toolbox.sparql_service import examples, prefix_block, service_description
 
 from .headers import security_headers
 from .state import state
