@@ -60,7 +60,7 @@ def cmd_build(args) -> int:
 
 def _store(args):
     from .build import BuildError
-    from .store import open_store
+    from .built import open_store
 
     try:
         return open_store(_settings(args))
