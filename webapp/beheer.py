@@ -1,8 +1,8 @@
 """/beheer: content editors add and maintain cases through the site.
 
 Accounts, sessions, throttling and the audit log are in toolbox.accounts; turning the form
-into a validated case file, the history and the atomic write are in toolbox.editing. This
-module is the web layer: login, CSRF, the forms, preview, conflicts, history and restore,
+into a validated case file, the history and the atomic write are in toolbox.editing and its
+case_* modules. This module is the web layer: login, CSRF, the forms, preview, conflicts, history and restore,
 and swapping in a fresh site state after a save (no restart, no full build).
 """
 
@@ -34,11 +34,10 @@ from toolbox.accounts import (
     read_audit,
     tokens_match,
 )
-from toolbox.editing import (
+from toolbox.case_form import (
     FIELDS,
     STATUS_ACTIVE,
     STATUS_RETIRED,
-    CaseEditor,
     Conflict,
     EditError,
     Invalid,
@@ -46,9 +45,10 @@ from toolbox.editing import (
     Prepared,
     empty_values,
     size_errors,
-    text_diff,
     values_from_form,
 )
+from toolbox.case_history import text_diff
+from toolbox.editing import CaseEditor
 
 from .state import SiteState, state
 
