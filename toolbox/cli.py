@@ -123,7 +123,7 @@ def cmd_serve(args) -> int:
 
 
 def cmd_user(args) -> int:
-    from .accounts import user_command
+    from .user_cli import user_command
 
     return user_command(_settings(args), args)
 

@@ -28,7 +28,6 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from toolbox.accounts import (
     MAX_PASSWORD,
     AccountStore,
-    LoginThrottle,
     SessionStore,
     audit,
     read_audit,
@@ -49,6 +48,7 @@ from toolbox.case_form import (
 )
 from toolbox.case_history import text_diff
 from toolbox.editing import CaseEditor
+from toolbox.login_throttle import LoginThrottle
 
 from .state import SiteState, state
 
