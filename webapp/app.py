@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None, state: SiteState | None = None)
     app.session_interface = SessionInterface()
     app.extensions["toolbox"] = state or SiteState.load(settings)
 
-    from . import beheer, filters, linked_data, page_cache, pages, search_views, sparql_views
+    from . import beheer, filters, guide_views, linked_data, list_views, page_cache, pages, search_views, sparql_views  # noqa: F401 - their routes are on pages.bp, added before it registers
 
     filters.register(app)
     page_cache.init_app(app)
