@@ -1,4 +1,4 @@
-"""The SPARQL endpoint (/sparql, SPARQL 1.1 Protocol) and the downloads (/data/).
+"""The SPARQL endpoint over HTTP (/sparql, SPARQL 1.1 Protocol): the blueprint, protocol parameters and the lane.
 
 Query execution, limits and formats live in toolbox.endpoint and toolbox.sparql_*; this module speaks HTTP:
 protocol parameters, content negotiation, status codes and CORS. The page for people (editor,
