@@ -5,7 +5,8 @@ Granian) as a subprocess, time the cold start, then per request type a sequentia
 (1 client) and a concurrent pass (--clients threads, keep-alive, loopback only). The same
 SPARQL mix runs against an Oxigraph server on the same dataset. Every figure is also given as a
 ratio to a baseline from the same run (static file for pages and search, Oxigraph for SPARQL).
-Results go to bench/results/{date}.json and docs/benchmarks.md.
+Results go to bench/results/{date}.json and docs/benchmarks.md. The HTTP client and the passes are
+in bench/client.py, the server processes in bench/processes.py.
 
     python -m bench.run --sizes 1,10,100 --clients 50
     python -m bench.run --quick            # smoke: 1x, a handful of requests
@@ -15,18 +16,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.client
-import itertools
 import json
 import os
 import platform
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,11 +30,11 @@ from pathlib import Path
 from toolbox.config import REPO_ROOT
 
 from . import generate as gen
+from .client import HOST, Client, _r, classify, percentile, run_pass
+from .processes import BIN, Server, free_port, run_command, toolbox_env
 from .report import evaluate_targets, write_markdown
 from .workload import Request, Target, all_targets, freshen
 
-HOST = "127.0.0.1"
-BIN = Path(sys.executable).parent
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
 DOCS_FILE = REPO_ROOT / "docs" / "benchmarks.md"
 
@@ -55,253 +51,6 @@ class Budget:
 
 
 QUICK = Budget(seq_requests=10, seq_seconds=5, load_requests=100, load_seconds=5, timeout=30)
-
-
-# --------------------------------------------------------------------------- HTTP
-class Client:
-    """One keep-alive connection (http.client: little client-side overhead)."""
-
-    def __init__(self, port: int, timeout: float):
-        self.port, self.timeout, self.conn = port, timeout, None
-
-    def get(self, req: Request) -> tuple[int | None, bytes, float, str | None]:
-        started = time.perf_counter()
-        try:
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection(HOST, self.port, timeout=self.timeout)
-            self.conn.request("GET", req.path, headers=req.headers)
-            response = self.conn.getresponse()
-            body = response.read()
-            elapsed = time.perf_counter() - started
-            if response.will_close:
-                self.close()
-            return response.status, body, elapsed, None
-        except (OSError, http.client.HTTPException) as exc:
-            self.close()
-            return None, b"", time.perf_counter() - started, type(exc).__name__
-
-    def close(self):
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
-
-
-def classify(req: Request, status: int | None, body: bytes, exc: str | None) -> str | None:
-    """None when the answer is good, else a short error kind."""
-    if exc:
-        return exc
-    if status != 200:
-        return f"HTTP {status}"
-    if req.expect in ("json", "sparql"):
-        try:
-            data = json.loads(body)
-        except ValueError:
-            return "geen JSON"
-        if req.expect == "sparql" and not ("results" in data or "boolean" in data):
-            return "geen SPARQL-resultaat"
-    return None
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    """Nearest-rank percentile (q in 0..100) of values; None for no values."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * q // 100))  # ceil
-    return ordered[int(min(rank, len(ordered))) - 1]
-
-
-def summarise(samples: list[tuple[int, float, str | None]], wall: float, requests: list[Request]) -> dict:
-    ok = [s[1] * 1000 for s in samples if s[2] is None]
-    errors = Counter(s[2] for s in samples if s[2] is not None)
-    per_url = []
-    for i, req in enumerate(requests):
-        mine = [s[1] * 1000 for s in samples if s[0] == i and s[2] is None]
-        bad = Counter(s[2] for s in samples if s[0] == i and s[2] is not None)
-        per_url.append({"url": req.label, "n": len(mine), "median_ms": _r(percentile(mine, 50)),
-                        "errors": dict(bad)})
-    return {
-        "n": len(samples),
-        "ok": len(ok),
-        "errors": sum(errors.values()),
-        "error_kinds": dict(errors),
-        "median_ms": _r(percentile(ok, 50)),
-        "p95_ms": _r(percentile(ok, 95)),
-        "max_ms": _r(max(ok) if ok else None),
-        "throughput_rps": round(len(ok) / wall, 1) if wall > 0 else None,
-        "wall_s": round(wall, 2),
-        "per_url": per_url,
-    }
-
-
-def _r(value: float | None, digits: int = 2) -> float | None:
-    return None if value is None else round(value, digits)
-
-
-def run_pass(port: int, requests: list[Request], clients: int, max_requests: int, max_seconds: float,
-             timeout: float, fresh: str | None = None) -> dict:
-    """clients threads send requests round-robin until max_requests or max_seconds; returns statistics.
-    With fresh (a pass name), request i carries a unique comment, so no cache answers it."""
-    counter = itertools.count()
-    samples: list[tuple[int, float, str | None]] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(clients + 1)
-    deadline = [0.0]
-
-    def worker():
-        client = Client(port, timeout)
-        local = []
-        barrier.wait()
-        while True:
-            i = next(counter)
-            if i >= max_requests or time.perf_counter() > deadline[0]:
-                break
-            req = requests[i % len(requests)]
-            status, body, elapsed, exc = client.get(freshen(req, f"{fresh}-{i}") if fresh else req)
-            local.append((i % len(requests), elapsed, classify(req, status, body, exc)))
-        client.close()
-        with lock:
-            samples.extend(local)
-
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    deadline[0] = time.perf_counter() + max_seconds
-    started = time.perf_counter()
-    barrier.wait()
-    for t in threads:
-        t.join(max_seconds + timeout + 30)
-    wall = time.perf_counter() - started
-    return summarise(samples, wall, requests)
-
-
-# --------------------------------------------------------------------------- processes
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """A server subprocess we started, with its cold start and peak memory."""
-
-    def __init__(self, name: str, cmd: list[str], env: dict, port: int, ready: list[Request], log: Path):
-        self.name, self.cmd, self.env, self.port, self.ready, self.log = name, cmd, env, port, ready, log
-        self.proc: subprocess.Popen | None = None
-        self.cold_start_s: float | None = None
-        self.ready_url: str | None = None
-
-    def start(self, timeout: float = 900.0) -> float:
-        """Start the process; seconds until the first successful (2xx) response."""
-        handle = self.log.open("wb")
-        started = time.perf_counter()
-        self.proc = subprocess.Popen(self.cmd, env=self.env, stdout=handle, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL)
-        handle.close()
-        candidates = itertools.cycle(self.ready)
-        req = next(candidates)
-        while time.perf_counter() - started < timeout:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} stopte tijdens het starten (code {self.proc.returncode}); "
-                                   f"zie {self.log}:\n{self.log_tail()}")
-            try:
-                conn = http.client.HTTPConnection(HOST, self.port, timeout=5)
-                conn.request("GET", req.path, headers=req.headers)
-                status = conn.getresponse().status
-                conn.close()
-            except OSError:
-                time.sleep(0.02)
-                continue
-            if 200 <= status < 300:
-                self.cold_start_s = round(time.perf_counter() - started, 3)
-                self.ready_url = req.label
-                return self.cold_start_s
-            req = next(candidates)  # answered, but not 2xx: try the next readiness URL
-            time.sleep(0.02)
-        raise RuntimeError(f"{self.name} antwoordde niet binnen {timeout} s")
-
-    def peak_rss(self, with_children: bool = False) -> int | None:
-        """Peak resident memory (bytes): VmHWM from /proc, else psutil's current RSS, of the process
-        and its direct children (Granian runs the site in a child process). With children, of all
-        its descendants too (the SPARQL workers). The peaks are added up: an upper bound, since
-        they need not coincide."""
-        if self.proc is None:
-            return None
-        pids = [self.proc.pid] + _descendants(self.proc.pid, None if with_children else 1)
-        total = 0
-        for pid in pids:
-            peak = _vm_hwm(pid)
-            if peak is None:
-                try:
-                    import psutil
-
-                    peak = psutil.Process(pid).memory_info().rss
-                except Exception:  # psutil missing or process gone
-                    peak = None
-            if peak is None and pid == self.proc.pid:
-                return None
-            total += peak or 0
-        return total
-
-    def log_tail(self, n: int = 20) -> str:
-        try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-n:])
-        except OSError:
-            return ""
-
-    def stop(self):
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(15)
-
-
-def _vm_hwm(pid: int) -> int | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return None
-
-
-def _descendants(pid: int, depth: int | None = None) -> list[int]:
-    """Child processes down to `depth` generations (all with None), from /proc/{pid}/task/*/children."""
-    out, todo = [], [(pid, 0)]
-    while todo:
-        current, level = todo.pop()
-        if depth is not None and level >= depth:
-            continue
-        for children in Path(f"/proc/{current}/task").glob("*/children"):
-            try:
-                kids = [int(x) for x in children.read_text().split()]
-            except (OSError, ValueError):
-                continue
-            out += kids
-            todo += [(kid, level + 1) for kid in kids]
-    return out
-
-
-def toolbox_env(content: Path, build: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TOOLBOX_")}
-    env.update(TOOLBOX_CONTENT=str(content), TOOLBOX_BUILD=str(build), TOOLBOX_INSTANCE=str(build / "instance"),
-               PYTHONUNBUFFERED="1")
-    return env
-
-
-def run_command(cmd: list[str], env: dict | None, log: Path) -> float:
-    started = time.perf_counter()
-    with log.open("wb") as handle:
-        result = subprocess.run(cmd, env=env, stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    if result.returncode != 0:
-        tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
-        raise RuntimeError(f"{' '.join(cmd[:3])} … faalde (code {result.returncode}):\n{tail}")
-    return round(time.perf_counter() - started, 2)
 
 
 # --------------------------------------------------------------------------- one size
@@ -574,3 +323,4 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+

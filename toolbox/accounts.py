@@ -1,4 +1,4 @@
-"""Accounts of content editors: argon2 password hashes, login throttling, sessions and the audit log.
+"""Accounts of content editors: argon2 password hashes, sessions and the audit log.
 
 Everything lives in ``settings.instance_dir`` (never in content/, never committed):
 
@@ -6,6 +6,8 @@ Everything lives in ``settings.instance_dir`` (never in content/, never committe
 * ``sessions.json``  server-side sessions, keyed by the SHA-256 of the cookie token;
 * ``throttle.json``  failed login attempts per login name and per client address;
 * ``audit.log``      one JSON object per line: logins, logouts, lockouts and every change.
+
+Login throttling is in toolbox.login_throttle, the `toolbox user` command in toolbox.user_cli.
 
 The opaque account id, not the login name, is what ends up in the content as
 ``prov:wasAttributedTo``: a login name may well be a person's name.
@@ -15,14 +17,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import getpass
 import hashlib
 import hmac
 import json
 import os
 import re
 import secrets
-import sys
 import threading
 import time
 from dataclasses import asdict, dataclass
@@ -252,70 +252,6 @@ def _dummy_hash() -> str:
 
 
 # ---------------------------------------------------------------------------
-# Login throttling: a rate limit per client address and a temporary lockout per login name
-
-@dataclass
-class ThrottleVerdict:
-    allowed: bool
-    retry_after: int = 0
-    reason: str = ""  # "ip" or "account"
-
-
-class LoginThrottle(_InstanceFile):
-    FILE = "throttle.json"
-
-    def _load(self, now: float) -> dict:
-        data = read_json(self.path, {})
-        window = setting(self.settings, "login_window_seconds")
-        lockout = setting(self.settings, "login_lockout_seconds")
-        names = {}
-        for name, row in data.get("names", {}).items():
-            failures = [t for t in row.get("failures", []) if now - t < window]
-            locked_until = row.get("locked_until", 0)
-            if failures or locked_until > now:
-                names[name] = {"failures": failures, "locked_until": locked_until}
-        ips = {}
-        for ip, attempts in data.get("ips", {}).items():
-            recent = [t for t in attempts if now - t < max(window, lockout)]
-            if recent:
-                ips[ip] = recent
-        return {"names": names, "ips": ips}
-
-    def check(self, name: str, ip: str) -> ThrottleVerdict:
-        now = time.time()
-        with locked(self.settings, "throttle"):
-            data = self._load(now)
-        window = setting(self.settings, "login_window_seconds")
-        attempts = data["ips"].get(ip, [])
-        if len(attempts) >= setting(self.settings, "login_max_per_ip"):
-            return ThrottleVerdict(False, int(window - (now - min(attempts))) + 1, "ip")
-        row = data["names"].get(normalise_name(name))
-        if row and row["locked_until"] > now:
-            return ThrottleVerdict(False, int(row["locked_until"] - now) + 1, "account")
-        return ThrottleVerdict(True)
-
-    def record(self, name: str, ip: str, success: bool) -> bool:
-        """Remember an attempt; True when this failure started a lockout."""
-        now = time.time()
-        name = normalise_name(name)[:64]
-        started_lockout = False
-        with locked(self.settings, "throttle"):
-            data = self._load(now)
-            data["ips"].setdefault(ip, []).append(now)
-            if success:
-                data["names"].pop(name, None)
-            else:
-                row = data["names"].setdefault(name, {"failures": [], "locked_until": 0})
-                row["failures"].append(now)
-                if len(row["failures"]) >= setting(self.settings, "login_max_failures"):
-                    row["locked_until"] = now + setting(self.settings, "login_lockout_seconds")
-                    row["failures"] = []
-                    started_lockout = True
-            write_json(self.path, data)
-        return started_lockout
-
-
-# ---------------------------------------------------------------------------
 # Server-side sessions: the cookie holds a random token; the store keeps only its hash
 
 @dataclass
@@ -426,41 +362,3 @@ def read_audit(settings: Settings, limit: int = 200) -> list[dict]:
     return out
 
 
-# ---------------------------------------------------------------------------
-# `toolbox user add|list|disable`
-
-def _read_password(stdin=None) -> str:
-    stdin = stdin or sys.stdin
-    if stdin.isatty():
-        first = getpass.getpass("Wachtwoord: ")
-        second = getpass.getpass("Nogmaals: ")
-        if first != second:
-            raise AccountError("De wachtwoorden zijn niet gelijk.")
-        return first
-    line = stdin.readline()
-    return line.rstrip("\r\n")
-
-
-def user_command(settings: Settings, args) -> int:
-    store = AccountStore(settings)
-    try:
-        if args.user_command == "add":
-            password = _read_password()
-            account = store.add(args.name, args.role, password)
-            print(f"Account '{account.name}' aangemaakt ({account.role_label}, id {account.id}).")
-        elif args.user_command == "list":
-            accounts = store.all()
-            if not accounts:
-                print("Nog geen accounts. Maak er een met `toolbox user add NAAM --role editor`.")
-            for a in accounts:
-                status = "uitgeschakeld" if a.disabled else "actief"
-                print(f"{a.id}\t{a.name}\t{a.role}\t{status}\t{a.created}")
-        elif args.user_command == "disable":
-            account = store.set_disabled(args.name, True)
-            print(f"Account '{account.name}' is uitgeschakeld; lopende sessies zijn beëindigd.")
-        else:  # pragma: no cover - argparse only allows the above
-            return 2
-    except AccountError as exc:
-        print(f"Fout: {exc}", file=sys.stderr)
-        return 1
-    return 0

@@ -60,7 +60,7 @@ def cmd_build(args) -> int:
 
 def _store(args):
     from .build import BuildError
-    from .store import open_store
+    from .built import open_store
 
     try:
         return open_store(_settings(args))
@@ -133,7 +133,8 @@ def cmd_guide_eval(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .serve import serve
+    # The one place the core reaches the web side: the server start lives in webapp (docs/architecture.md).
+    from webapp.serve import serve
 
     settings = _settings(args)
     if args.threads:
@@ -142,7 +143,7 @@ def cmd_serve(args) -> int:
 
 
 def cmd_user(args) -> int:
-    from .accounts import user_command
+    from .user_cli import user_command
 
     return user_command(_settings(args), args)
 

@@ -209,12 +209,3 @@ def _json_term(cell: dict | None):
         return ox.Literal(cell["value"], datatype=ox.NamedNode(cell["datatype"]))
     return ox.Literal(cell["value"])
 
-
-def open_store(settings: Settings):
-    """The store the configuration asks for: remote endpoint, or the embedded build output."""
-    if settings.sparql_endpoint:
-        return RemoteStore(settings, settings.sparql_endpoint)
-    from .build import ensure_built
-
-    artefacts = ensure_built(settings)
-    return EmbeddedStore.from_file(settings, artefacts.dataset)

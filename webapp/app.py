@@ -38,8 +38,24 @@ def create_app(settings: Settings | None = None, state: SiteState | None = None)
     app.session_interface = SessionInterface()
     app.extensions["toolbox"] = state or SiteState.load(settings)
 
-    from . import beheer, filters, linked_data, page_cache, pages, search_views, sparql_views
+    from . import (  # noqa: F401 - see below
+        beheer,
+        beheer_cases,
+        beheer_history,
+        data_views,
+        filters,
+        guide_views,
+        linked_data,
+        list_views,
+        page_cache,
+        pages,
+        search_views,
+        sparql_views,
+    )
 
+    # beheer_cases, beheer_history, data_views, guide_views and list_views add their routes to the
+    # blueprints of beheer, sparql_views and pages (endpoint names stay beheer.*, sparql.*, pages.*);
+    # importing them here, before those blueprints register, is what adds the routes.
     filters.register(app)
     page_cache.init_app(app)
     for module in (pages, search_views, sparql_views, linked_data, beheer):

@@ -1,70 +1,37 @@
-"""The SPARQL endpoint (/sparql, SPARQL 1.1 Protocol) and the downloads (/data/).
+"""The SPARQL endpoint over HTTP (/sparql, SPARQL 1.1 Protocol): the blueprint, protocol parameters and the lane.
 
-Query execution, limits and formats live in toolbox.endpoint; this module speaks HTTP:
-protocol parameters, content negotiation, status codes, CORS and the pages for people.
+Query execution, limits and formats live in toolbox.endpoint and toolbox.sparql_*; this module speaks HTTP:
+protocol parameters, content negotiation, status codes and CORS. The page for people (editor,
+result table) is in sparql_page, the downloads under /data/ in data_views (on this blueprint).
 """
 
 from __future__ import annotations
 
 import functools
-import json
-from itertools import islice
-from urllib.parse import urlencode
 
-import pyoxigraph as ox
-from flask import Blueprint, Flask, Response, abort, redirect, render_template, request, send_from_directory, url_for
+from flask import Blueprint, Flask, Response, render_template, request
 from rdflib import Graph
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Request
 
-from toolbox.dataset import (
-    DESCRIPTION_FILE,
-    DUMP_FORMATS,
-    DUMP_STEM,
-    data_dir,
-    dump_names,
-    ensure_remote_dumps,
-    media_type_for,
-    read_summary,
-)
-from toolbox.endpoint import (
-    FILE_EXTENSIONS,
-    GRAPH_FORMATS,
-    RESULT_FORMATS,
-    NotAcceptable,
-    examples,
-    get_endpoint,
-    negotiate,
-    prefix_block,
-    service_description,
-)
-from toolbox.namespaces import PREFIXES, id_prefixes, split_id
+from toolbox.endpoint import get_endpoint
 from toolbox.sparql import QueryError
+from toolbox.sparql_protocol import FILE_EXTENSIONS, GRAPH_FORMATS, RESULT_FORMATS, NotAcceptable, negotiate
+from toolbox.sparql_service import service_description
 
 from .headers import security_headers
+from .sparql_page import _editor_page, _page_context
 from .state import state
 
 bp = Blueprint("sparql", __name__)
 
-HTML_ROWS = 1000  # rows shown on the page; downloads carry everything up to the result limit
 RDF_OUT = {  # description documents (service description, DCAT): media type -> rdflib format
     "text/turtle": "turtle",
     "application/n-triples": "nt",
     "application/ld+json": "json-ld",
     "application/rdf+xml": "xml",
 }
-FORMAT_LABELS = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV",
-                 "ttl": "Turtle", "nt": "N-Triples", "jsonld": "JSON-LD", "rdfxml": "RDF/XML"}
-STARTER_QUERY = """SELECT ?tool ?naam WHERE {
-  ?tool a tor:Tool ;
-        skos:prefLabel ?naam .
-}
-ORDER BY ?naam
-LIMIT 50
-"""
-
-
 @bp.after_request
 def cors(response: Response) -> Response:
     return add_cors(response, request.method)
@@ -278,173 +245,3 @@ def _rdf_document(turtle: str, default: str) -> Response:
     return Response(body, content_type=chosen + "; charset=utf-8", headers={"Vary": "Accept"})
 
 
-# --------------------------------------------------------------------------- page for people
-def _editor_page() -> Response:
-    s = state()
-    get_endpoint(s.settings, s.version)  # starts the query workers while the visitor writes a query
-    name = request.args.get("voorbeeld")
-    query = None
-    if name:
-        chosen = [e for e in examples() if e.name == name]
-        if not chosen:
-            abort(404)
-        query = chosen[0].query
-    return Response(render_template("sparql.html", **_page_context(query)), mimetype="text/html",
-                    headers={"Vary": "Accept"})
-
-
-def _page_context(query: str | None, result=None, error: str | None = None, default_graphs=(), named_graphs=()):
-    s = state()
-    settings = s.settings
-    context = {
-        "title": "SPARQL-endpoint",
-        "breadcrumb": [{"label": "SPARQL-endpoint", "url": None}],
-        "query": query or (prefix_block(settings.base_uri) + "\n" + STARTER_QUERY),
-        "examples": examples(),
-        "settings": settings,
-        "error": error,
-        "result": None,
-        "downloads": [],
-    }
-    if result is None:
-        return context
-    table = _result_table(result, settings.base_uri, HTML_ROWS)
-    table["shown"] = len(table["rows"])
-    context["result"] = table
-    formats = GRAPH_FORMATS if result.form in ("CONSTRUCT", "DESCRIBE") else RESULT_FORMATS
-    extra = [("default-graph-uri", g) for g in default_graphs] + [("named-graph-uri", g) for g in named_graphs]
-    for fmt in formats:
-        params = [("query", query), ("format", fmt), ("download", "1"), *extra]
-        context["downloads"].append({"label": FORMAT_LABELS[fmt], "href": url_for("sparql.sparql") + "?" +
-                                     urlencode(params)})
-    return context
-
-
-def _result_table(result, base_uri: str, max_rows: int) -> dict:
-    """The first max_rows rows of a result as cells for the page."""
-    table = {"form": result.form, "count": result.count, "truncated": result.truncated,
-             "seconds": result.seconds, "variables": [], "rows": [], "boolean": None}
-    if result.form in ("CONSTRUCT", "DESCRIBE"):
-        table["variables"] = ["subject", "predicate", "object"]
-        for quad in islice(ox.parse(result.body, format=ox.RdfFormat.N_TRIPLES), max_rows):
-            table["rows"].append([_cell_from_term(t, base_uri) for t in (quad.subject, quad.predicate, quad.object)])
-        return table
-    data = json.loads(result.body)
-    if "boolean" in data:
-        table["boolean"] = bool(data["boolean"])
-        return table
-    names = data["head"].get("vars", [])
-    table["variables"] = names
-    for binding in data["results"]["bindings"][:max_rows]:
-        table["rows"].append([_cell(binding.get(n), base_uri) for n in names])
-    return table
-
-
-def _prefixes(base_uri: str) -> list[tuple[str, str]]:
-    pairs = {**PREFIXES, **id_prefixes(base_uri)}
-    return sorted(pairs.items(), key=lambda item: -len(item[1]))
-
-
-def _cell(cell: dict | None, base_uri: str) -> dict | None:
-    if cell is None:
-        return None
-    if cell["type"] == "uri":
-        return _iri_cell(cell["value"], base_uri)
-    if cell["type"] == "bnode":
-        return {"kind": "bnode", "text": "_:" + cell["value"]}
-    note = ("@" + cell["xml:lang"]) if "xml:lang" in cell else _compact(cell.get("datatype", ""), base_uri)
-    return {"kind": "literal", "text": cell["value"], "note": note}
-
-
-def _cell_from_term(term, base_uri: str) -> dict:
-    if isinstance(term, ox.NamedNode):
-        return _iri_cell(term.value, base_uri)
-    if isinstance(term, ox.BlankNode):
-        return {"kind": "bnode", "text": "_:" + term.value}
-    if term.language:
-        note = "@" + term.language
-    elif term.datatype.value.endswith("#string"):
-        note = ""
-    else:
-        note = _compact(term.datatype.value, base_uri)
-    return {"kind": "literal", "text": term.value, "note": note}
-
-
-def _compact(iri: str, base_uri: str) -> str:
-    for prefix, namespace in _prefixes(base_uri):
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri
-
-
-def _iri_cell(iri: str, base_uri: str) -> dict:
-    """An IRI cell: things link to their page on this site, terms to the ontology documentation."""
-    href = iri
-    parts = split_id(iri, base_uri)
-    if parts:
-        href = url_for("pages.entity", segment=parts[0], slug=parts[1])
-    elif iri.startswith(PREFIXES["tor"]):
-        href = url_for("linked_data.ontology") + "#" + iri[len(PREFIXES["tor"]):]
-    elif not iri.startswith(("http://", "https://")):
-        href = None
-    return {"kind": "iri", "text": _compact(iri, base_uri), "iri": iri, "href": href,
-            "local": bool(parts) or iri.startswith(PREFIXES["tor"])}
-
-
-# --------------------------------------------------------------------------- downloads
-def _data_folder():
-    s = state()
-    if s.settings.sparql_endpoint:
-        return ensure_remote_dumps(s.settings, s.store)
-    return data_dir(s.settings)
-
-
-@bp.route("/data/")
-def data_index():
-    folder = _data_folder()
-    description = folder / DESCRIPTION_FILE
-    wants_html = request.args.get("format", "").lower() in ("", "html") and not _prefers_rdf()
-    if not wants_html:
-        if not description.exists():
-            abort(404)
-        return _rdf_document(description.read_text(encoding="utf-8"), "text/turtle")
-    summary = read_summary(folder)
-    files = []
-    for fmt, (ext, media, _, label) in DUMP_FORMATS.items():
-        name = f"{DUMP_STEM}.{ext}"
-        if (folder / name).exists():
-            files.append({"format": fmt, "label": label, "media": media, "name": name,
-                          "bytes": (folder / name).stat().st_size,
-                          "gz": name + ".gz", "gz_bytes": (folder / (name + ".gz")).stat().st_size})
-    s = state()
-    return render_template("data.html", title="Downloads", breadcrumb=[{"label": "Downloads", "url": None}],
-                           files=files, summary=summary, settings=s.settings, manifest=s.manifest,
-                           description=DESCRIPTION_FILE, examples=examples())
-
-
-def _prefers_rdf() -> bool:
-    accept = request.accept_mimetypes
-    best = accept.best_match(["text/html", *RDF_OUT])
-    return best in RDF_OUT and accept[best] > accept["text/html"]
-
-
-@bp.route("/data/<name>")
-def data_file(name: str):
-    if name not in dump_names():
-        abort(404)
-    folder = _data_folder()
-    if not (folder / name).exists():
-        abort(404)
-    mimetype = media_type_for(name)
-    if not name.endswith(".gz") and not mimetype.startswith("text/"):  # werkzeug adds it to text/* itself
-        mimetype += "; charset=utf-8"
-    response = send_from_directory(folder, name, mimetype=mimetype, max_age=3600,
-                                   as_attachment=name.endswith(".gz"), download_name=name)
-    response.headers["Vary"] = "Accept-Encoding"
-    return response
-
-
-@bp.route("/.well-known/void")
-def well_known_void():
-    """VoID's well-known location points at the dataset description."""
-    return redirect(url_for("sparql.data_file", name=DESCRIPTION_FILE), code=303)

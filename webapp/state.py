@@ -63,11 +63,11 @@ class SiteState:
 
     @classmethod
     def from_content(cls, settings: Settings, content, previous: SiteState | None = None) -> SiteState:
-        """Fast refresh after a save in the editor (no full build): see toolbox.editing.refresh_build."""
+        """Fast refresh after a save in the editor (no full build): see toolbox.publish.refresh_build."""
         if settings.sparql_endpoint:
             return cls.load(settings)  # the external store is loaded by its own operators
         from toolbox.build import artefact_paths
-        from toolbox.editing import refresh_build
+        from toolbox.publish import refresh_build
 
         index_dir = previous.search.index_dir if previous else artefact_paths(settings).index_dir
         store, version = refresh_build(settings, content, previous.store if previous else None, index_dir)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bench.client import classify, percentile
 from bench.report import compare, evaluate_targets, render_markdown
-from bench.run import classify, parse_args, percentile, ratios
+from bench.run import parse_args, ratios
 from bench.workload import Request, all_targets, pick_slugs
 from toolbox.config import REPO_ROOT
 

@@ -16,13 +16,13 @@ import pytest
 from toolbox.accounts import (
     AccountError,
     AccountStore,
-    LoginThrottle,
     SessionStore,
     audit,
     read_audit,
 )
 from toolbox.cli import main
 from toolbox.config import REPO_ROOT, Settings
+from toolbox.login_throttle import LoginThrottle
 
 PASSWORD = "een-lang-wachtwoord-42"
 

@@ -17,21 +17,20 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
-from toolbox.config import REPO_ROOT, Settings
-from toolbox.content import load_content
-from toolbox.editing import (
-    CaseEditor,
+from toolbox.case_form import (
     Conflict,
     Invalid,
     NotEditable,
-    atomic_write,
     empty_values,
-    serialize_case,
     size_errors,
     slugify,
     token_of,
     values_to_graph,
 )
+from toolbox.case_turtle import serialize_case
+from toolbox.config import REPO_ROOT, Settings
+from toolbox.content import load_content
+from toolbox.editing import CaseEditor, atomic_write
 from toolbox.namespaces import TOR
 from toolbox.validate import shacl_problems
 

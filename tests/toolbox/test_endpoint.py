@@ -14,22 +14,13 @@ import pyoxigraph as ox
 import pytest
 from werkzeug.datastructures import MIMEAccept
 
-import toolbox.endpoint as endpoint_module
-from toolbox.endpoint import (
-    Busy,
-    Endpoint,
-    Job,
-    NotAcceptable,
-    QueryTimeout,
-    ResultCache,
-    WorkerPool,
-    classify,
-    examples,
-    negotiate,
-    run_local,
-    serialise_rows,
-)
+import toolbox.sparql_pool as endpoint_module
+from toolbox.endpoint import Endpoint, ResultCache
 from toolbox.sparql import QueryError
+from toolbox.sparql_pool import WorkerPool
+from toolbox.sparql_protocol import Busy, NotAcceptable, QueryTimeout, classify, negotiate
+from toolbox.sparql_results import Job, run_local, serialise_rows
+from toolbox.sparql_service import examples
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 BASE = "https://toolbox-openbare-ruimte.nl"

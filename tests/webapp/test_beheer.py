@@ -16,7 +16,7 @@ from toolbox.accounts import AccountStore, read_audit
 from toolbox.build import build, read_manifest
 from toolbox.config import REPO_ROOT, Settings
 from toolbox.content import load_content
-from toolbox.editing import wait_for_publication
+from toolbox.publish import wait_for_publication
 from toolbox.validate import validate_content
 from webapp import create_app
 from webapp.state import state
@@ -411,7 +411,7 @@ def test_edit_conflict_history_restore_and_retire(site, editor_client):
 def test_edit_form_shows_every_field_with_a_label(site, editor_client):
     html = editor_client.get("/beheer/casussen/laakhavens").text
     assert 'value="Laakhavens: grote ambities, knellende ruimte"' in html
-    from toolbox.editing import FIELDS
+    from toolbox.case_form import FIELDS
 
     for f in FIELDS:
         if f.name == "slug":

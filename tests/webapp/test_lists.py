@@ -7,7 +7,7 @@ import re
 import pytest
 
 from toolbox.config import Settings
-from webapp import create_app, pages, search_views
+from webapp import create_app, list_views, pages, search_views
 
 
 @pytest.fixture
@@ -19,8 +19,8 @@ def fresh_client(real_settings):
 
 
 def test_library_and_cases_are_paged(fresh_client, monkeypatch):
-    monkeypatch.setitem(pages.PAGE_SIZES, "tools", 5)
-    monkeypatch.setitem(pages.PAGE_SIZES, "cases", 6)
+    monkeypatch.setitem(list_views.PAGE_SIZES, "tools", 5)
+    monkeypatch.setitem(list_views.PAGE_SIZES, "cases", 6)
     first = fresh_client.get("/tools?format=json").get_json()
     assert (first["total"], first["pages"], len(first["results"])) == (24, 5, 5)
     assert first["next"] == "/tools?format=json&pagina=2"
@@ -39,7 +39,7 @@ def test_library_and_cases_are_paged(fresh_client, monkeypatch):
 
 
 def test_paging_keeps_the_filters(fresh_client, monkeypatch):
-    monkeypatch.setitem(pages.PAGE_SIZES, "tools", 2)
+    monkeypatch.setitem(list_views.PAGE_SIZES, "tools", 2)
     data = fresh_client.get("/tools?format=json&niveau=uitvoering").get_json()
     assert data["total"] > 2
     assert data["next"] == "/tools?format=json&niveau=uitvoering&pagina=2"
@@ -113,8 +113,8 @@ def test_public_pages_are_cached_with_etags(fresh_client):
 
 
 def test_knelpunten_overview_shows_a_few_per_dimension_and_links_to_the_rest(fresh_client, monkeypatch):
-    monkeypatch.setattr(pages, "KNELPUNTEN_PER_DIMENSION", 2)
-    monkeypatch.setitem(pages.PAGE_SIZES, "knelpunten", 5)
+    monkeypatch.setattr(list_views, "KNELPUNTEN_PER_DIMENSION", 2)
+    monkeypatch.setitem(list_views.PAGE_SIZES, "knelpunten", 5)
     dimensions = fresh_client.get("/knelpunten?format=json").get_json()["dimensions"]
     biggest = max(dimensions, key=lambda d: len(d["knelpunten"]))
     slug = biggest["uri"].rsplit("/", 1)[1]
@@ -141,7 +141,7 @@ def test_knelpunten_overview_shows_a_few_per_dimension_and_links_to_the_rest(fre
 
 
 def test_knelpunten_of_a_step_keep_the_step_in_the_dimension_links(fresh_client, monkeypatch):
-    monkeypatch.setattr(pages, "KNELPUNTEN_PER_DIMENSION", 1)
+    monkeypatch.setattr(list_views, "KNELPUNTEN_PER_DIMENSION", 1)
     html = fresh_client.get("/knelpunten?stap=opdrachtformulering").get_data(as_text=True)
     links = re.findall(r'href="(/knelpunten\?dimensie=[^"]+)"', html)
     assert links and all("stap=opdrachtformulering" in link for link in links)

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from toolbox.config import REPO_ROOT
-from toolbox.endpoint import examples
+from toolbox.sparql_service import examples
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 

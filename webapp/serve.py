@@ -1,5 +1,7 @@
 """`toolbox serve`: the site under Granian, a production HTTP server with a Rust network layer.
 
+The web side of the command: toolbox.cli reaches it with a lazy import (docs/architecture.md).
+
 Granian parses HTTP and keeps the connections in Rust and only calls into Python for the WSGI
 application, so a request costs the site's single Python process about half the CPU that a
 pure-Python server (waitress, measured with `bench/`) costs. The application runs in one
@@ -8,34 +10,18 @@ Granian worker process with a pool of threads.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import logging
 import os
 import sys
 
-from .config import Settings
-
-M_ARENA_MAX = -8  # glibc mallopt parameter
-
-
-def limit_malloc_arenas(arenas: int = 2) -> None:
-    """glibc gives threads their own malloc arenas (up to 8 per core); with many server threads
-    the freed memory stays spread over them and the resident size keeps growing. Two arenas
-    keep it close to what is in use. No-op where glibc is absent."""
-    name = ctypes.util.find_library("c")
-    if not name or not sys.platform.startswith("linux"):
-        return
-    try:
-        ctypes.CDLL(name).mallopt(M_ARENA_MAX, arenas)
-    except (OSError, AttributeError):
-        pass
+from toolbox.config import Settings
+from toolbox.process import limit_malloc_arenas
 
 
 def site_app():
     """The WSGI application, built inside the Granian worker from the environment `serve` set."""
     limit_malloc_arenas()
-    from webapp import create_app
+    from . import create_app
 
     return create_app(Settings.from_env())
 
@@ -51,7 +37,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 5000) -> int:
     os.environ.update(settings.to_env())  # the worker process reads the same settings
     print(f"Toolbox Openbare Ruimte draait op http://{host}:{port}/", file=sys.stderr)
     server = Granian(
-        "toolbox.serve:site_app", factory=True, interface=Interfaces.WSGI, address=host, port=port,
+        "webapp.serve:site_app", factory=True, interface=Interfaces.WSGI, address=host, port=port,
         workers=1, blocking_threads=settings.server_threads, websockets=False,
         backpressure=settings.server_threads, respawn_failed_workers=True,
     )
