@@ -45,6 +45,12 @@ class SiteState:
                     self._ranker = SituationRanker(self.model, self.search)
         return self._ranker
 
+    def warmed(self) -> SiteState:
+        """Make the situation ranker in the background (seconds at 100x content), so the first
+        person who describes a situation after a start or a save does not wait for all of it."""
+        threading.Thread(target=lambda: self.situations, name="situation-ranker", daemon=True).start()
+        return self
+
     @classmethod
     def load(cls, settings: Settings) -> SiteState:
         if settings.sparql_endpoint:
@@ -59,7 +65,7 @@ class SiteState:
             index_dir = artefacts.index_dir
             version = artefacts.version
         model = GraphModel.from_store(store, settings.base_uri)
-        return cls(settings, store, model, SearchIndex(index_dir), version)
+        return cls(settings, store, model, SearchIndex(index_dir), version).warmed()
 
     @classmethod
     def from_content(cls, settings: Settings, content, previous: SiteState | None = None) -> SiteState:
@@ -72,7 +78,7 @@ class SiteState:
         index_dir = previous.search.index_dir if previous else artefact_paths(settings).index_dir
         store, version = refresh_build(settings, content, previous.store if previous else None, index_dir)
         model = GraphModel.from_store(store, settings.base_uri)
-        return cls(settings, store, model, SearchIndex(index_dir), version)
+        return cls(settings, store, model, SearchIndex(index_dir), version).warmed()
 
     def cached(self, key, compute):
         """Memoise a derived view for this content version (bounded, least recently used out first).
