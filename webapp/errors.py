@@ -13,9 +13,12 @@ from urllib.parse import unquote_to_bytes
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
+from werkzeug.wrappers import Request
 
+MAX_NAME_LENGTH = 100  # characters of a parameter name (the longest the site reads is `named-graph-uri`)
 MAX_PARAM_LENGTH = 2000  # characters of one parameter value outside /sparql (a search is a sentence at most)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 SPARQL_PATH = "/sparql"
 
 # Per status: (short name for programs, title for people, explanation for people).
@@ -24,7 +27,8 @@ STATUSES = {
     401: ("unauthorized", "Niet ingelogd", "Log eerst in."),
     403: ("forbidden", "Geweigerd", "Dit verzoek is niet toegestaan."),
     404: ("not_found", "Pagina niet gevonden",
-          "Deze pagina bestaat niet (meer). Misschien is het adres verkeerd overgenomen, of is het onderdeel hernoemd."),
+          "Deze pagina bestaat niet (meer). Misschien is het adres verkeerd overgenomen, of is het onderdeel "
+          "hernoemd."),
     405: ("method_not_allowed", "Methode niet toegestaan", "Dit adres kan niet op deze manier worden gebruikt."),
     406: ("not_acceptable", "Formaat niet beschikbaar", "Dit adres heeft geen antwoord in het gevraagde formaat."),
     409: ("conflict", "Conflict", "Het verzoek botst met de huidige toestand."),
@@ -47,6 +51,7 @@ SERVED = {
     "pages": (HTML, "application/xhtml+xml", "application/ld+json", "application/json", "text/markdown", "text/csv"),
     "search": (HTML, "application/xhtml+xml", "application/json"),
     "linked_data": (HTML, "application/xhtml+xml", *JSON_TYPES[:2], *RDF_TYPES),
+    "sparql.data_index": (HTML, "application/xhtml+xml", "application/ld+json", *RDF_TYPES),
 }
 LIST_FORMATS = ("jsonld", "json")
 FORMATS = {
@@ -59,6 +64,7 @@ FORMATS = {
     "pages.entity": ("jsonld", "json", "md", "csv"),
     "pages.guide": ("json",),
     "search.search": ("json",),
+    "sparql.data_index": ("html", "ttl", "turtle", "nt", "jsonld", "rdf", "rdfxml"),
 }
 LINKED_DATA_FORMATS = ("ttl", "turtle", "nt", "ntriples", "jsonld", "json", "json-ld", "rdf", "xml", "rdfxml")
 LINKED_DATA_WITH_FORMAT = ("linked_data.thing", "linked_data.ontology", "linked_data.shapes")
@@ -119,7 +125,8 @@ def _http_error(error: HTTPException):
 
 
 def _size(limit: int) -> str:
-    return f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 and not limit % (1024 * 1024) else f"{limit // 1024} kB"
+    mib = 1024 * 1024
+    return f"{limit // mib} MB" if limit >= mib and not limit % mib else f"{limit // 1024} kB"
 
 
 def _server_error(error):
@@ -135,23 +142,33 @@ def _utf8(raw: bytes, what: str) -> None:
                       field=what.lower()) from None
 
 
-def _check_encoding() -> None:
-    path = request.environ.get("PATH_INFO", "")
+def check_encoding(req) -> None:
+    """Refuse (Refusal, 400) what is not readable text: bytes that are not UTF-8, a broken %-escape,
+    control characters, overlong names and values. Takes a werkzeug Request: the SPARQL lane calls
+    it before Flask's request machinery."""
+    path = req.environ.get("PATH_INFO", "")
     try:
         raw_path = path.encode("latin-1")  # WSGI: the path as bytes, one character per byte
     except UnicodeEncodeError:
         raw_path = path.encode("utf-8", "surrogateescape")
     _utf8(raw_path, "Het adres")
-    query = request.environ.get("QUERY_STRING", "")
+    query = req.environ.get("QUERY_STRING", "")
+    # The query string arrives as sent; the path already decoded, so a % left in it was not a valid escape.
+    if BAD_PERCENT.search(query) or BAD_PERCENT.search(path):
+        raise Refusal(400, "Het adres bevat een ongeldige procentcodering (een % die niet door twee "
+                      "hexadecimale cijfers wordt gevolgd).", field="adres")
     _utf8(unquote_to_bytes(query.encode("latin-1", "replace")), "De query-string")
-    if CONTROL.search(request.path):
+    if CONTROL.search(req.path):
         raise Refusal(400, "Het adres bevat een stuurteken (zoals een NUL-byte); dat kan geen pagina zijn.",
                       field="pad")
-    for name, value in request.args.items(multi=True):
+    for name, value in req.args.items(multi=True):
         if CONTROL.search(name) or CONTROL.search(value):
             raise Refusal(400, f"De parameter ‘{_short(name)}’ bevat een stuurteken (zoals een NUL-byte).",
                           field=_short(name))
-        if len(value) > MAX_PARAM_LENGTH and request.path != SPARQL_PATH:
+        if len(name) > MAX_NAME_LENGTH:
+            raise Refusal(400, f"Een parameternaam is te lang ({len(name)} tekens; maximaal {MAX_NAME_LENGTH}).",
+                          field=_short(name), max_length=MAX_NAME_LENGTH)
+        if len(value) > MAX_PARAM_LENGTH and not (req.path == SPARQL_PATH and name == "query"):
             raise Refusal(400, f"De parameter ‘{_short(name)}’ is te lang ({len(value)} tekens; maximaal "
                           f"{MAX_PARAM_LENGTH}).", field=_short(name), max_length=MAX_PARAM_LENGTH)
 
@@ -166,6 +183,17 @@ def _check_body() -> None:
         raise RequestEntityTooLarge()
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _check_form_type() -> None:
+    """The editor's forms are HTML forms; any other body is refused before it is read."""
+    if request.blueprint == "beheer" and request.method == "POST" and request.mimetype not in FORM_TYPES:
+        raise Refusal(415, f"Soort inhoud ‘{_short(request.mimetype or '(geen)')}’ wordt hier niet aangenomen: "
+                      "stuur het formulier als application/x-www-form-urlencoded of multipart/form-data. "
+                      "Er is niets opgeslagen.", accepted=list(FORM_TYPES))
+
+
 def _check_negotiation() -> None:
     endpoint = request.endpoint or ""
     fmt = request.args.get("format")
@@ -178,19 +206,32 @@ def _check_negotiation() -> None:
         shown = ", ".join(allowed) if allowed else "geen (alleen HTML)"
         raise Refusal(406, f"Het formaat ‘{_short(fmt)}’ wordt hier niet geleverd. Mogelijke waarden voor "
                       f"format: {shown}.", formats=list(allowed))
-    served = SERVED.get(request.blueprint or "")
+    served = SERVED.get(endpoint) or SERVED.get(request.blueprint or "")
     header = request.headers.get("Accept", "").strip()
     if served and header and request.accept_mimetypes.best_match(served) is None:
         raise Refusal(406, f"Geen van de gevraagde formaten ({_short(header)}) is hier beschikbaar. Beschikbaar: "
                       f"{', '.join(served)}.", formats=list(served))
 
 
+def lane_may_answer(environ) -> bool:
+    """Whether the SPARQL lane may answer this GET itself: not when it has a body (413 or not) or
+    input that check_encoding refuses. Flask then answers it, with the refusal as everywhere else."""
+    if environ.get("CONTENT_LENGTH") not in (None, "", "0"):
+        return False
+    try:
+        check_encoding(Request(environ))
+    except (Refusal, BadRequest):
+        return False
+    return True
+
+
 def check_request():
     try:
-        _check_encoding()
+        check_encoding(request)
     except BadRequest as exc:  # werkzeug could not parse the query string at all
         raise Refusal(400, "De query-string kon niet worden gelezen.") from exc
     _check_body()
+    _check_form_type()
     _check_negotiation()
 
 

@@ -42,6 +42,7 @@ from toolbox.endpoint import (
 from toolbox.namespaces import PREFIXES, id_prefixes, split_id
 from toolbox.sparql import QueryError
 
+from .errors import lane_may_answer
 from .headers import security_headers
 from .state import state
 
@@ -240,7 +241,8 @@ class SparqlLane:
         self.wsgi_app = wsgi_app
 
     def __call__(self, environ, start_response):
-        if environ.get("PATH_INFO") == "/sparql" and environ.get("REQUEST_METHOD") == "GET":
+        if environ.get("PATH_INFO") == "/sparql" and environ.get("REQUEST_METHOD") == "GET" \
+                and lane_may_answer(environ):
             try:
                 answer = machine_answer(Request(environ), self.app.extensions["toolbox"])
             except Exception:  # a bug: logged, and the client gets a plain 500 as Flask would give
