@@ -48,6 +48,7 @@ from .config import Settings
 from .lru import LRUCache
 from .namespaces import PREFIXES, id_prefixes
 from .sparql import QueryError
+from .sparql_graphs import check_dataset_clauses, check_graph_parameters
 
 log = logging.getLogger(__name__)
 
@@ -843,9 +844,12 @@ class Endpoint:
         if len(query) > self.settings.max_query_length:
             raise QueryError(f"De query is te lang ({len(query)} tekens; maximaal "
                              f"{self.settings.max_query_length}).", status=413)
-        return classify(query)
+        form = classify(query)
+        check_dataset_clauses(query, self.settings.base_uri)
+        return form
 
     def execute(self, query: str, fmt: str, form: str | None = None, default_graphs=(), named_graphs=()) -> Result:
+        check_graph_parameters(default_graphs, named_graphs, self.settings.base_uri)
         job = Job(query, form, fmt, self.settings.result_limit, self.settings.base_uri,
                   list(default_graphs), list(named_graphs))
         key = (query, form, fmt, tuple(default_graphs), tuple(named_graphs))

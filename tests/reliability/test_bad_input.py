@@ -136,7 +136,8 @@ def cases_for(route: str) -> list[Case]:
         program_base = base if client == "browser" or route not in NEGOTIATED else (
             {303} if route == "/id/tool/ambitieweb" else {200})
 
-        def add(name, method="GET", query="", expect=None, path=None, headers=None, body=b"", _c=client, _h=hdr, _b=program_base):
+        def add(name, method="GET", query="", expect=None, path=None, headers=None, body=b"",
+                _c=client, _h=hdr, _b=program_base):
             cases.append(Case(route, name, method, _target(path or route, query), expect or _b,
                               {**_h, **(headers or {})}, body, _c))
 
