@@ -212,7 +212,7 @@ def test_bombs_are_cut_and_pages_keep_answering_and_100_leave_workers_healthy(si
         stop.set()
         pages.join(30)
     assert len(outcomes) == 100
-    for name, status, seconds, truncated in outcomes:
+    for _name, status, _seconds, truncated in outcomes:
         FIGURES.count("sparql-bombs", {200: "200 truncated" if truncated else "200 complete", 400: "400 refused",
                                        413: "413 too long", 503: "503 busy", 504: "504 cut at the time limit"}.get(
                                            status, f"{status} unexpected"))
