@@ -23,7 +23,8 @@ def dataset_graphs(base_uri: str) -> tuple[str, ...]:
 def _refusal(iri: str, base_uri: str) -> QueryError:
     return QueryError(
         f"De graaf-IRI <{iri[:200]}> hoort niet bij deze dataset: dit endpoint haalt geen gegevens op bij andere "
-        "servers. Gebruik een van " + ", ".join(f"<{g}>" for g in dataset_graphs(base_uri)) + ", of laat FROM (of default-graph-uri / named-graph-uri) weg.")
+        "servers. Gebruik een van " + ", ".join(f"<{g}>" for g in dataset_graphs(base_uri))
+        + ", of laat FROM (of default-graph-uri / named-graph-uri) weg.")
 
 
 def check_dataset_clauses(query: str, base_uri: str) -> None:
