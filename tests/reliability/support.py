@@ -103,7 +103,7 @@ def real_server(env: dict, log_path: Path):
 
 
 def raw_request(base: str, method: str, target: bytes, headers: dict[str, str] | None = None,
-                body: bytes = b"", timeout: float = 30) -> tuple[int, dict[str, str], bytes]:
+                body: bytes = b"", timeout: float = 30, source: str | None = None) -> tuple[int, dict[str, str], bytes]:
     """One HTTP/1.1 request with the request target sent byte for byte (invalid UTF-8, %zz, NUL …)."""
     host, port = base.removeprefix("http://").split(":")
     lines = [method.encode() + b" " + target + b" HTTP/1.1", f"Host: {host}:{port}".encode(), b"Connection: close"]
@@ -112,7 +112,9 @@ def raw_request(base: str, method: str, target: bytes, headers: dict[str, str] |
     if body:
         lines.append(f"Content-Length: {len(body)}".encode())
     data = b"\r\n".join(lines) + b"\r\n\r\n" + body
-    with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+    # source: another loopback address (127.0.0.x) plays another client for the per-address limits.
+    with socket.create_connection((host, int(port)), timeout=timeout,
+                                  source_address=(source, 0) if source else None) as sock:
         sock.sendall(data)
         chunks = []
         while True:
@@ -131,7 +133,8 @@ def raw_request(base: str, method: str, target: bytes, headers: dict[str, str] |
     parsed = {}
     for line in header_lines:
         name, _, value = line.partition(":")
-        parsed[name.strip().lower()] = value.strip()
+        key = name.strip().lower()
+        parsed[key] = parsed[key] + "\n" + value.strip() if key == "set-cookie" and key in parsed else value.strip()
     return int(status_line.split()[1]), parsed, _dechunk(rest) if parsed.get("transfer-encoding") == "chunked" else rest
 
 
