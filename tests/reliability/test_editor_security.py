@@ -42,6 +42,7 @@ XSS = {
 BAD_LINKS = ["javascript:alert(1)", "https://example.org/\"><script>alert(1)</script>", "data:text/html,<script>"]
 BAD_SLUGS = ["<script>alert(1)</script>", "../../etc/passwd", "a\"onmouseover=alert(1)", "x.ttl/../../y"]
 SLUG = "xss-toets"
+BASE_URI = "https://toolbox-openbare-ruimte.nl"
 
 
 class Client:
@@ -324,7 +325,7 @@ def test_links_and_file_names_with_markup_are_refused(site, saved_case):
 def xss_pages() -> list[str]:
     return [f"/doc/casus/{SLUG}", "/casussen", "/zoeken?q=Zonnestraat", "/doc/stap/opdracht",
             f"/beheer/casussen/{SLUG}", "/beheer/", f"/beheer/casussen/{SLUG}/geschiedenis", "/doc/gemeente/toetsstad",
-            "/sparql?query=" + quote(f"SELECT ?t WHERE {{ <https://toolbox-openbare-ruimte.nl/id/casus/{SLUG}> ?p ?t }}")]
+            "/sparql?query=" + quote(f"SELECT ?t WHERE {{ <{BASE_URI}/id/casus/{SLUG}> ?p ?t }}")]
 
 
 def test_xss_payloads_are_text_in_html_and_jsonld(site, saved_case):
