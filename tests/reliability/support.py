@@ -10,21 +10,15 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
 import threading
-import time
 from collections import Counter, defaultdict
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-import requests
-
-from tests.webapp.browser_support import free_port, toolbox_command
-from toolbox.config import REPO_ROOT
+from tests.webapp.browser_support import server_process
+from tests.webapp.test_sparql_server import _children
 
 RESULTS_ENV = "TOOLBOX_RELIABILITY_RESULTS"
-START_TIMEOUT = 180
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", 'File "/', "werkzeug.exceptions", "jinja2.exceptions")
 
 
@@ -71,35 +65,9 @@ def server_env(content_dir: Path, build_dir: Path, instance_dir: Path, **overrid
     return env
 
 
-@contextmanager
 def real_server(env: dict, log_path: Path):
     """`toolbox serve` on a free loopback port until the block ends; yields (base URL, process)."""
-    port = free_port()
-    with log_path.open("wb") as log:
-        process = subprocess.Popen([*toolbox_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                   cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + START_TIMEOUT
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"toolbox serve stopte: {log_path.read_text(errors='replace')[-3000:]}")
-                try:
-                    if requests.get(base + "/over", timeout=5).status_code == 200:
-                        break
-                except requests.RequestException:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"toolbox serve antwoordde niet: {log_path.read_text(errors='replace')[-3000:]}")
-                time.sleep(0.3)
-            yield base, process
-        finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(10)
+    return server_process(env, log_path, ready_path="/over")
 
 
 def raw_request(base: str, method: str, target: bytes, headers: dict[str, str] | None = None,
@@ -166,17 +134,9 @@ def rss_kib(pid: int) -> int:
 
 
 def descendants(pid: int) -> list[int]:
-    parents: dict[int, list[int]] = defaultdict(list)
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            parents[int(fields[1])].append(int(entry.name))
     found, todo = [], [pid]
     while todo:
-        for child in parents.get(todo.pop(), []):
+        for child in _children(todo.pop()):
             found.append(child)
             todo.append(child)
     return found

@@ -5,16 +5,15 @@ answering; 100 bombs in a row leave the workers healthy and the memory back at i
 from __future__ import annotations
 
 import shutil
-import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 
 import pytest
 import requests
 
 from tests.conftest import MINIMAL
+from tests.webapp.test_sparql_server import listener
 
 from .support import FIGURES, descendants, real_server, rss_kib, server_env
 
@@ -40,34 +39,6 @@ def _count(base: str) -> int:
                             headers={"Accept": "application/sparql-results+json"}, timeout=30)
     assert response.status_code == 200, response.text
     return int(response.json()["results"]["bindings"][0]["n"]["value"])
-
-
-@contextmanager
-def listener():
-    """A loopback port that records every connection: proof that nothing was fetched."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)
-    sock.settimeout(0.2)
-    hits, stop = [], threading.Event()
-
-    def accept():
-        while not stop.is_set():
-            try:
-                conn, _ = sock.accept()
-            except OSError:
-                continue
-            hits.append(1)
-            conn.close()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield sock.getsockname()[1], hits
-    finally:
-        stop.set()
-        thread.join(2)
-        sock.close()
 
 
 def refused_queries(target: str) -> dict[str, str]:
