@@ -139,6 +139,11 @@ def test_every_state_changing_request_needs_the_csrf_token_and_own_origin(site, 
     base, root, _ = site
     client = saved_case
     _, _, form = client.get(f"/beheer/casussen/{SLUG}")
+    # One real edit first, so the case has an earlier version to restore (the restore POST is tested too).
+    status, _, _ = client.post(f"/beheer/casussen/{SLUG}", case_data(
+        **XSS, csrf_token=csrf_of(form), versie=version_of(form), actie="opslaan", start_year="2021"))
+    assert status == 303
+    _, _, form = client.get(f"/beheer/casussen/{SLUG}")
     token, version = csrf_of(form), version_of(form)
     _, _, history = client.get(f"/beheer/casussen/{SLUG}/geschiedenis")
     stamps = re.findall(rf"/beheer/casussen/{SLUG}/geschiedenis/([0-9TZ]+)", history)
@@ -148,8 +153,8 @@ def test_every_state_changing_request_needs_the_csrf_token_and_own_origin(site, 
         f"/beheer/casussen/{SLUG}/status": {"status": "gearchiveerd", "versie": version},
         "/beheer/uitloggen": {},
     }
-    if stamps:
-        posts[f"/beheer/casussen/{SLUG}/geschiedenis/{stamps[0]}/herstellen"] = {"versie": version}
+    assert stamps, "no earlier version to restore"
+    posts[f"/beheer/casussen/{SLUG}/geschiedenis/{stamps[0]}/herstellen"] = {"versie": version}
     before = content_digest(root)
     wrong = []
     for path, data in posts.items():
