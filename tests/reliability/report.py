@@ -36,10 +36,10 @@ def _notes(category: dict) -> str:
 
 UNEXPECTED = {  # per category: which outcomes are wrong (the goal is none)
     "sparql-refused": lambda k: k not in ("400", "403"),
-    "sparql-bombs": lambda k: "unexpected" in k,
+    "sparql-bombs": lambda k: "onverwacht" in k,
     "editor-csrf": lambda k: k != "403",
-    "security-headers": lambda k: k == "missing",
-    "editor-open-redirect": lambda k: not k.startswith("303 to /beheer/") and "127.0.0.1" not in k,
+    "security-headers": lambda k: k == "ontbreekt",
+    "editor-open-redirect": lambda k: not k.startswith("303 naar /beheer/") and "127.0.0.1" not in k,
 }
 ROWS = [
     ("sparql-refused", "2. SPARQL: UPDATE, LOAD, CLEAR, SERVICE, FROM &lt;extern&gt; (GET, POST, update=)"),

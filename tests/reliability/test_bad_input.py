@@ -252,7 +252,7 @@ def test_bad_input_matrix(site, route):
 def test_matrix_size_is_recorded():
     total = sum(len(cases_for(r)) for r in ROUTES)
     FIGURES.note("bad-input", "routes", len(ROUTES))
-    FIGURES.note("bad-input", "cases", total)
+    FIGURES.note("bad-input", "gevallen in de matrix", total)
     assert total > 1000
 
 
@@ -299,7 +299,7 @@ def test_bad_input_to_the_editor_when_logged_in(site):
             FIGURES.count("bad-input", _outcome(status))
             if status not in (400, 422) or "Traceback" in body:
                 wrong.append(f"POST {name}={cls}: {status}")
-    FIGURES.note("bad-input", "editor cases (logged in)", tried)
+    FIGURES.note("bad-input", "gevallen ingelogd in /beheer", tried)
     assert process.poll() is None
     assert content_digest(root) == before, "bad input changed the content"
     assert not wrong, "\n".join(wrong)

@@ -174,7 +174,7 @@ def test_every_state_changing_request_needs_the_csrf_token_and_own_origin(site, 
     FIGURES.count("editor-csrf", f"{status}")
     if status != 403:
         wrong.append(f"login without token: {status}")
-    FIGURES.note("editor-csrf", "state-changing routes", len(posts) + 1)
+    FIGURES.note("editor-csrf", "routes die iets veranderen", len(posts) + 1)
     assert not wrong, wrong
     assert content_digest(root) == before, "a refused request changed the content"
     assert client.get("/beheer/")[0] == 200  # still logged in: nothing was done
@@ -193,7 +193,7 @@ def test_session_cookie_flags_and_secure_behind_a_proxy(site):
     proxied = Client(base, "127.0.0.13")
     _, _, page = proxied.get("/beheer/inloggen", headers={"X-Forwarded-Proto": "https"})
     assert "Secure" in proxied.last_set_cookie
-    FIGURES.count("editor-session", "cookie flags checked")
+    FIGURES.count("editor-session", "cookievlaggen gecontroleerd")
 
 
 def test_new_login_ends_the_previous_session(site):
@@ -212,7 +212,7 @@ def test_new_login_ends_the_previous_session(site):
     old = Client(base, "127.0.0.14")
     old.cookies["toolbox_beheer"] = first
     assert old.get("/beheer/")[0] == 302, "an old session survived a new login"
-    FIGURES.count("editor-session", "rotation checked")
+    FIGURES.count("editor-session", "nieuwe sessie bij inloggen gecontroleerd")
 
 
 def test_a_disabled_account_is_logged_out_at_once(site):
@@ -227,7 +227,7 @@ def test_a_disabled_account_is_logged_out_at_once(site):
     _, _, page = client.get("/beheer/casussen/nieuw")
     assert client.post("/beheer/casussen/nieuw", case_data(slug="na-uitschakelen", csrf_token="x"))[0] in (401, 403)
     assert client.login("tweede")[0] == 401
-    FIGURES.count("editor-session", "disabled account out at once")
+    FIGURES.count("editor-session", "uitgeschakeld account meteen uitgelogd")
 
 
 def test_security_headers_on_every_response(site):
@@ -251,7 +251,7 @@ def test_security_headers_on_every_response(site):
                 problems.append("nosniff")
             if not headers.get("referrer-policy"):
                 problems.append("Referrer-Policy")
-            FIGURES.count("security-headers", "complete" if not problems else "missing")
+            FIGURES.count("security-headers", "compleet" if not problems else "ontbreekt")
             if problems:
                 wrong.append(f"{method} {path} ({status}): {problems}")
     assert not wrong, wrong
@@ -273,7 +273,7 @@ def test_login_throttling_cannot_lock_out_the_real_editor(site):
     assert editor.login()[0] == 303  # the editor's usual address
     attacker = Client(base, "127.0.0.21")
     statuses = [attacker.login(password="fout-wachtwoord-1")[0] for _ in range(8)]
-    FIGURES.note("editor-throttle", "attacker statuses", statuses)
+    FIGURES.note("editor-throttle", "statussen van de aanvaller", statuses)
     assert statuses[:4] == [401] * 4 and 429 in statuses  # the name is locked for the attacker
     assert Client(base, "127.0.0.22").login()[0] == 429  # and for any unknown address
     assert Client(base, "127.0.0.20").login()[0] == 303  # not for the editor's own address
@@ -281,7 +281,7 @@ def test_login_throttling_cannot_lock_out_the_real_editor(site):
     flood = Client(base, "127.0.0.23")
     codes = [flood.login(name=f"naam{i}", password="fout")[0] for i in range(22)]
     assert codes[-1] == 429
-    FIGURES.count("editor-throttle", "editor still logs in after lockout")
+    FIGURES.count("editor-throttle", "redacteur logt in ondanks de blokkade")
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example",
@@ -294,7 +294,7 @@ def test_no_open_redirect_through_next(site, target):
     client = Client(base, f"127.0.1.{index}")
     status, headers, _ = client.login(next_url=target)
     location = headers.get("location", "")
-    FIGURES.count("editor-open-redirect", f"{status} to {location.split('?')[0] or '-'}")
+    FIGURES.count("editor-open-redirect", f"{status} naar {location.split('?')[0] or '-'}")
     assert status == 303
     assert location in ("/beheer/", f"{base}/beheer/"), location
     assert "set-cookie: x" not in "\n".join(headers).lower()
@@ -315,13 +315,13 @@ def test_links_and_file_names_with_markup_are_refused(site, saved_case):
         _, _, page = client.get("/beheer/casussen/nieuw")
         status, _, body = client.post("/beheer/casussen/nieuw", case_data(
             slug="link-toets", url=link, csrf_token=csrf_of(page), versie="nieuw"))
-        FIGURES.count("editor-xss", f"link refused {status}")
+        FIGURES.count("editor-xss", f"link geweigerd {status}")
         assert status == 422 and "geen geldige link" in body
     for slug in BAD_SLUGS:
         _, _, page = client.get("/beheer/casussen/nieuw")
         status, _, body = client.post("/beheer/casussen/nieuw", case_data(slug=slug, csrf_token=csrf_of(page),
                                                                           versie="nieuw"))
-        FIGURES.count("editor-xss", f"file name refused {status}")
+        FIGURES.count("editor-xss", f"bestandsnaam geweigerd {status}")
         assert status == 422, slug
         assert "<script>alert(1)</script>" not in body
     assert content_digest(root) == before
@@ -344,12 +344,12 @@ def test_xss_payloads_are_text_in_html_and_jsonld(site, saved_case):
             for dangerous in re.findall(r"<(?:script|img|svg|iframe|style|a |b>)[^<]*", payload):
                 if dangerous in body:
                     wrong.append(f"{path}: {field} unescaped: {dangerous[:40]}")
-        FIGURES.count("editor-xss", "HTML pages checked")
+        FIGURES.count("editor-xss", "HTML-pagina's gecontroleerd")
     assert str(escape(XSS["title"])) in client.get(f"/doc/casus/{SLUG}")[2]  # shown, as text
     status, headers, body = client.get(f"/doc/casus/{SLUG}?format=jsonld")
     assert headers["content-type"].startswith("application/ld+json")
     assert headers["x-content-type-options"] == "nosniff"
     text = json.dumps(json.loads(body), ensure_ascii=False)
     assert "window.__xss=1" in text  # the payload is there, as a string value
-    FIGURES.count("editor-xss", "JSON-LD checked")
+    FIGURES.count("editor-xss", "JSON-LD gecontroleerd")
     assert not wrong, wrong

@@ -65,8 +65,8 @@ def test_no_payload_runs_in_chromium_on_any_page(site):
         assert XSS["title"] in page.locator("h1").inner_text()  # shown as text
         assert "window.__xss=3" in page.inner_text("body")
         context.close()
-    FIGURES.count("editor-xss-browser", "pages without script or dialog", checked)
-    FIGURES.note("editor-xss-browser", "dialogs", len(dialogs))
-    FIGURES.note("editor-xss-browser", "CSP reports", len(csp))
+    FIGURES.count("editor-xss-browser", "pagina's zonder script of dialoog", checked)
+    FIGURES.note("editor-xss-browser", "dialogen", len(dialogs))
+    FIGURES.note("editor-xss-browser", "CSP-meldingen", len(csp))
     assert dialogs == [], dialogs
     assert csp == [], csp

@@ -108,9 +108,9 @@ def test_updates_federation_and_remote_graphs_are_refused_and_nothing_changes(si
             if response.status_code != 400:
                 wrong.append(f"{param}={target}: {response.status_code}")
         time.sleep(0.5)
-        FIGURES.note("sparql-refused", "connections to the remote address", len(hits))
+        FIGURES.note("sparql-refused", "verbindingen naar het externe adres", len(hits))
         assert hits == [], "the server contacted the remote address"
-    FIGURES.note("sparql-refused", "triples before/after", [before, _count(base)])
+    FIGURES.note("sparql-refused", "triples voor/na", [before, _count(base)])
     assert _count(base) == before
     assert not wrong, "\n".join(wrong)
 
@@ -183,10 +183,13 @@ def test_bombs_are_cut_and_pages_keep_answering_and_100_leave_workers_healthy(si
         stop.set()
         pages.join(30)
     assert len(outcomes) == 100
+    labels = {400: "400 geweigerd", 413: "413 te lang", 503: "503 bezet", 504: "504 afgebroken op de tijdslimiet"}
     for _name, status, _seconds, truncated in outcomes:
-        FIGURES.count("sparql-bombs", {200: "200 truncated" if truncated else "200 complete", 400: "400 refused",
-                                       413: "413 too long", 503: "503 busy", 504: "504 cut at the time limit"}.get(
-                                           status, f"{status} unexpected"))
+        if status == 200:
+            label = "200 afgekapt op de rijgrens" if truncated else "200 volledig"
+        else:
+            label = labels.get(status, f"{status} onverwacht")
+        FIGURES.count("sparql-bombs", label)
     wrong = [(n, s) for n, s, _, _ in outcomes if s not in CUT]
     slow = max(s for _, _, s, _ in outcomes)
     assert not wrong, wrong
@@ -199,14 +202,16 @@ def test_bombs_are_cut_and_pages_keep_answering_and_100_leave_workers_healthy(si
     healthy_seconds = time.monotonic() - started
     after = rss_kib(process.pid)
     workers_after = sorted(descendants(process.pid))
-    FIGURES.note("sparql-bombs", "bombs", 100)
-    FIGURES.note("sparql-bombs", "kinds", len(catalogue))
-    FIGURES.note("sparql-bombs", "slowest bomb answer (s)", round(slow, 2))
-    FIGURES.note("sparql-bombs", "page answers while bombs ran", len(page_statuses))
-    FIGURES.note("sparql-bombs", "slowest page while bombs ran (s)", round(max(page_seconds), 2))
-    FIGURES.note("sparql-bombs", "memory before/after (MiB)", [round(baseline / 1024), round(after / 1024)])
-    FIGURES.note("sparql-bombs", "processes before/after", [len(workers_before), len(workers_after)])
-    FIGURES.note("sparql-bombs", "first query after (s)", round(healthy_seconds, 2))
+    FIGURES.note("sparql-bombs", "bommen", 100)
+    FIGURES.note("sparql-bombs", "soorten", len(catalogue))
+    FIGURES.note("sparql-bombs", "traagste bomantwoord (s)", round(slow, 2))
+    FIGURES.note("sparql-bombs", "paginaantwoorden tijdens de bommen", len(page_statuses))
+    FIGURES.note("sparql-bombs", "traagste pagina tijdens de bommen (s)",
+                 round(max(page_seconds), 2))
+    FIGURES.note("sparql-bombs", "geheugen server en werkers voor/na (MiB)",
+                 [round(baseline / 1024), round(after / 1024)])
+    FIGURES.note("sparql-bombs", "processen voor/na", [len(workers_before), len(workers_after)])
+    FIGURES.note("sparql-bombs", "eerste query daarna (s)", round(healthy_seconds, 2))
     assert process.poll() is None
     assert healthy_seconds < 5
     assert len(workers_after) == len(workers_before)
