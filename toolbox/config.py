@@ -33,6 +33,8 @@ class Settings:
     query_queue_wait: float = 30.0
     server_threads: int = 64
     secret_key: str | None = None
+    max_body: int = 2 * 1024 * 1024  # bytes of a request body; larger gets 413
+    secure_cookies: bool = False  # also mark cookies Secure over plain HTTP (TLS ends at a proxy)
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -52,6 +54,8 @@ class Settings:
             query_queue_wait=float(env.get("TOOLBOX_QUERY_QUEUE_WAIT", "30")),
             server_threads=_env_int("TOOLBOX_SERVER_THREADS", 64),
             secret_key=env.get("TOOLBOX_SECRET_KEY") or None,
+            max_body=_env_int("TOOLBOX_MAX_BODY", 2 * 1024 * 1024),
+            secure_cookies=env.get("TOOLBOX_SECURE_COOKIES", "").strip().lower() in ("1", "true", "ja", "yes", "on"),
         )
         return replace(settings, **overrides)
 
@@ -70,6 +74,8 @@ class Settings:
             "TOOLBOX_QUERY_THREADS": str(self.query_threads),
             "TOOLBOX_QUERY_QUEUE_WAIT": repr(self.query_queue_wait),
             "TOOLBOX_SERVER_THREADS": str(self.server_threads),
+            "TOOLBOX_MAX_BODY": str(self.max_body),
+            "TOOLBOX_SECURE_COOKIES": "1" if self.secure_cookies else "",
         }
         if self.secret_key:
             env["TOOLBOX_SECRET_KEY"] = self.secret_key

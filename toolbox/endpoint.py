@@ -25,6 +25,7 @@ from dataclasses import replace
 from .config import Settings
 from .lru import LRUCache
 from .sparql import QueryError
+from .sparql_graphs import check_dataset_clauses, check_graph_parameters
 from .sparql_pool import WorkerPool
 from .sparql_protocol import Busy, classify
 from .sparql_remote import RemoteRunner
@@ -64,9 +65,12 @@ class Endpoint:
         if len(query) > self.settings.max_query_length:
             raise QueryError(f"De query is te lang ({len(query)} tekens; maximaal "
                              f"{self.settings.max_query_length}).", status=413)
-        return classify(query)
+        form = classify(query)
+        check_dataset_clauses(query, self.settings.base_uri)
+        return form
 
     def execute(self, query: str, fmt: str, form: str | None = None, default_graphs=(), named_graphs=()) -> Result:
+        check_graph_parameters(default_graphs, named_graphs, self.settings.base_uri)
         job = Job(query, form, fmt, self.settings.result_limit, self.settings.base_uri,
                   list(default_graphs), list(named_graphs))
         key = (query, form, fmt, tuple(default_graphs), tuple(named_graphs))

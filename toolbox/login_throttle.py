@@ -1,75 +1,43 @@
 """Login throttling for content editors: a rate limit per client address and a temporary lockout per login name.
 
 Kept in ``settings.instance_dir/throttle.json`` (failed attempts per login name and per client
-address), with the same locking as the other instance files (toolbox.accounts).
+address), with the same locking as the other instance files (toolbox.accounts). The rules
+themselves (and why an attacker cannot use them to lock a real editor out) are in toolbox.throttle.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 from .accounts import _InstanceFile, locked, normalise_name, read_json, setting, write_json
+from .throttle import ThrottleRules, ThrottleVerdict
 
-
-@dataclass
-class ThrottleVerdict:
-    allowed: bool
-    retry_after: int = 0
-    reason: str = ""  # "ip" or "account"
+__all__ = ["LoginThrottle", "ThrottleVerdict"]
 
 
 class LoginThrottle(_InstanceFile):
+    """throttle.json under the instance lock; the rules are in toolbox.throttle."""
+
     FILE = "throttle.json"
 
-    def _load(self, now: float) -> dict:
-        data = read_json(self.path, {})
-        window = setting(self.settings, "login_window_seconds")
-        lockout = setting(self.settings, "login_lockout_seconds")
-        names = {}
-        for name, row in data.get("names", {}).items():
-            failures = [t for t in row.get("failures", []) if now - t < window]
-            locked_until = row.get("locked_until", 0)
-            if failures or locked_until > now:
-                names[name] = {"failures": failures, "locked_until": locked_until}
-        ips = {}
-        for ip, attempts in data.get("ips", {}).items():
-            recent = [t for t in attempts if now - t < max(window, lockout)]
-            if recent:
-                ips[ip] = recent
-        return {"names": names, "ips": ips}
+    def _rules(self) -> ThrottleRules:
+        get = lambda key: setting(self.settings, key)  # noqa: E731
+        return ThrottleRules(get("login_max_failures"), get("login_lockout_seconds"), get("login_window_seconds"),
+                             get("login_max_per_ip"))
 
     def check(self, name: str, ip: str) -> ThrottleVerdict:
         now = time.time()
+        rules = self._rules()
         with locked(self.settings, "throttle"):
-            data = self._load(now)
-        window = setting(self.settings, "login_window_seconds")
-        attempts = data["ips"].get(ip, [])
-        if len(attempts) >= setting(self.settings, "login_max_per_ip"):
-            return ThrottleVerdict(False, int(window - (now - min(attempts))) + 1, "ip")
-        row = data["names"].get(normalise_name(name))
-        if row and row["locked_until"] > now:
-            return ThrottleVerdict(False, int(row["locked_until"] - now) + 1, "account")
-        return ThrottleVerdict(True)
+            data = rules.clean(read_json(self.path, {}), now)
+        return rules.check(data, normalise_name(name)[:64], ip, now)
 
     def record(self, name: str, ip: str, success: bool) -> bool:
         """Remember an attempt; True when this failure started a lockout."""
         now = time.time()
-        name = normalise_name(name)[:64]
-        started_lockout = False
+        rules = self._rules()
         with locked(self.settings, "throttle"):
-            data = self._load(now)
-            data["ips"].setdefault(ip, []).append(now)
-            if success:
-                data["names"].pop(name, None)
-            else:
-                row = data["names"].setdefault(name, {"failures": [], "locked_until": 0})
-                row["failures"].append(now)
-                if len(row["failures"]) >= setting(self.settings, "login_max_failures"):
-                    row["locked_until"] = now + setting(self.settings, "login_lockout_seconds")
-                    row["failures"] = []
-                    started_lockout = True
+            data = rules.clean(read_json(self.path, {}), now)
+            started_lockout = rules.record(data, normalise_name(name)[:64], ip, success, now)
             write_json(self.path, data)
         return started_lockout
-
-

@@ -43,6 +43,8 @@ from toolbox.case_form import (
 from toolbox.editing import CaseEditor
 from toolbox.login_throttle import LoginThrottle
 
+from .errors import error_response, wants_json
+from .security import cookie_secure, safe_next
 from .state import state
 
 bp = Blueprint("beheer", __name__, url_prefix="/beheer")
@@ -112,8 +114,9 @@ def _loopback() -> bool:
 
 
 def _cookie_secure() -> bool:
-    """Secure cookies everywhere except plain HTTP on the loopback address (local use and tests)."""
-    return request.is_secure or not _loopback()
+    """Secure cookies everywhere except plain HTTP on the loopback address (local use and tests);
+    always with TOOLBOX_SECURE_COOKIES or behind a proxy that says the client used HTTPS."""
+    return cookie_secure(_settings()) or not _loopback()
 
 
 def _set_cookie(response, name: str, value: str) -> None:
@@ -125,7 +128,7 @@ def _set_cookie(response, name: str, value: str) -> None:
 
 @bp.before_request
 def _before():
-    request.max_content_length = MAX_REQUEST
+    request.max_content_length = min(MAX_REQUEST, _settings().max_body)
     g.account = None
     g.session = None
     session = SessionStore(_settings()).get(request.cookies.get(SESSION_COOKIE))
@@ -170,6 +173,11 @@ def _after(response):
 
 @bp.errorhandler(Refused)
 def _refused(error: Refused):
+    if wants_json():
+        response = error_response(error.status, error.message, title=error.title)
+        if error.retry_after:
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
     session = g.get("session")
     response = make_response(render_template(
         "beheer/fout.html", status=error.status, title=error.title, message=error.message,
@@ -182,9 +190,12 @@ def _refused(error: Refused):
 
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(error):
-    return _refused(Refused(413, "Formulier te groot",
-                            f"Het formulier is groter dan {MAX_REQUEST // 1024} kB en is geweigerd. "
-                            "Maak de teksten korter; er is niets opgeslagen."))
+    limit = request.max_content_length or MAX_REQUEST
+    message = (f"Het formulier is groter dan {limit // 1024} kB en is geweigerd. "
+               "Maak de teksten korter; er is niets opgeslagen.")
+    if wants_json():
+        return error_response(413, message, title="Formulier te groot", limit_bytes=limit)
+    return _refused(Refused(413, "Formulier te groot", message))
 
 
 @bp.errorhandler(NotEditable)
@@ -219,10 +230,8 @@ def admin_required(view):
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only paths inside /beheer: no open redirects."""
-    if not target or not target.startswith("/beheer") or "//" in target or "\\" in target:
-        return None
-    return target
+    """Only paths inside /beheer: no open redirects (see webapp.security.safe_next)."""
+    return safe_next(target, "/beheer")
 
 
 def _render(template: str, code: int = 200, **context):
@@ -272,7 +281,9 @@ def login():
                     error += " Na te veel mislukte pogingen is inloggen met deze naam nu tijdelijk geblokkeerd."
             else:
                 throttle.record(name, _ip(), success=True)
-                token, _ = SessionStore(settings).create(account)
+                sessions = SessionStore(settings)
+                sessions.drop(request.cookies.get(SESSION_COOKIE))  # a new session at every login
+                token, _ = sessions.create(account)
                 audit(settings, "ingelogd", account=account, ip=_ip())
                 response = redirect(next_url or url_for("beheer.index"), 303)
                 _set_cookie(response, SESSION_COOKIE, token)

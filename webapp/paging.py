@@ -10,7 +10,8 @@ from flask import abort, request
 def page_number() -> int:
     """The requested page; anything but a positive whole number is a 404, like a page past the end."""
     raw = request.args.get("pagina", "1").strip()
-    if not raw.isdigit() or int(raw) < 1:
+    # ASCII digits only: str.isdigit() also passes '²', which int() refuses (that was a 500).
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9 or int(raw) < 1:
         abort(404)
     return int(raw)
 

@@ -20,6 +20,7 @@ from toolbox.sparql import QueryError
 from toolbox.sparql_protocol import FILE_EXTENSIONS, GRAPH_FORMATS, RESULT_FORMATS, NotAcceptable, negotiate
 from toolbox.sparql_service import service_description
 
+from .errors import lane_may_answer
 from .headers import security_headers
 from .sparql_page import _editor_page, _page_context
 from .state import state
@@ -207,7 +208,8 @@ class SparqlLane:
         self.wsgi_app = wsgi_app
 
     def __call__(self, environ, start_response):
-        if environ.get("PATH_INFO") == "/sparql" and environ.get("REQUEST_METHOD") == "GET":
+        if environ.get("PATH_INFO") == "/sparql" and environ.get("REQUEST_METHOD") == "GET" \
+                and lane_may_answer(environ):
             try:
                 answer = machine_answer(Request(environ), self.app.extensions["toolbox"])
             except Exception:  # a bug: logged, and the client gets a plain 500 as Flask would give

@@ -39,8 +39,8 @@ def toolbox_command() -> list[str]:
 
 
 @contextmanager
-def running_server(env: dict, log_path: Path):
-    """`toolbox serve` (Granian) on a free loopback port until the block ends; yields its base URL."""
+def server_process(env: dict, log_path: Path, ready_path: str = "/"):
+    """`toolbox serve` (Granian) on a free loopback port until the block ends; yields (base URL, process)."""
     port = free_port()
     with log_path.open("wb") as log:
         proc = subprocess.Popen([*toolbox_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -52,7 +52,7 @@ def running_server(env: dict, log_path: Path):
                 if proc.poll() is not None:
                     pytest.fail(f"toolbox serve stopte met code {proc.returncode}:\n{log_path.read_text()[-3000:]}")
                 try:
-                    with urllib.request.urlopen(base + "/", timeout=5) as response:
+                    with urllib.request.urlopen(base + ready_path, timeout=5) as response:
                         if response.status == 200:
                             break
                 except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
@@ -61,7 +61,7 @@ def running_server(env: dict, log_path: Path):
                     pytest.fail(f"toolbox serve antwoordde niet binnen {START_TIMEOUT} s:\n"
                                 f"{log_path.read_text()[-3000:]}")
                 time.sleep(0.3)
-            yield base
+            yield base, proc
         finally:
             proc.terminate()
             try:
@@ -69,6 +69,13 @@ def running_server(env: dict, log_path: Path):
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=5)
+
+
+@contextmanager
+def running_server(env: dict, log_path: Path):
+    """`toolbox serve` (Granian) on a free loopback port until the block ends; yields its base URL."""
+    with server_process(env, log_path) as (base, _):
+        yield base
 
 
 @contextmanager

@@ -167,8 +167,10 @@ def test_server_error_gives_friendly_500(real_settings, app):
     assert response.status_code == 500
     assert "Er ging iets mis" in response.get_data(as_text=True)
     assert "kapot" not in response.get_data(as_text=True)
-    assert broken.test_client().get("/kapot", headers={"Accept": "application/json"}).get_json() == {
-        "error": "interne fout", "status": 500}
+    answer = broken.test_client().get("/kapot", headers={"Accept": "application/json"})
+    assert answer.status_code == 500
+    assert {k: answer.get_json()[k] for k in ("status", "error")} == {"status": 500, "error": "internal_error"}
+    assert "kapot" not in answer.get_data(as_text=True)
 
 
 # ---------------------------------------------------------------------------

@@ -375,9 +375,10 @@ def test_service_is_refused_and_nothing_goes_out(endpoint):
                                            headers={"Content-Type": "application/sparql-query"})):
                 assert response.status_code == 400, query
                 assert "SERVICE" in response.text
-        # FROM with a remote-looking IRI names a graph in the store; nothing is fetched.
+        # FROM with a graph outside the dataset is refused (it was answered as an empty graph).
         response = requests.get(endpoint, params={"query": f"ASK FROM <{target}> {{ ?s ?p ?o }}"})
-        assert response.status_code == 200
+        assert response.status_code == 400
+        assert "hoort niet bij deze dataset" in response.text
         time.sleep(0.5)
         assert hits == []
 
