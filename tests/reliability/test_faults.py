@@ -33,7 +33,7 @@ pytestmark = [pytest.mark.reliability, pytest.mark.server]
 
 CASES = 4
 SAVES = 100
-KILL_CHANCE = 0.15
+KILL_CHANCE = 0.12
 SEED = int(os.environ.get("TOOLBOX_RELIABILITY_SEED", "20261122"))
 
 
