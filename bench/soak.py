@@ -45,6 +45,7 @@ from .run import (
     free_port,
     machine_info,
     percentile,
+    proc_memory,
     run_command,
     toolbox_env,
 )
@@ -62,20 +63,10 @@ def workload(content: Path, factor: int) -> list[tuple[str, Request]]:
     return out
 
 
-def _rss(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
 def tree_rss(pid: int) -> dict:
     """Resident memory of the server process and all its descendants (site worker, SPARQL workers)."""
     pids = [pid] + _descendants(pid)
-    per = {p: _rss(p) for p in pids}
+    per = {p: proc_memory(p, "VmRSS") or 0 for p in pids}
     return {"total": sum(per.values()), "processes": len([v for v in per.values() if v])}
 
 

@@ -271,30 +271,31 @@ def restore(settings: Settings, archive: Path) -> Summary:
 
 
 # --------------------------------------------------------------------------- command line
-def backup_command(settings: Settings, args) -> int:
+def _command(action, settings: Settings, args, failed: str) -> int:
     try:
-        summary = backup(settings, Path(args.file))
+        summary = action(settings, Path(args.file))
     except BackupError as exc:
         print(str(exc), file=sys.stderr)
         return exc.exit_code
     except OSError as exc:
-        print(f"Reservekopie niet gemaakt: {exc.strerror or exc} ({exc.filename or args.file}).", file=sys.stderr)
+        print(f"{failed}: {exc.strerror or exc} ({exc.filename or args.file}).", file=sys.stderr)
         return 1
+    return summary
+
+
+def backup_command(settings: Settings, args) -> int:
+    summary = _command(backup, settings, args, "Reservekopie niet gemaakt")
+    if isinstance(summary, int):
+        return summary
     print(f"Reservekopie gemaakt: {summary.path} ({summary.files} bestanden, {summary.bytes} bytes, "
           f"inhoudsversie {summary.content_version}).")
     return 0
 
 
 def restore_command(settings: Settings, args) -> int:
-    try:
-        summary = restore(settings, Path(args.file))
-    except BackupError as exc:
-        print(str(exc), file=sys.stderr)
-        return exc.exit_code
-    except OSError as exc:
-        print(f"Herstellen mislukt: {exc.strerror or exc} ({exc.filename or ''}). De vorige inhoud staat er nog.",
-              file=sys.stderr)
-        return 1
+    summary = _command(restore, settings, args, "Herstellen mislukt; de vorige inhoud staat er nog")
+    if isinstance(summary, int):
+        return summary
     print(f"Hersteld uit {summary.path}: {summary.files} bestanden (inhoudsversie {summary.content_version}). "
           "De vorige mappen staan ernaast als *.voor-herstel-*. Herstart de site.")
     return 0

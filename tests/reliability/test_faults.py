@@ -25,6 +25,7 @@ import requests
 from rdflib import Graph
 from rdflib.namespace import DCTERMS
 
+from bench.run import _descendants
 from toolbox.config import REPO_ROOT
 
 from .support import Editor, Site, case_values, record_figures
@@ -249,20 +250,6 @@ def test_a_failing_build_write_after_the_save_keeps_the_site_up(app_site, monkey
 
 
 # --------------------------------------------------------------------------- a SPARQL worker killed
-def _descendants(pid: int) -> list[int]:
-    out, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        for children in Path(f"/proc/{current}/task").glob("*/children"):
-            try:
-                kids = [int(x) for x in children.read_text().split()]
-            except (OSError, ValueError):
-                continue
-            out += kids
-            todo += kids
-    return out
-
-
 def _sparql_workers(site: Site) -> set[int]:
     workers = set()
     for pid in _descendants(site.process.pid):
