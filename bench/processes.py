@@ -102,14 +102,19 @@ class Server:
             self.proc.wait(15)
 
 
-def _vm_hwm(pid: int) -> int | None:
+def proc_memory(pid: int, key: str = "VmHWM") -> int | None:
+    """A memory line of /proc/{pid}/status in bytes (VmHWM: peak resident, VmRSS: resident now)."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(key + ":"):
                 return int(line.split()[1]) * 1024
     except OSError:
         pass
     return None
+
+
+def _vm_hwm(pid: int) -> int | None:
+    return proc_memory(pid, "VmHWM")
 
 
 def _descendants(pid: int, depth: int | None = None) -> list[int]:

@@ -1,4 +1,4 @@
-"""The `toolbox` command: validate, build, stats, export, query, guide-eval, serve, user."""
+"""The `toolbox` command: validate, build, stats, export, query, guide-eval, serve, user, backup, restore."""
 
 from __future__ import annotations
 
@@ -148,6 +148,18 @@ def cmd_user(args) -> int:
     return user_command(_settings(args), args)
 
 
+def cmd_backup(args) -> int:
+    from .backup import backup_command
+
+    return backup_command(_settings(args), args)
+
+
+def cmd_restore(args) -> int:
+    from .backup import restore_command
+
+    return restore_command(_settings(args), args)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="toolbox", description="Toolbox Openbare Ruimte: kennisgraaf en website.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -209,6 +221,16 @@ def main(argv: list[str] | None = None) -> int:
     u = usub.add_parser("disable", help="account uitschakelen")
     u.add_argument("name")
     p.set_defaults(func=cmd_user)
+
+    p = sub.add_parser("backup", help="reservekopie van de inhoud en instance/ (accounts, logboek, geschiedenis)")
+    p.add_argument("file", help="doelbestand (.tar.gz)")
+    p.add_argument("--content")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="inhoud en instance/ terugzetten uit een reservekopie (alles of niets)")
+    p.add_argument("file", help="reservekopie (.tar.gz) van `toolbox backup`")
+    p.add_argument("--content")
+    p.set_defaults(func=cmd_restore)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -57,6 +57,7 @@ from .content import SLUG_RE, content_files, parse_turtle, rebase_graph
 from .files import atomic_write
 from .namespaces import TOR
 from .validate import ontology_graph, shapes_graph
+from .write_errors import WriteFailed
 
 # ---------------------------------------------------------------------------
 # Files: atomic writes, the case folder
@@ -77,6 +78,7 @@ class SaveResult:
     content_graph: Graph
     seconds: float
     action: str
+    refreshed: bool = True  # False when the site could not swap in the new state (it shows it after a restart)
 
 
 class ContentCache:
@@ -271,10 +273,17 @@ class CaseEditor(CaseHistory):
                     message = "Iemand anders heeft deze casus gewijzigd nadat je het formulier opende."
                 raise Conflict(message, current.decode("utf-8"), token)
             new_data = prepared.text.encode("utf-8")
-            if current is not None:
-                self.keep_history(prepared.slug, current)
-            remove_stale_temporaries(self.folder)
-            atomic_write(path, new_data)
+            kept = None
+            try:
+                if current is not None:
+                    kept = self.keep_history(prepared.slug, current)
+                remove_stale_temporaries(self.folder)
+                atomic_write(path, new_data)
+            except OSError as exc:  # full disk, read-only folder: undo the history copy, change nothing
+                if self.read(prepared.slug) != new_data:  # (a failure after the rename: it was written)
+                    if kept is not None:
+                        kept.unlink(missing_ok=True)
+                    raise WriteFailed(exc) from exc
             content, _ = self.cache.merged()
             result = SaveResult(prepared.slug, token_of(new_data), content, 0.0, action)
             if on_saved is not None:

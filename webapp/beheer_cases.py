@@ -31,6 +31,7 @@ from toolbox.case_form import (
     values_from_form,
 )
 from toolbox.case_history import text_diff
+from toolbox.write_errors import WriteFailed
 
 from .beheer import (
     CHECKBOX_LIMIT,
@@ -161,7 +162,9 @@ def _case_form(slug: str | None):
     if action == "voorbeeld":
         return _preview(prepared, submitted, form_token, slug)
     return _save(prepared, form_token, "aangemaakt" if slug is None else "bewerkt",
-                 on_conflict=lambda exc: _conflict_form(slug, submitted, prepared, exc, status))
+                 on_conflict=lambda exc: _conflict_form(slug, submitted, prepared, exc, status),
+                 on_write_failed=lambda exc: _form(slug, submitted, form_token, status, general=[str(exc)],
+                                                   code=exc.status))
 
 
 def _conflict_form(slug, submitted, prepared: Prepared, exc: Conflict, status: str):
@@ -183,7 +186,7 @@ def _conflict_form(slug, submitted, prepared: Prepared, exc: Conflict, status: s
     return _form(slug, submitted, exc.current_token, status, code=409, conflict=conflict)
 
 
-def _save(prepared: Prepared, form_token: str, action: str, on_conflict):
+def _save(prepared: Prepared, form_token: str, action: str, on_conflict, on_write_failed=None):
     settings = _settings()
     app = current_app._get_current_object()
 
@@ -194,7 +197,11 @@ def _save(prepared: Prepared, form_token: str, action: str, on_conflict):
                                                                previous=app.extensions["toolbox"])
         except Exception:  # the file is written; fall back to the slow but complete path
             app.logger.exception("Snelle verversing na opslaan mislukt; volledige herbouw")
-            app.extensions["toolbox"] = SiteState.load(settings)
+            try:
+                app.extensions["toolbox"] = SiteState.load(settings)
+            except Exception:  # e.g. build/ on a full disk: keep serving the previous state
+                app.logger.exception("Herbouw na opslaan mislukt; de site toont de vorige versie tot een herstart")
+                result.refreshed = False
         app.logger.info("Casus %s opgeslagen; site ververst in %.2f s", result.slug, time.monotonic() - started)
 
     try:
@@ -202,11 +209,17 @@ def _save(prepared: Prepared, form_token: str, action: str, on_conflict):
     except Conflict as exc:
         audit(settings, "conflict", account=g.account, ip=_ip(), detail={"casus": prepared.slug})
         return on_conflict(exc)
+    except WriteFailed as exc:
+        app.logger.error("Casus %s niet opgeslagen: schrijffout (errno %s)", prepared.slug, exc.errno)
+        if on_write_failed is not None:
+            return on_write_failed(exc)
+        raise Refused(exc.status, "Niet opgeslagen", str(exc)) from exc
     except Invalid as exc:  # pragma: no cover - prepare() already checked
         raise Refused(422, "Niet opgeslagen", " ".join(exc.general) or str(exc)) from exc
     audit(settings, f"casus_{action}", account=g.account, ip=_ip(),
           detail={"casus": result.slug, "versie": result.token, "seconden": result.seconds})
-    return redirect(url_for("beheer.edit_case", slug=result.slug, melding=action), 303)
+    melding = action if result.refreshed else "niet_ververst"
+    return redirect(url_for("beheer.edit_case", slug=result.slug, melding=melding), 303)
 
 
 def _preview(prepared: Prepared, submitted: dict, token: str, slug: str | None):

@@ -17,6 +17,11 @@ import sys
 from toolbox.config import Settings
 from toolbox.process import limit_malloc_arenas
 
+# Connections Granian holds at once (its `backpressure`). Not the number of Python threads: a held
+# keep-alive connection keeps its place, so with 64 places the 65th client waited until it gave up
+# (found by bench/soak.py with 200 clients). Requests beyond the threads wait in Granian for a thread.
+MAX_CONNECTIONS = 1024
+
 
 def site_app():
     """The WSGI application, built inside the Granian worker from the environment `serve` set."""
@@ -39,7 +44,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 5000) -> int:
     server = Granian(
         "webapp.serve:site_app", factory=True, interface=Interfaces.WSGI, address=host, port=port,
         workers=1, blocking_threads=settings.server_threads, websockets=False,
-        backpressure=settings.server_threads, respawn_failed_workers=True,
+        backpressure=max(MAX_CONNECTIONS, settings.server_threads), respawn_failed_workers=True,
     )
     server.serve()
     return 0

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from toolbox.build import ensure_built, read_manifest
+from toolbox.build import read_manifest
 from toolbox.config import Settings
 from toolbox.lru import LRUCache
 from toolbox.model import GraphModel
+from toolbox.recovery import open_built
 from toolbox.search import SearchIndex, build_index
 from toolbox.situation import SituationRanker
 from toolbox.store import EmbeddedStore, RemoteStore
@@ -60,12 +61,18 @@ class SiteState:
             build_index(settings, store, index_dir)
             version = "remote"
         else:
-            artefacts = ensure_built(settings)
-            store = EmbeddedStore.from_file(settings, artefacts.dataset)
-            index_dir = artefacts.index_dir
-            version = artefacts.version
+            return open_built(settings, lambda artefacts: cls._open(settings, artefacts))
         model = GraphModel.from_store(store, settings.base_uri)
         return cls(settings, store, model, SearchIndex(index_dir), version).warmed()
+
+    @classmethod
+    def _open(cls, settings: Settings, artefacts) -> SiteState:
+        """The state over a built dataset; fails on a damaged file (toolbox.recovery then rebuilds)."""
+        store = EmbeddedStore.from_file(settings, artefacts.dataset)
+        model = GraphModel.from_store(store, settings.base_uri)
+        search = SearchIndex(artefacts.index_dir)
+        search.search("toolbox")  # reads every stored document: a damaged index fails here, not later
+        return cls(settings, store, model, search, artefacts.version)
 
     @classmethod
     def from_content(cls, settings: Settings, content, previous: SiteState | None = None) -> SiteState:
