@@ -72,7 +72,7 @@ class SiteState:
         model = GraphModel.from_store(store, settings.base_uri)
         search = SearchIndex(artefacts.index_dir)
         search.search("toolbox")  # reads every stored document: a damaged index fails here, not later
-        return cls(settings, store, model, search, artefacts.version)
+        return cls(settings, store, model, search, artefacts.version).warmed()
 
     @classmethod
     def from_content(cls, settings: Settings, content, previous: SiteState | None = None) -> SiteState:
