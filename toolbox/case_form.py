@@ -322,7 +322,7 @@ class Prepared:
     text: str | None       # Turtle, None when invalid
     errors: dict[str, list[str]] = field(default_factory=dict)
     general: list[str] = field(default_factory=list)
-    data_graph: Graph | None = None  # the merged content with this case (configured base)
+    case_graph: Graph | None = None  # the case with the configured base (CaseEditor.data_graph adds the rest)
 
     @property
     def ok(self) -> bool:

@@ -229,7 +229,7 @@ def _preview(prepared: Prepared, submitted: dict, token: str, slug: str | None):
     from toolbox.store import EmbeddedStore
 
     settings = _settings()
-    raw, _ = build_store(settings, prepared.data_graph)
+    raw, _ = build_store(settings, editor().data_graph(prepared))
     model = GraphModel.from_store(EmbeddedStore(settings, raw), settings.base_uri)
     uri = str(editor().uri(prepared.slug, canonical=False))
     hidden = []

@@ -187,6 +187,23 @@ def test_focused_validation_finds_what_a_full_validation_finds(editor, tmp_path)
     assert focused == full
 
 
+def test_validation_reads_the_case_and_what_it_links_to_not_a_copy_of_everything(editor, monkeypatch):
+    """At 100x content copying the whole graph for SHACL took most of a save (issue 11's soak)."""
+    seen = {}
+    original = editor.shacl
+
+    def spy(data, focus, case_graph):
+        seen["size"], seen["case"] = len(data), len(case_graph)
+        return original(data, focus, case_graph)
+
+    monkeypatch.setattr(editor, "shacl", spy)
+    prepared = editor.prepare(new_values(), None, ACCOUNT)
+    assert prepared.ok
+    whole, _ = editor.cache.merged()
+    assert seen["case"] < seen["size"] < seen["case"] + 50 < len(whole)
+    assert len(editor.data_graph(prepared)) == len(whole) + seen["case"]  # the preview still sees everything
+
+
 def test_new_slug_must_be_free_and_safe(editor):
     assert "slug" in editor.prepare(new_values(slug="laakhavens"), None, ACCOUNT).errors
     assert "slug" in editor.prepare(new_values(slug="../../ontology/tor"), None, ACCOUNT).errors
