@@ -127,6 +127,42 @@ class ProfileIndex:
         return out
 
 
+@lru_cache(maxsize=50_000)
+def stem_set(text: str) -> frozenset[str]:
+    return frozenset(t for _, t in analysed(text))
+
+
+class StemBags:
+    """The stems of many things (cases, knelpunten) with an idf per stem: which of them a situation
+    resembles, and through which of its words. A word in the thing's name counts double."""
+
+    def __init__(self, uris, texts_of, label_of):
+        self.items: list[tuple[str, frozenset[str], frozenset[str]]] = []
+        df: dict[str, int] = {}
+        for uri in uris:
+            label = stem_set(label_of(uri) or "")
+            body = stem_set(" ".join(t for t in texts_of(uri) if t))
+            self.items.append((uri, label, body))
+            for term in body | label:
+                df[term] = df.get(term, 0) + 1
+        n = max(1, len(self.items))
+        self.idf = {t: math.log(1 + n / c) for t, c in df.items()}
+
+    def score(self, concepts: list[Concept]) -> list[tuple[float, str, list[str]]]:
+        out = []
+        for uri, label, body in self.items:
+            total, said = 0.0, []
+            for concept in concepts:
+                term = next((t for t, _ in concept.terms if t in body or t in label), None)
+                if term is not None:
+                    total += self.idf[term] * (2.0 if term in label else 1.0)
+                    said.append(concept.word.split(":")[0])
+            if total:
+                out.append((total, uri, said))
+        out.sort(key=lambda x: (-x[0], x[1]))
+        return out
+
+
 def concepts_for(text: str, vocabulary: Vocabulary, known_terms: set[str],
                  sorted_terms: list[str]) -> tuple[list[Concept], set[str]]:
     """The situation's words as concepts: the stem itself, else compound parts, prefixes or near stems.

@@ -294,17 +294,18 @@ class SearchIndex:
         return clauses
 
     def search(self, text: str, type: str | None = None, level: str | None = None,
-               category: str | None = None, limit: int = 20, offset: int = 0) -> SearchResult:
-        """Ranked hits offset..offset+limit; total and facets count every match."""
+               category: str | None = None, limit: int = 20, offset: int = 0, snippets: bool = True) -> SearchResult:
+        """Ranked hits offset..offset+limit; total and facets count every match. Without snippets no text
+        is highlighted (most of the time of a long list), for callers that only need the things."""
         text = (text or "").strip()[:500]
-        key = (text, type, level, category, limit, offset)
+        key = (text, type, level, category, limit, offset, snippets)
         result = self._results.get(key)
         if result is None:
-            result = self._search(text, type, level, category, limit, offset)
+            result = self._search(text, type, level, category, limit, offset, snippets)
             self._results.put(key, result)
         return result
 
-    def _search(self, text, type, level, category, limit, offset=0) -> SearchResult:
+    def _search(self, text, type, level, category, limit, offset=0, snippets=True) -> SearchResult:
         clauses = self.plan(text)
         if not clauses:
             return SearchResult(query=text, total=0, hits=[], facets={}, suggestions=[])
@@ -342,6 +343,11 @@ class SearchIndex:
             filtered.append((score, doc))
         hits = []
         for score, doc in filtered[offset:offset + limit]:
+            if not snippets:
+                hits.append(Hit(uri=doc.uri, type=doc.type, type_label=TYPE_LABELS.get(doc.type, doc.type),
+                                label=doc.label, snippet="", score=round(score, 4), level=list(doc.levels),
+                                category=list(doc.categories)))
+                continue
             stored_text = snap.text(doc.docnum)
             snippet = ""
             if doc.docnum in raw and highlight_terms:

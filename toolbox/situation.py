@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from .dutch import Vocabulary
 from .model import ALT_LABEL, PREF_LABEL, GraphModel
 from .phases import finished_parts, starting
-from .profiles import Concept, Match, Profile, ProfileIndex, Scored, Source, analysed, concepts_for
-from .search import SearchIndex
+from .profiles import Concept, Match, Profile, ProfileIndex, Scored, Source, StemBags, analysed, concepts_for
 
 HIDDEN_LABEL = "http://www.w3.org/2004/02/skos/core#hiddenLabel"
 LABELS = (PREF_LABEL, ALT_LABEL, HIDDEN_LABEL)
@@ -80,18 +79,23 @@ class Situation:
 
 
 class SituationRanker:
-    """Profiles of the steps and levels only: similar knelpunten and cases come from the search index,
-    which already holds every thing's words (no second copy of them in memory at 100x content)."""
+    """Weighted profiles of the steps and levels; plain stem sets of cases and knelpunten (shared
+    between things with the same text, so 100x content with twins costs little memory)."""
 
-    def __init__(self, model: GraphModel, search: SearchIndex | None = None):
+    def __init__(self, model: GraphModel):
         self.m = model
-        self.search = search
         surface: set[str] = set()
         self.steps = model.instances("ProcessStep")
         self.step_index = ProfileIndex(self._step_profile(s, surface) for s in self.steps)
         self.level_index = ProfileIndex(self._level_profile(lv, surface) for lv in model.instances("Level"))
         self.vocabulary = Vocabulary(surface)
         self.known = set(self.step_index.postings) | set(self.level_index.postings)
+        self.case_bags = StemBags(model.instances("Case"), lambda c: [
+            model.label(c), model.text(c, "dcterms:abstract"),
+            *(model.label(t) for t in model.objects(c, "tor:theme"))], model.label)
+        self.knelpunt_bags = StemBags(model.instances("Knelpunt"), lambda k: [
+            model.label(k), model.text(k, "dcterms:description")], model.label)
+        self.known |= set(self.case_bags.idf) | set(self.knelpunt_bags.idf)
         self.sorted_terms = sorted(self.known)
 
     # -- profiles ---------------------------------------------------------------
@@ -216,8 +220,8 @@ class SituationRanker:
         tools.sort(key=lambda t: -len(t["matches"]))  # tools that share words with the situation first
         answer.tools = tools
         answer.roles = m.objects(step, "tor:involvesRole")
-        answer.cases = self.similar_cases(step, answer.text)
-        answer.knelpunten = self.similar_knelpunten(answer.text, concepts)
+        answer.cases = self.similar_cases(step, concepts)
+        answer.knelpunten = self.similar_knelpunten(concepts)
 
     def next_steps(self, step: str) -> list[dict]:
         """What comes after a step: its next step, its first sub-phase, the next step of the group
@@ -255,30 +259,27 @@ class SituationRanker:
                     break
         return found
 
-    def _found(self, text: str, kind: str, limit: int) -> list:
-        return self.search.search(text, type=kind, limit=limit).hits if self.search is not None else []
-
-    def similar_cases(self, step: str, text: str, limit: int = 5) -> list[str]:
-        """Cases of this step, those closest to the situation first; other close cases after them."""
+    def similar_cases(self, step: str, concepts: list[Concept], limit: int = 5) -> list[str]:
+        """Cases of this step, those closest to the situation first; one close case of another step after them."""
         m = self.m
         linked = {c for c in m.subjects("tor:usedStep", step) if not m.is_archived(c)}
-        scores = {h.uri: h.score for h in self._found(text, "casus", 50)}
+        ranked = self.case_bags.score(concepts)
+        scores = {uri: score for score, uri, _ in ranked}
         own = sorted(linked, key=lambda c: (-scores.get(c, 0.0), m.sort_key(c)))
-        others = [u for u in scores if u not in linked]
-        return (own[:limit - 1] + others + own[limit - 1:])[:limit] if others else own[:limit]
+        others = [uri for _, uri, words in ranked if uri not in linked and len(words) >= 2][:1]
+        return (own[:limit - 1] + others + own[limit - 1:])[:limit]
 
-    def similar_knelpunten(self, text: str, concepts: list[Concept], limit: int = 3) -> list[dict]:
-        """Knelpunten that share words with the situation, each with what helps against it."""
+    def similar_knelpunten(self, concepts: list[Concept], limit: int = 3) -> list[dict]:
+        """Knelpunten that share telling words with the situation, each with what helps against it."""
         m, out = self.m, []
-        hits = self._found(text, "knelpunt", limit)
-        best = hits[0].score if hits else 0.0
-        for hit in hits:
-            said = _shared(concepts, " ".join(filter(None, [m.label(hit.uri), m.text(hit.uri, "dcterms:description")])))
-            if hit.score < 0.4 * best or not said:
-                continue
+        ranked = self.knelpunt_bags.score(concepts)
+        best = ranked[0][0] if ranked else 0.0
+        for score, uri, words in ranked[:limit]:
+            if score < max(MIN_SCORE * 2, 0.5 * best):
+                break
             remedies = [{"uri": m.one(r, "tor:remedyBy"), "reason": m.text(r, "tor:reason")}
-                        for r in m.objects(hit.uri, "tor:remedy") if m.one(r, "tor:remedyBy")]
-            out.append({"uri": hit.uri, "reason": _join([f"‘{w}’" for w in said]), "remedies": remedies})
+                        for r in m.objects(uri, "tor:remedy") if m.one(r, "tor:remedyBy")]
+            out.append({"uri": uri, "reason": _join([f"‘{w}’" for w in words[:3]]), "remedies": remedies})
         return out
 
     # -- reasons ------------------------------------------------------------------------

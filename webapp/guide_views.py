@@ -50,9 +50,8 @@ def guide():
             ctx["step"] = answer.steps[0].step
             ctx["level"] = answer.steps[0].level
             ctx["cases"] = answer.cases
-        shown = {p.step for p in answer.steps}
-        hits = s.search.search(situation, limit=12).hits
-        ctx["search_hits"] = [h for h in hits if h.uri not in shown and h.type != "stap"][:6]
+        else:  # nothing to place it on: what search finds may still help
+            ctx["search_hits"] = s.search.search(situation, limit=6, snippets=False).hits
         ctx["breadcrumb"].append({"label": "Jouw situatie", "url": None})
     if request.args.get("format") == "json":
         return guide_json(ctx)

@@ -43,7 +43,7 @@ class SiteState:
         if self._ranker is None:
             with self._ranker_lock:
                 if self._ranker is None:
-                    self._ranker = SituationRanker(self.model, self.search)
+                    self._ranker = SituationRanker(self.model)
         return self._ranker
 
     def warmed(self) -> SiteState:

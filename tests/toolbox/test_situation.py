@@ -16,11 +16,7 @@ ID = "https://toolbox-openbare-ruimte.nl/id/"
 
 @pytest.fixture(scope="module")
 def ranker(real_store, real_settings) -> SituationRanker:
-    from toolbox.build import artefact_paths
-    from toolbox.search import SearchIndex
-
-    search = SearchIndex(artefact_paths(real_settings).index_dir)
-    return SituationRanker(GraphModel.from_store(real_store, real_settings.base_uri), search)
+    return SituationRanker(GraphModel.from_store(real_store, real_settings.base_uri))
 
 
 def test_words_fold_and_drop_stop_words():
