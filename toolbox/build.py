@@ -72,15 +72,32 @@ def ensure_built(settings: Settings, progress: Callable[[str], None] | None = No
     manifest = read_manifest(settings)
     from .dataset import dumps_present
 
-    if (manifest and manifest.get("version") == version and paths.dataset.exists() and paths.index_dir.exists()
-            and dumps_present(settings)):
+    if manifest and manifest.get("version") == version and paths.dataset.exists() and paths.index_dir.exists():
         paths.version = version
-        return paths
+        if manifest.get("downloads", version) == version and dumps_present(settings):
+            return paths
+        try:
+            _rewrite_downloads(settings, paths, manifest, progress or (lambda message: None))
+            return paths
+        except Exception:  # a damaged dataset file: the full build below makes everything anew
+            pass
     return build(settings, progress=progress)
 
 
-def _to_store(store: ox.Store, graph: Graph, graph_iri: str) -> None:
-    data = graph.serialize(format="nt", encoding="utf-8")
+def _rewrite_downloads(settings: Settings, paths: Artefacts, manifest: dict, say: Callable[[str], None]) -> None:
+    """The site stopped after a save before its downloads were written: write them from the dataset."""
+    from .dataset import write_dumps
+
+    say("Downloads bijwerken (de site stopte na een opslag voordat ze klaar waren) …")
+    store = ox.Store()
+    store.bulk_load(path=str(paths.dataset), format=ox.RdfFormat.N_QUADS)
+    write_dumps(settings, store, paths)
+    atomic_write(paths.manifest, json.dumps({**manifest, "downloads": manifest["version"]}, indent=2).encode())
+
+
+def _to_store(store: ox.Store, graph: Graph | bytes, graph_iri: str) -> None:
+    """A graph, or N-Triples as the editor keeps them, into one named graph of the store."""
+    data = graph if isinstance(graph, bytes) else graph.serialize(format="nt", encoding="utf-8")
     store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
 
 
@@ -116,7 +133,7 @@ def _present(store: ox.Store, triple) -> bool:
     return next(iter(store.quads_for_pattern(triple.subject, triple.predicate, triple.object)), None) is not None
 
 
-def build_store(settings: Settings, content: Graph) -> tuple[ox.Store, dict[str, int]]:
+def build_store(settings: Settings, content: Graph | bytes) -> tuple[ox.Store, dict[str, int]]:
     """Ontology + content + inferences in one Oxigraph store, each in its own named graph."""
     base = settings.base_uri
     store = ox.Store()
@@ -146,7 +163,7 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None, owl
     atomic_write(paths.dataset, store.dump(format=ox.RdfFormat.N_QUADS) or b"")
 
     say("Zoekindex bouwen …")
-    from .search import build_index
+    from .search_index import build_index
 
     build_index(settings, store, paths.index_dir)
 
@@ -155,7 +172,7 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None, owl
 
     write_dumps(settings, store, paths)
 
-    manifest = make_manifest(version, len(store), counts, started)
+    manifest = make_manifest(version, len(store), counts, started, downloads=version)
     atomic_write(paths.manifest, json.dumps(manifest, indent=2).encode())
     say(f"Klaar: {len(store)} triples in {manifest['seconds']} s.")
     paths.version = version

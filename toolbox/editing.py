@@ -12,7 +12,7 @@ The flow of a save, all under one lock:
    written atomically (temporary file that does not end in .ttl, fsync, rename, fsync of
    the folder), so a crash leaves either the old or the new file, never half a file.
 
-The caller (webapp/beheer.py) then swaps in a fresh site state from the merged graph.
+The caller (webapp/beheer_cases.py) then swaps in a fresh site state from all content as N-Triples.
 
 This module owns the save itself (paths, lock, conflict check, history copy, atomic write). The
 form fields and form values <-> graph are in case_form, the SHACL check in case_validation, the
@@ -75,62 +75,62 @@ def remove_stale_temporaries(folder: Path, older_than: float = 3600) -> None:
 class SaveResult:
     slug: str
     token: str
-    content_graph: Graph
+    content: bytes  # all content as N-Triples, the case's new version in it
     seconds: float
     action: str
     refreshed: bool = True  # False when the site could not swap in the new state (it shows it after a restart)
 
 
 class ContentCache:
-    """Parsed content files, re-read only when a file changes (mtime, size)."""
+    """Each content file once as N-Triples plus its typed IRIs, re-read only when it changes (mtime, size).
+
+    No parsed graphs are kept: at 100x content they held 600 MB, and a save needs only the
+    N-Triples (they go straight into the triple store) and the types (for validating one case).
+    """
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self._files: dict[Path, tuple[tuple[int, int], Graph | None, str | None]] = {}
+        self._files: dict[Path, _Parsed] = {}
         self._lock = threading.Lock()
 
-    def _entry(self, path: Path):
+    def _entry(self, path: Path) -> _Parsed:
         st = path.stat()
         key = (st.st_mtime_ns, st.st_size)
         cached = self._files.get(path)
-        if cached and cached[0] == key:
+        if cached and cached.key == key:
             return cached
         text = path.read_text(encoding="utf-8")
         graph, problem = parse_turtle(text, str(path), self.settings.base_uri)
-        entry = (key, graph, problem.message if problem else None)
+        if graph is None:
+            entry = _Parsed(key, b"", (), problem.message if problem else None)
+        else:
+            types = tuple((s, t) for s, t in graph.subject_objects(RDF.type) if isinstance(s, URIRef))
+            entry = _Parsed(key, graph.serialize(format="nt", encoding="utf-8"), types, None)
         self._files[path] = entry
         return entry
 
-    def _graphs(self) -> list[tuple[Path, Graph]]:
+    def _parsed(self) -> list[tuple[Path, _Parsed]]:
         files = content_files(self.settings.content_dir)
         for gone in set(self._files) - set(files):
             del self._files[gone]
         out = []
         for path in files:
-            _, graph, _ = self._entry(path)
-            if graph is not None:
-                out.append((path, graph))
+            entry = self._entry(path)
+            if entry.problem is None:
+                out.append((path, entry))
         return out
 
-    def merged(self, exclude: Path | None = None) -> tuple[Graph, dict[URIRef, Path]]:
-        """All content except one file, and which file defines each typed IRI (a copy: seconds at 100x)."""
+    def content_nt(self, exclude: Path | None = None) -> bytes:
+        """All content as N-Triples, without one file (blank nodes stay distinct per file)."""
         with self._lock:
-            merged = Graph()
-            defined: dict[URIRef, Path] = {}
             skip = exclude.resolve() if exclude is not None else None
-            for path, graph in self._graphs():
-                for s in graph.subjects(RDF.type, None):
-                    if isinstance(s, URIRef):
-                        defined.setdefault(s, path)
-                if path.resolve() != skip:
-                    merged += graph
-            return merged, defined
+            return b"".join(e.nt for path, e in self._parsed() if path.resolve() != skip)
 
     def neighbourhood(self, graph: Graph, exclude: Path | None = None) -> tuple[Graph, dict[URIRef, Path]]:
         """The graph plus the types of every IRI it links to, from the other files; and who defines what.
 
         Enough to validate one case (its shapes check its own statements and the class of what it
-        links to), without copying the whole content: at 100x that copy took most of a save.
+        links to), without the whole content: at 100x a copy of it took most of a save.
         """
         with self._lock:
             wanted = {o for o in graph.objects() if isinstance(o, URIRef)}
@@ -138,14 +138,21 @@ class ContentCache:
             out += graph
             defined: dict[URIRef, Path] = {}
             skip = exclude.resolve() if exclude is not None else None
-            for path, file_graph in self._graphs():
+            for path, entry in self._parsed():
                 own = path.resolve() == skip
-                for s, _, t in file_graph.triples((None, RDF.type, None)):
-                    if isinstance(s, URIRef):
-                        defined.setdefault(s, path)
-                        if s in wanted and not own:
-                            out.add((s, RDF.type, t))
+                for s, t in entry.types:
+                    defined.setdefault(s, path)
+                    if s in wanted and not own:
+                        out.add((s, RDF.type, t))
             return out, defined
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    key: tuple[int, int]
+    nt: bytes
+    types: tuple[tuple[URIRef, URIRef], ...]
+    problem: str | None
 
 
 class CaseEditor(CaseHistory):
@@ -160,7 +167,7 @@ class CaseEditor(CaseHistory):
         """Parse the content and the shapes ahead of the first save (about a second)."""
         def work():
             with contextlib.suppress(Exception):
-                self.cache.merged()
+                self.cache.content_nt()
                 shapes_graph(self.settings)
                 ontology_graph(self.settings)
 
@@ -270,11 +277,10 @@ class CaseEditor(CaseHistory):
             prepared.text = serialize_case(graph, uri)
         return prepared
 
-    def data_graph(self, prepared: Prepared) -> Graph:
-        """The whole content with this version of the case in it (for the preview page)."""
-        data, _ = self.cache.merged(exclude=self.path_for(prepared.slug))
-        data += prepared.case_graph
-        return data
+    def preview_content(self, prepared: Prepared) -> bytes:
+        """The whole content as N-Triples with this version of the case in it (for the preview page)."""
+        rest = self.cache.content_nt(exclude=self.path_for(prepared.slug))
+        return rest + prepared.case_graph.serialize(format="nt", encoding="utf-8")
 
     def shacl(self, data: Graph, focus: URIRef, case_graph: Graph) -> tuple[dict[str, list[str]], list[str]]:
         """The project's SHACL shapes over the merged content, focused on the case (see case_validation)."""
@@ -315,8 +321,7 @@ class CaseEditor(CaseHistory):
                     if kept is not None:
                         kept.unlink(missing_ok=True)
                     raise WriteFailed(exc) from exc
-            content, _ = self.cache.merged()
-            result = SaveResult(prepared.slug, token_of(new_data), content, 0.0, action)
+            result = SaveResult(prepared.slug, token_of(new_data), self.cache.content_nt(), 0.0, action)
             if on_saved is not None:
                 on_saved(result)
         result.seconds = round(time.monotonic() - started, 3)

@@ -53,14 +53,16 @@ class GraphModel:
     @classmethod
     def from_store(cls, store, base_uri: str) -> GraphModel:
         model = cls(base_uri)
-        rows = getattr(store, "iter_terms", store.select_terms)  # streamed where the store can
-        for row in rows(load_query("all-statements")):
-            model._add_term_row(row)
+        if hasattr(store, "distinct_triples"):  # the embedded store: no duplicates to look for
+            for t in store.distinct_triples():
+                model._add_terms(t.subject, t.predicate, t.object, distinct=True)
+        else:
+            for row in store.select_terms(load_query("all-statements")):
+                model._add_terms(row["s"], row["p"], row["o"])
         model._finish()
         return model
 
-    def _add_term_row(self, row) -> None:
-        s, p, o = row["s"], row["p"], row["o"]
+    def _add_terms(self, s, p, o, distinct: bool = False) -> None:
         intern = sys.intern  # IRIs repeat thousands of times: one string object each
         subject = intern(("_:" + s.value) if type(s).__name__ == "BlankNode" else s.value)
         kind = type(o).__name__
@@ -71,11 +73,11 @@ class GraphModel:
         else:
             datatype = intern(o.datatype.value) if o.datatype else None
             value = Value(o.value, "literal", o.language and intern(o.language), datatype)
-        self._add(subject, intern(p.value), value)
+        self._add(subject, intern(p.value), value, distinct)
 
-    def _add(self, subject: str, predicate: str, value: Value) -> None:
+    def _add(self, subject: str, predicate: str, value: Value, distinct: bool = False) -> None:
         values = self.out[subject][predicate]
-        if value not in values:  # lists stay short (values of one property of one thing)
+        if distinct or value not in values:  # (a list can hold thousands: an inverse of every case)
             values.append(value)
             if value.kind != "literal":
                 self.inc[value.value][predicate].append(subject)

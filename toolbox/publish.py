@@ -1,7 +1,16 @@
-"""After a save: the build artefacts follow without a full build (store, dataset file, index, manifest)."""
+"""After a save: the build artefacts follow without a full build (store, dataset file, index, manifest).
+
+The dataset file, the search index and the manifest are written at once, inside the save. The
+downloads (four formats, gzipped: most of a minute at 100x content) follow in the background
+once the editor has paused, so a series of saves writes them once, and a save never waits for
+the downloads of the one before. The manifest says which content version the downloads hold;
+a restart in between rewrites only the downloads (see toolbox.build.ensure_built).
+"""
 
 from __future__ import annotations
 
+import json
+import logging
 import threading
 import time
 from pathlib import Path
@@ -11,23 +20,24 @@ from rdflib import Graph
 from .config import Settings
 from .files import atomic_write
 
-_publish_lock = threading.Lock()
-_publish_generation = [0]
+QUIET_SECONDS = 5.0  # no new save for this long, then the downloads are rewritten
+
+_manifest_lock = threading.Lock()  # brief: the generation counter and manifest writes
+_dumps_lock = threading.Lock()  # long: one writer of the downloads at a time
+_generation = [0]
+_hurry = threading.Event()  # set by wait_for_publication: skip the quiet period
 
 
-def refresh_build(settings: Settings, content: Graph, previous_store=None, index_dir: Path | None = None):
+def refresh_build(settings: Settings, content: Graph | bytes, index_dir: Path | None = None):
     """Store, dataset file, search index and manifest for edited content, without a full build.
 
-    The content graph was validated by the save (SHACL on the case; OWL is left to CI and
-    to `toolbox build`). Writes ``graph.nq`` at once (the SPARQL workers of the new content
-    version load it), updates the search index in place and, in the background, the
-    downloads and then the manifest, so a restart reuses all of it.
-    Returns (EmbeddedStore, content version).
+    The content (a graph, or N-Triples from the editor) was validated by the save (SHACL on
+    the case; OWL is left to CI and to `toolbox build`). Returns (EmbeddedStore, content version).
     """
     import pyoxigraph as ox
 
     from .build import artefact_paths, build_store, content_version, make_manifest
-    from .search import documents, update_index
+    from .search_index import update_index
     from .store import EmbeddedStore
 
     started = time.monotonic()
@@ -35,45 +45,57 @@ def refresh_build(settings: Settings, content: Graph, previous_store=None, index
     version = content_version(settings)
     raw, counts = build_store(settings, content)
     store = EmbeddedStore(settings, raw)
-    atomic_write(paths.dataset, raw.dump(format=ox.RdfFormat.N_QUADS) or b"")
-    old_docs = documents(settings, previous_store) if previous_store is not None else []
-    update_index(settings, store, index_dir or paths.index_dir, old_docs)
+    atomic_write(paths.dataset, raw.dump(format=ox.RdfFormat.N_QUADS) or b"")  # SPARQL workers load it
+    update_index(settings, store, index_dir or paths.index_dir)
     manifest = make_manifest(version, len(raw), counts, started, incremental=True, owl=False)
-    with _publish_lock:
-        _publish_generation[0] += 1
-        generation = _publish_generation[0]
-    thread = threading.Thread(target=_publish_rest, args=(settings, raw, manifest, generation),
-                              name="toolbox-publish", daemon=True)
-    thread.start()
+    with _manifest_lock:
+        _generation[0] += 1
+        generation = _generation[0]
+        previous = _read_json(paths.manifest)
+        _write_manifest(settings, {**manifest, "downloads": previous.get("downloads")})
+    threading.Thread(target=_publish_downloads, args=(settings, raw, manifest, generation),
+                     name="toolbox-publish", daemon=True).start()
     return store, version
 
 
-def _publish_rest(settings: Settings, raw, manifest: dict, generation: int) -> None:
-    import json
-    import logging
+def _publish_downloads(settings: Settings, raw, manifest: dict, generation: int) -> None:
+    from .dataset import write_dumps
 
-    from .build import artefact_paths
-
-    with _publish_lock:
-        if generation != _publish_generation[0]:
+    _hurry.wait(QUIET_SECONDS)
+    with _dumps_lock:
+        if generation != _generation[0]:
             return  # a newer save publishes its own
         try:
-            try:
-                from .dataset import write_dumps
-            except ImportError:  # pragma: no cover - older checkouts without downloads
-                write_dumps = None
-            if write_dumps is not None:
-                write_dumps(settings, raw)
-            atomic_write(artefact_paths(settings).manifest, json.dumps(manifest, indent=2).encode())
+            write_dumps(settings, raw)
         except Exception:  # never take the site down for a download file
             logging.getLogger(__name__).exception("Downloads na opslaan niet bijgewerkt")
+            return
+        with _manifest_lock:
+            if generation == _generation[0]:
+                _write_manifest(settings, {**manifest, "downloads": manifest["version"]})
+
+
+def _write_manifest(settings: Settings, manifest: dict) -> None:
+    from .build import artefact_paths
+
+    atomic_write(artefact_paths(settings).manifest, json.dumps(manifest, indent=2).encode())
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
 def wait_for_publication(timeout: float = 30.0) -> None:
-    """For tests and shutdown: wait until background publication is done."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not any(t.name == "toolbox-publish" and t.is_alive() for t in threading.enumerate()):
-            return
-        time.sleep(0.05)
-
+    """For tests and shutdown: publish the downloads now and wait until that is done."""
+    _hurry.set()
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not any(t.name == "toolbox-publish" and t.is_alive() for t in threading.enumerate()):
+                return
+            time.sleep(0.05)
+    finally:
+        _hurry.clear()

@@ -10,35 +10,17 @@ from __future__ import annotations
 
 import math
 import re
-import shutil
-import tempfile
 import threading
-import unicodedata
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as windex
-from whoosh.analysis import (
-    CharsetFilter,
-    LanguageAnalyzer,
-    LowercaseFilter,
-    NgramFilter,
-    RegexTokenizer,
-    StopFilter,
-)
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, HtmlFormatter
 from whoosh.highlight import highlight as whoosh_highlight
-from whoosh.support.charset import accent_map
 
-from .config import Settings
-from .dutch import STOPWORDS
 from .lru import LRUCache
-from .namespaces import TOR, TYPE_SEGMENTS, split_id
-from .store import load_query
-
-DUTCH_STOPWORDS = STOPWORDS  # one list for search and for placing situations (toolbox.dutch)
+from .search_index import DUTCH_STOPWORDS, _fold, dutch_analyzer, gram_analyzer
 
 # Labels per type for facets and result lists (singular, Dutch).
 TYPE_LABELS = {
@@ -54,161 +36,6 @@ TYPE_LABELS = {
 TYPE_BOOST = {"stap": 1.3, "checklist": 1.3, "tool": 1.2, "hulpmiddel": 1.1, "knelpunt": 1.1, "casus": 1.0,
               "thema": 0.7, "cluster": 0.7, "dimensie": 0.7, "projecttype": 0.7, "ontwikkelteam": 0.7,
               "toolcategorie": 0.7, "gemeente": 0.7, "niveau": 0.8}
-
-
-def _fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
-
-
-def dutch_analyzer():
-    return LanguageAnalyzer("nl") | CharsetFilter(accent_map)
-
-
-def gram_analyzer():
-    return (
-        RegexTokenizer()
-        | LowercaseFilter()
-        | CharsetFilter(accent_map)
-        | StopFilter(stoplist=DUTCH_STOPWORDS)
-        | NgramFilter(minsize=4, maxsize=5)
-    )
-
-
-def schema() -> Schema:
-    text = dutch_analyzer()
-    return Schema(
-        uri=ID(stored=True, unique=True),
-        type=KEYWORD(stored=True, commas=True),
-        label=TEXT(analyzer=text, stored=True, field_boost=5.0),
-        alt=TEXT(analyzer=text, stored=True, field_boost=3.0),
-        text=TEXT(analyzer=text, stored=True, field_boost=1.0),
-        parts=TEXT(analyzer=text, stored=False, field_boost=0.7),
-        context=TEXT(analyzer=text, stored=False, field_boost=0.8),
-        grams=TEXT(analyzer=gram_analyzer(), stored=False, field_boost=0.6),
-        level=KEYWORD(stored=True, commas=True),
-        category=KEYWORD(stored=True, commas=True),
-        spread=STORED(),
-    )
-
-
-def _local(iri: str) -> str:
-    return iri.rsplit("/", 1)[-1]
-
-
-def documents(settings: Settings, store) -> list[dict]:
-    """Search documents from the store (works with both the embedded and a remote store)."""
-    parts = {r["s"]: r["parts"] for r in store.select(load_query("search-parts"))}
-    context = {r["s"]: r["context"] for r in store.select(load_query("search-context"))}
-    spread: dict[str, list[list]] = {}
-    for r in store.select(load_query("search-spread")):
-        spread.setdefault(r["s"], []).append([r["target"], float(r["weight"])])
-    levels: dict[str, set[str]] = {}
-    categories: dict[str, set[str]] = {}
-    for r in store.select(load_query("search-facets")):
-        if r.get("level"):
-            levels.setdefault(r["s"], set()).add(_local(r["level"]))
-        if r.get("category"):
-            categories.setdefault(r["s"], set()).add(_local(r["category"]))
-    docs = []
-    for r in store.select(load_query("search-documents")):
-        ident = split_id(r["s"], settings.base_uri)
-        segment = TYPE_SEGMENTS.get(r["class"].replace(str(TOR), ""), ident[0] if ident else "")
-        names = " ".join(x for x in (r["label"], r.get("alts") or "", context.get(r["s"], "")) if x)
-        docs.append(
-            {
-                "uri": r["s"],
-                "type": segment,
-                "label": r["label"],
-                "alt": r.get("alts") or "",
-                "text": r.get("text") or "",
-                "parts": parts.get(r["s"], ""),
-                "context": context.get(r["s"], ""),
-                "grams": names,
-                "level": ",".join(sorted(levels.get(r["s"], ()))),
-                "category": ",".join(sorted(categories.get(r["s"], ()))),
-                "spread": spread.get(r["s"], []),
-            }
-        )
-    return docs
-
-
-def build_index(settings: Settings, store, index_dir: Path) -> int:
-    """Write a fresh index next to the old one and swap it in, so readers never see half an index."""
-    from .store import EmbeddedStore
-
-    if not hasattr(store, "select"):
-        store = EmbeddedStore(settings, store)
-    docs = documents(settings, store)
-    index_dir = Path(index_dir)
-    index_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=index_dir.parent, prefix="index-"))
-    ix = windex.create_in(str(tmp), schema())
-    writer = ix.writer()
-    for doc in docs:
-        writer.add_document(**doc)
-    writer.commit()
-    old = index_dir.with_name(index_dir.name + ".old")
-    if old.exists():
-        shutil.rmtree(old)
-    if index_dir.exists():
-        index_dir.rename(old)
-    tmp.rename(index_dir)
-    if old.exists():
-        shutil.rmtree(old, ignore_errors=True)
-    return len(docs)
-
-
-def update_index(settings: Settings, store, index_dir: Path, previous: list[dict]) -> list[dict]:
-    """Bring an existing index in line with the store, rewriting only documents that changed.
-
-    For a save in the editor: `previous` are the documents of the store the index was built
-    from (`documents(settings, old_store)`); a case edit changes its own document and the
-    context of the things it links to, a handful of documents instead of all of them.
-    Returns the new documents.
-    """
-    from .store import EmbeddedStore
-
-    if not hasattr(store, "select"):
-        store = EmbeddedStore(settings, store)
-    docs = documents(settings, store)
-    old = {d["uri"]: d for d in previous}
-    new = {d["uri"]: d for d in docs}
-    changed = [d for uri, d in new.items() if uri not in old or _canonical(old[uri]) != _canonical(d)]
-    removed = [uri for uri in old if uri not in new]
-    try:
-        in_step = windex.open_dir(str(index_dir)).doc_count() == len(old)
-    except Exception:  # missing or unreadable index
-        in_step = False
-    if not in_step:
-        build_index(settings, store, index_dir)
-    elif changed or removed:
-        ix = windex.open_dir(str(index_dir))
-        writer = ix.writer(timeout=30.0)
-        try:
-            for uri in removed:
-                writer.delete_by_term("uri", uri)
-            for doc in changed:
-                writer.update_document(**doc)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-    return docs
-
-
-def _canonical(doc: dict) -> tuple:
-    """A document up to the order of its parts: GROUP_CONCAT order differs between stores that
-    hold the same triples, and the index only sees the words (no phrase queries)."""
-    out = []
-    for key in sorted(doc):
-        value = doc[key]
-        if key == "spread":
-            out.append((key, tuple(sorted(tuple(x) for x in value))))
-        elif isinstance(value, str):
-            out.append((key, tuple(sorted(value.replace("|", " ").split()))))
-        else:
-            out.append((key, value))
-    return tuple(out)
 
 
 @dataclass

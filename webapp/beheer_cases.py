@@ -193,7 +193,7 @@ def _save(prepared: Prepared, form_token: str, action: str, on_conflict, on_writ
     def swap(result):
         started = time.monotonic()
         try:
-            app.extensions["toolbox"] = SiteState.from_content(settings, result.content_graph,
+            app.extensions["toolbox"] = SiteState.from_content(settings, result.content,
                                                                previous=app.extensions["toolbox"])
         except Exception:  # the file is written; fall back to the slow but complete path
             app.logger.exception("Snelle verversing na opslaan mislukt; volledige herbouw")
@@ -229,7 +229,7 @@ def _preview(prepared: Prepared, submitted: dict, token: str, slug: str | None):
     from toolbox.store import EmbeddedStore
 
     settings = _settings()
-    raw, _ = build_store(settings, editor().data_graph(prepared))
+    raw, _ = build_store(settings, editor().preview_content(prepared))
     model = GraphModel.from_store(EmbeddedStore(settings, raw), settings.base_uri)
     uri = str(editor().uri(prepared.slug, canonical=False))
     hidden = []

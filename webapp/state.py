@@ -12,7 +12,8 @@ from toolbox.config import Settings
 from toolbox.lru import LRUCache
 from toolbox.model import GraphModel
 from toolbox.recovery import open_built
-from toolbox.search import SearchIndex, build_index
+from toolbox.search import SearchIndex
+from toolbox.search_index import build_index
 from toolbox.situation import SituationRanker
 from toolbox.store import EmbeddedStore, RemoteStore
 
@@ -83,7 +84,7 @@ class SiteState:
         from toolbox.publish import refresh_build
 
         index_dir = previous.search.index_dir if previous else artefact_paths(settings).index_dir
-        store, version = refresh_build(settings, content, previous.store if previous else None, index_dir)
+        store, version = refresh_build(settings, content, index_dir)
         model = GraphModel.from_store(store, settings.base_uri)
         return cls(settings, store, model, SearchIndex(index_dir), version).warmed()
 

@@ -199,9 +199,37 @@ def test_validation_reads_the_case_and_what_it_links_to_not_a_copy_of_everything
     monkeypatch.setattr(editor, "shacl", spy)
     prepared = editor.prepare(new_values(), None, ACCOUNT)
     assert prepared.ok
-    whole, _ = editor.cache.merged()
+    whole = Graph().parse(data=editor.cache.content_nt(), format="nt")
     assert seen["case"] < seen["size"] < seen["case"] + 50 < len(whole)
-    assert len(editor.data_graph(prepared)) == len(whole) + seen["case"]  # the preview still sees everything
+    preview = Graph().parse(data=editor.preview_content(prepared), format="nt")
+    assert len(preview) == len(whole) + seen["case"]  # the preview still sees everything
+
+
+def test_content_cache_keeps_n_triples_not_parsed_graphs(tmp_path):
+    """At 100x content the parsed graphs held 600 MB; blank nodes of two files must stay two."""
+    import pyoxigraph as ox
+
+    from toolbox.editing import ContentCache
+
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.ttl").write_text(
+            "@prefix tor: <https://toolbox-openbare-ruimte.nl/def/tor#> .\n"
+            f"<https://toolbox-openbare-ruimte.nl/id/tool/{name}> a tor:Tool ; tor:remedy _:r .\n"
+            "_:r tor:reason \"zelfde\"@nl .\n", encoding="utf-8")
+    (tmp_path / "kapot.ttl").write_text("dit is geen turtle", encoding="utf-8")
+    cache = ContentCache(Settings.from_env(content_dir=tmp_path))
+    store = ox.Store()
+    store.load(cache.content_nt(), format=ox.RdfFormat.N_TRIPLES)
+    remedies = {q.object for q in store.quads_for_pattern(None, ox.NamedNode(str(TOR.remedy)), None)}
+    assert len(remedies) == 2
+    assert all(not isinstance(v, Graph) for entry in cache._files.values() for v in vars_of(entry))
+    assert len(store) == 6  # the broken file is left out (validation reports it)
+    _, defined = cache.neighbourhood(Graph(), exclude=tmp_path / "a.ttl")
+    assert {str(u).rsplit("/", 1)[-1] for u in defined} == {"a", "b"}
+
+
+def vars_of(entry) -> list:
+    return [getattr(entry, name) for name in entry.__slots__]
 
 
 def test_new_slug_must_be_free_and_safe(editor):
@@ -238,7 +266,7 @@ def test_save_history_conflict_and_restore(editor):
     assert slug == "eerste-titel"
     path = editor.folder / f"{slug}.ttl"
     assert token_of(path.read_bytes()) == first.token
-    assert (URIRef(CASUS + slug), TOR.status, None) in first.content_graph
+    assert (URIRef(CASUS + slug), TOR.status, None) in Graph().parse(data=first.content, format="nt")
 
     values, status, token, extras = editor.load(slug)
     assert token == first.token and values["title"] == "Eerste titel"
