@@ -65,6 +65,10 @@ def read_manifest(settings: Settings) -> dict | None:
         return None
 
 
+def write_manifest(settings: Settings, manifest: dict) -> None:
+    atomic_write(artefact_paths(settings).manifest, json.dumps(manifest, indent=2).encode())
+
+
 def ensure_built(settings: Settings, progress: Callable[[str], None] | None = None) -> Artefacts:
     """Build when the content changed since the last build; otherwise reuse what is there."""
     paths = artefact_paths(settings)
@@ -92,7 +96,7 @@ def _rewrite_downloads(settings: Settings, paths: Artefacts, manifest: dict, say
     store = ox.Store()
     store.bulk_load(path=str(paths.dataset), format=ox.RdfFormat.N_QUADS)
     write_dumps(settings, store, paths)
-    atomic_write(paths.manifest, json.dumps({**manifest, "downloads": manifest["version"]}, indent=2).encode())
+    write_manifest(settings, {**manifest, "downloads": manifest["version"]})
 
 
 def _to_store(store: ox.Store, graph: Graph | bytes, graph_iri: str) -> None:
@@ -173,7 +177,7 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None, owl
     write_dumps(settings, store, paths)
 
     manifest = make_manifest(version, len(store), counts, started, downloads=version)
-    atomic_write(paths.manifest, json.dumps(manifest, indent=2).encode())
+    write_manifest(settings, manifest)
     say(f"Klaar: {len(store)} triples in {manifest['seconds']} s.")
     paths.version = version
     return paths

@@ -9,7 +9,6 @@ a restart in between rewrites only the downloads (see toolbox.build.ensure_built
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -36,7 +35,7 @@ def refresh_build(settings: Settings, content: Graph | bytes, index_dir: Path | 
     """
     import pyoxigraph as ox
 
-    from .build import artefact_paths, build_store, content_version, make_manifest
+    from .build import artefact_paths, build_store, content_version, make_manifest, read_manifest, write_manifest
     from .search_index import update_index
     from .store import EmbeddedStore
 
@@ -51,14 +50,15 @@ def refresh_build(settings: Settings, content: Graph | bytes, index_dir: Path | 
     with _manifest_lock:
         _generation[0] += 1
         generation = _generation[0]
-        previous = _read_json(paths.manifest)
-        _write_manifest(settings, {**manifest, "downloads": previous.get("downloads")})
+        previous = read_manifest(settings) or {}
+        write_manifest(settings, {**manifest, "downloads": previous.get("downloads")})
     threading.Thread(target=_publish_downloads, args=(settings, raw, manifest, generation),
                      name="toolbox-publish", daemon=True).start()
     return store, version
 
 
 def _publish_downloads(settings: Settings, raw, manifest: dict, generation: int) -> None:
+    from .build import write_manifest
     from .dataset import write_dumps
 
     _hurry.wait(QUIET_SECONDS)
@@ -72,20 +72,7 @@ def _publish_downloads(settings: Settings, raw, manifest: dict, generation: int)
             return
         with _manifest_lock:
             if generation == _generation[0]:
-                _write_manifest(settings, {**manifest, "downloads": manifest["version"]})
-
-
-def _write_manifest(settings: Settings, manifest: dict) -> None:
-    from .build import artefact_paths
-
-    atomic_write(artefact_paths(settings).manifest, json.dumps(manifest, indent=2).encode())
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+                write_manifest(settings, {**manifest, "downloads": manifest["version"]})
 
 
 def wait_for_publication(timeout: float = 30.0) -> None:

@@ -170,22 +170,22 @@ class SearchIndex:
             filtered.append((score, doc))
         hits = []
         for score, doc in filtered[offset:offset + limit]:
-            if not snippets:
-                hits.append(Hit(uri=doc.uri, type=doc.type, type_label=TYPE_LABELS.get(doc.type, doc.type),
-                                label=doc.label, snippet="", score=round(score, 4), level=list(doc.levels),
-                                category=list(doc.categories)))
-                continue
-            stored_text = snap.text(doc.docnum)
-            snippet = ""
-            if doc.docnum in raw and highlight_terms:
-                snippet = whoosh_highlight(stored_text, highlight_terms, self._text,
-                                           ContextFragmenter(maxchars=220, surround=60),
-                                           HtmlFormatter(tagname="mark", between=" … "), top=2)
+            snippet = self._snippet(snap, doc, raw, highlight_terms) if snippets else ""
             hits.append(Hit(uri=doc.uri, type=doc.type, type_label=TYPE_LABELS.get(doc.type, doc.type),
-                            label=doc.label, snippet=snippet or _plain_snippet(stored_text), score=round(score, 4),
+                            label=doc.label, snippet=snippet, score=round(score, 4),
                             level=list(doc.levels), category=list(doc.categories)))
         suggestions = [] if filtered else self._suggest(snap, text)
         return SearchResult(query=text, total=len(filtered), hits=hits, facets=facets, suggestions=suggestions)
+
+    def _snippet(self, snap: _Snapshot, doc: _Doc, raw: dict[int, float], highlight_terms) -> str:
+        """The stored text around the matched words, marked; else its beginning."""
+        stored_text = snap.text(doc.docnum)
+        snippet = ""
+        if doc.docnum in raw and highlight_terms:
+            snippet = whoosh_highlight(stored_text, highlight_terms, self._text,
+                                       ContextFragmenter(maxchars=220, surround=60),
+                                       HtmlFormatter(tagname="mark", between=" … "), top=2)
+        return snippet or _plain_snippet(stored_text)
 
     def _spread(self, snap: _Snapshot, raw: dict[int, float]) -> list[tuple[float, _Doc]]:
         """Scores with relevance passed along graph links (checklist → phase → its tools).
