@@ -7,9 +7,9 @@ by object are dictionary hits, so page time does not grow with the content.
 from __future__ import annotations
 
 import functools
+import operator
 import sys
 from collections import defaultdict
-from dataclasses import dataclass
 
 from .namespaces import TOR, TYPE_SEGMENTS, split_id
 from .store import load_query
@@ -21,14 +21,24 @@ NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
 T = str(TOR)
 
 
-@dataclass(frozen=True, slots=True)
-class Value:
-    """One object value: an IRI, a blank node or a literal (with language or datatype)."""
+class Value(tuple):
+    """One object value: an IRI, a blank node or a literal (with language or datatype).
 
-    value: str
-    kind: str  # "iri", "bnode" or "literal"
-    lang: str | None = None
-    datatype: str | None = None
+    A plain tuple underneath, so a pickled model (written by the refresh process after a save)
+    loads in C without running Python per value."""
+
+    __slots__ = ()
+
+    def __new__(cls, value: str, kind: str, lang: str | None = None, datatype: str | None = None):
+        return tuple.__new__(cls, (value, kind, lang, datatype))
+
+    def __reduce__(self):
+        return tuple.__new__, (Value, tuple(self))
+
+    value = property(operator.itemgetter(0))
+    kind = property(operator.itemgetter(1))  # "iri", "bnode" or "literal"
+    lang = property(operator.itemgetter(2))
+    datatype = property(operator.itemgetter(3))
 
     @property
     def is_iri(self) -> bool:
@@ -36,6 +46,9 @@ class Value:
 
     def __str__(self) -> str:
         return self.value
+
+    def __repr__(self) -> str:
+        return f"Value({self.value!r}, {self.kind!r}, {self.lang!r}, {self.datatype!r})"
 
 
 class GraphModel:

@@ -20,3 +20,15 @@ def limit_malloc_arenas(arenas: int = 2) -> None:
         ctypes.CDLL(name).mallopt(M_ARENA_MAX, arenas)
     except (OSError, AttributeError):
         pass
+
+
+def release_freed_memory() -> None:
+    """Hand freed heap back to the system (glibc keeps it otherwise): the site calls this a while
+    after it dropped a state, so a save does not leave the process larger. No-op without glibc."""
+    name = ctypes.util.find_library("c")
+    if not name or not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(name).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass

@@ -1,10 +1,10 @@
 """After a save: the build artefacts follow without a full build (store, dataset file, index, manifest).
 
-The dataset file, the search index and the manifest are written at once, inside the save. The
-downloads (four formats, gzipped: most of a minute at 100x content) follow in the background
-once the editor has paused, so a series of saves writes them once, and a save never waits for
-the downloads of the one before. The manifest says which content version the downloads hold;
-a restart in between rewrites only the downloads (see toolbox.build.ensure_built).
+The dataset file, the search index and the manifest are written at once, inside the save, by a
+child process (toolbox.refresh). The downloads (four formats, gzipped: most of a minute at 100x
+content) follow, in a child process too, once the editor has paused: a series of saves writes
+them once, and a save never waits for the downloads of the one before. The manifest says which
+content version the downloads hold; a restart in between rewrites only the downloads (see toolbox.build.ensure_built).
 """
 
 from __future__ import annotations
@@ -14,10 +14,7 @@ import threading
 import time
 from pathlib import Path
 
-from rdflib import Graph
-
 from .config import Settings
-from .files import atomic_write
 
 QUIET_SECONDS = 5.0  # no new save for this long, then the downloads are rewritten
 
@@ -27,51 +24,47 @@ _generation = [0]
 _hurry = threading.Event()  # set by wait_for_publication: skip the quiet period
 
 
-def refresh_build(settings: Settings, content: Graph | bytes, index_dir: Path | None = None):
-    """Store, dataset file, search index and manifest for edited content, without a full build.
+def refresh_build(settings: Settings, content: bytes, index_dir: Path | None = None):
+    """Store, dataset file, search index, graph model and manifest for edited content, without a full build.
 
-    The content (a graph, or N-Triples from the editor) was validated by the save (SHACL on
-    the case; OWL is left to CI and to `toolbox build`). Returns (EmbeddedStore, content version).
+    The content (N-Triples from the editor) was validated by the save (SHACL on the case; OWL
+    is left to CI and to `toolbox build`). The work runs in a child process (toolbox.refresh).
+    Returns (EmbeddedStore over the new dataset, toolbox.refresh.Refreshed).
     """
-    import pyoxigraph as ox
-
-    from .build import artefact_paths, build_store, content_version, make_manifest, read_manifest, write_manifest
-    from .search_index import update_index
+    from .build import artefact_paths, make_manifest, read_manifest, write_manifest
+    from .refresh import make_state
     from .store import EmbeddedStore
 
     started = time.monotonic()
     paths = artefact_paths(settings)
-    version = content_version(settings)
-    raw, counts = build_store(settings, content)
-    store = EmbeddedStore(settings, raw)
-    atomic_write(paths.dataset, raw.dump(format=ox.RdfFormat.N_QUADS) or b"")  # SPARQL workers load it
-    update_index(settings, store, index_dir or paths.index_dir)
-    manifest = make_manifest(version, len(raw), counts, started, incremental=True, owl=False)
+    made = make_state(settings, content, index_dir or paths.index_dir)
+    store = EmbeddedStore.from_file(settings, paths.dataset)  # the child made its on-disk copy
+    manifest = make_manifest(made.version, made.triples, made.inferred, started, incremental=True, owl=False)
     with _manifest_lock:
         _generation[0] += 1
         generation = _generation[0]
         previous = read_manifest(settings) or {}
         write_manifest(settings, {**manifest, "downloads": previous.get("downloads")})
-    threading.Thread(target=_publish_downloads, args=(settings, raw, manifest, generation),
+    threading.Thread(target=_publish_downloads, args=(settings, manifest, generation),
                      name="toolbox-publish", daemon=True).start()
-    return store, version
+    return store, made
 
 
-def _publish_downloads(settings: Settings, raw, manifest: dict, generation: int) -> None:
+def _publish_downloads(settings: Settings, manifest: dict, generation: int) -> None:
     from .build import write_manifest
-    from .dataset import write_dumps
+    from .refresh import write_downloads
 
     _hurry.wait(QUIET_SECONDS)
     with _dumps_lock:
         if generation != _generation[0]:
             return  # a newer save publishes its own
         try:
-            write_dumps(settings, raw)
+            write_downloads(settings)
         except Exception:  # never take the site down for a download file
             logging.getLogger(__name__).exception("Downloads na opslaan niet bijgewerkt")
             return
         with _manifest_lock:
-            if generation == _generation[0]:
+            if generation == _generation[0]:  # (a newer save may have replaced the dataset meanwhile)
                 write_manifest(settings, {**manifest, "downloads": manifest["version"]})
 
 

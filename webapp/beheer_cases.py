@@ -45,7 +45,7 @@ from .beheer import (
     editor,
     login_required,
 )
-from .state import SiteState, state
+from .state import SiteState, state, swap_in
 
 # ---------------------------------------------------------------------------
 # The case form: new and edit, preview, save
@@ -193,12 +193,11 @@ def _save(prepared: Prepared, form_token: str, action: str, on_conflict, on_writ
     def swap(result):
         started = time.monotonic()
         try:
-            app.extensions["toolbox"] = SiteState.from_content(settings, result.content,
-                                                               previous=app.extensions["toolbox"])
+            swap_in(app, SiteState.from_content(settings, result.content, previous=app.extensions["toolbox"]))
         except Exception:  # the file is written; fall back to the slow but complete path
             app.logger.exception("Snelle verversing na opslaan mislukt; volledige herbouw")
             try:
-                app.extensions["toolbox"] = SiteState.load(settings)
+                swap_in(app, SiteState.load(settings))
             except Exception:  # e.g. build/ on a full disk: keep serving the previous state
                 app.logger.exception("Herbouw na opslaan mislukt; de site toont de vorige versie tot een herstart")
                 result.refreshed = False

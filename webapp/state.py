@@ -11,6 +11,7 @@ from toolbox.build import read_manifest
 from toolbox.config import Settings
 from toolbox.lru import LRUCache
 from toolbox.model import GraphModel
+from toolbox.process import release_freed_memory
 from toolbox.recovery import open_built
 from toolbox.search import SearchIndex
 from toolbox.search_index import build_index
@@ -20,6 +21,7 @@ from toolbox.store import EmbeddedStore, RemoteStore
 from .page_cache import PageCache
 
 _MISSING = object()
+RELEASE_AFTER_SECONDS = 30.0  # longer than a page takes, even under load
 
 
 @dataclass
@@ -76,17 +78,18 @@ class SiteState:
         return cls(settings, store, model, search, artefacts.version).warmed()
 
     @classmethod
-    def from_content(cls, settings: Settings, content, previous: SiteState | None = None) -> SiteState:
-        """Fast refresh after a save in the editor (no full build): see toolbox.publish.refresh_build."""
+    def from_content(cls, settings: Settings, content: bytes, previous: SiteState | None = None) -> SiteState:
+        """Fast refresh after a save in the editor (no full build): see toolbox.publish.refresh_build.
+
+        Model and situation ranker come ready-made from the refresh child process."""
         if settings.sparql_endpoint:
             return cls.load(settings)  # the external store is loaded by its own operators
         from toolbox.build import artefact_paths
         from toolbox.publish import refresh_build
 
         index_dir = previous.search.index_dir if previous else artefact_paths(settings).index_dir
-        store, version = refresh_build(settings, content, index_dir)
-        model = GraphModel.from_store(store, settings.base_uri)
-        return cls(settings, store, model, SearchIndex(index_dir), version).warmed()
+        store, made = refresh_build(settings, content, index_dir)
+        return cls(settings, store, made.model, SearchIndex(index_dir), made.version, _ranker=made.ranker)
 
     def cached(self, key, compute):
         """Memoise a derived view for this content version (bounded, least recently used out first).
@@ -107,8 +110,12 @@ def state() -> SiteState:
     return current_app.extensions["toolbox"]
 
 
-def reload_state(app) -> SiteState:
-    """Swap in a freshly built state (after an edit): requests in flight keep the old one."""
-    new = SiteState.load(app.config["TOOLBOX"])
+def swap_in(app, new: SiteState) -> SiteState:
+    """Make new the site's state. Requests in flight keep the old one; once they are done its
+    memory is handed back to the system (without that, each save left the process larger)."""
     app.extensions["toolbox"] = new
+    timer = threading.Timer(RELEASE_AFTER_SECONDS, release_freed_memory)
+    timer.daemon = True
+    timer.start()
     return new
+

@@ -43,7 +43,8 @@ def test_a_save_writes_dataset_index_and_manifest_at_once_and_downloads_after_a_
     monkeypatch.setattr(publish, "QUIET_SECONDS", 60.0)
     old_version = read_manifest(built)["version"]
     rename_tool(built)
-    store, version = publish.refresh_build(built, ContentCache(built).content_nt())
+    store, made = publish.refresh_build(built, ContentCache(built).content_nt())
+    version = made.version
     try:
         manifest = read_manifest(built)
         assert manifest["version"] == version == content_version(built) != old_version
@@ -60,10 +61,10 @@ def test_a_save_writes_dataset_index_and_manifest_at_once_and_downloads_after_a_
 def test_saves_in_a_row_write_the_downloads_once(built, monkeypatch):
     monkeypatch.setattr(publish, "QUIET_SECONDS", 60.0)
     written = []
-    from toolbox import dataset
+    from toolbox import refresh
 
-    real = dataset.write_dumps
-    monkeypatch.setattr(dataset, "write_dumps", lambda *a, **k: written.append(1) or real(*a, **k))
+    real = refresh.write_downloads
+    monkeypatch.setattr(refresh, "write_downloads", lambda *a, **k: written.append(1) or real(*a, **k))
     rename_tool(built)
     for _ in range(3):
         publish.refresh_build(built, ContentCache(built).content_nt())
@@ -76,7 +77,7 @@ def test_a_restart_before_the_downloads_were_written_rewrites_only_them(built, m
     monkeypatch.setattr(publish, "QUIET_SECONDS", 60.0)
     monkeypatch.setattr(publish, "_publish_downloads", lambda *a: None)  # the site stops right after the save
     rename_tool(built)
-    _, version = publish.refresh_build(built, ContentCache(built).content_nt())
+    version = publish.refresh_build(built, ContentCache(built).content_nt())[1].version
     assert read_manifest(built)["downloads"] != version
 
     def no_full_build(*args, **kwargs):

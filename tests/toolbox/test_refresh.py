@@ -1,0 +1,105 @@
+"""The refresh child process: it makes what the site loads after a save, fails loudly, and dies with the site."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from toolbox import refresh
+from toolbox.build import artefact_paths, build, read_manifest
+from toolbox.config import Settings
+from toolbox.editing import ContentCache
+from toolbox.model import GraphModel
+from toolbox.situation import SituationRanker
+from toolbox.store import EmbeddedStore
+
+SENTENCE = "We willen met de buurt een ambitieweb maken voor de wijk"
+
+
+@pytest.fixture
+def built(minimal_copy, tmp_path) -> Settings:
+    settings = Settings.from_env(content_dir=minimal_copy, build_dir=tmp_path / "build", sparql_endpoint=None)
+    build(settings, owl=False)
+    return settings
+
+
+def test_the_child_makes_the_same_model_and_ranker_as_the_site_would(built):
+    made = refresh.make_state(built, ContentCache(built).content_nt(), artefact_paths(built).index_dir)
+    assert made.version == read_manifest(built)["version"]  # nothing changed since the build
+    here = GraphModel.from_store(EmbeddedStore.from_file(built, artefact_paths(built).dataset), built.base_uri)
+    assert _statements(made.model) == _statements(here)
+    assert made.triples > 100 and made.inferred
+    assert made.ranker.m is made.model  # one model, shared, not two copies
+    ours = SituationRanker(here).place(SENTENCE)
+    theirs = made.ranker.place(SENTENCE)
+    assert theirs.placed and theirs.ranking == ours.ranking and theirs.tools == ours.tools
+    assert not list(built.build_dir.glob(".refresh-*"))  # the hand-over folder is gone
+
+
+def test_a_failing_child_says_why_and_leaves_the_build_as_it_was(built):
+    before = read_manifest(built)
+    dataset = artefact_paths(built).dataset.read_bytes()
+    with pytest.raises(refresh.RefreshFailed) as caught:
+        refresh.make_state(built, b"<dit is geen> N-Triples", artefact_paths(built).index_dir)
+    assert "state: exit 1" in str(caught.value) and "SyntaxError" in str(caught.value)
+    assert read_manifest(built) == before
+    assert artefact_paths(built).dataset.read_bytes() == dataset
+    assert not list(built.build_dir.glob(".refresh-*"))
+
+
+def test_a_child_whose_site_is_gone_stops_at_once(built, tmp_path):
+    folder = tmp_path / "handover"
+    folder.mkdir()
+    gone = _a_pid_that_is_not_running()
+    done = subprocess.run([sys.executable, "-m", "toolbox.refresh", "downloads", str(folder), "--parent", str(gone)],
+                          env={**os.environ, **built.to_env()}, capture_output=True, timeout=60)
+    assert done.returncode == 1 and b"de site is gestopt" in done.stderr
+
+
+def test_a_child_dies_when_its_site_is_killed(built, tmp_path):
+    """The stand-in site is a shell that starts the child and waits; SIGKILL on the shell takes the child too."""
+    folder = tmp_path / "handover"
+    folder.mkdir()
+    (folder / "content.nt").write_bytes(ContentCache(built).content_nt() * 50)  # seconds of work
+    shell = subprocess.Popen(
+        ["sh", "-c", f'"{sys.executable}" -m toolbox.refresh state "{folder}" --parent $$ & echo $!; wait'],
+        env={**os.environ, **built.to_env()}, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    child = int(shell.stdout.readline())
+    time.sleep(0.5)
+    assert _running(child)
+    shell.send_signal(signal.SIGKILL)
+    shell.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while _running(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(child)
+    assert not (folder / "state.pickle").exists()
+
+
+def _statements(model: GraphModel) -> tuple[set, int]:
+    """The model's statements between named things (in any order), and how many blank nodes it has
+    (their names differ per parse)."""
+    named = {(s, p, v) for s, props in model.out.items() if not s.startswith("_:")
+             for p, values in props.items() for v in values if v.kind != "bnode"}
+    return named, sum(s.startswith("_:") for s in model.out)
+
+
+def _running(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def _a_pid_that_is_not_running() -> int:
+    pid = os.getpid() + 100_000
+    while _running(pid):
+        pid += 1
+    return pid

@@ -1,0 +1,170 @@
+"""After a save: the new site state is made in a child process, and the site only loads it.
+
+Making it (triple store with inferences, dataset file, search index, graph model, situation
+ranker, later the downloads) is seconds of pure Python at 100x content. Inside the site it
+shared one interpreter lock with every request thread: under 200 clients a save took minutes.
+The child has an interpreter of its own; it hands back the model and the ranker as one pickle
+of plain tuples, dicts and lists, which the site loads in C in a fraction of a second.
+
+The child dies with the site (PR_SET_PDEATHSIG), so a killed server leaves no writer behind
+that could race the next start's rebuild. Files are handed over through a private folder in
+build/ (never through pipes: under load, a pipe costs the site one lock hand-over per chunk).
+
+    python -m toolbox.refresh state FOLDER      # content.nt in FOLDER -> artefacts + state.pickle
+    python -m toolbox.refresh downloads FOLDER  # the four downloads from build/graph.nq
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import gc
+import os
+import pickle
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Settings
+
+TIMEOUT_SECONDS = 1800.0  # a child that takes longer than this is stuck: the save falls back
+_PR_SET_PDEATHSIG = 1
+_STALE_SECONDS = 3600
+
+
+class RefreshFailed(RuntimeError):
+    """The child process did not finish its work (the file of the save itself is written)."""
+
+
+@dataclass
+class Refreshed:
+    """What a state child made: the content version, the figures for the manifest, model and ranker."""
+
+    version: str
+    triples: int
+    inferred: dict
+    model: object
+    ranker: object
+
+
+# --------------------------------------------------------------------------- in the site
+def make_state(settings: Settings, content: bytes, index_dir: Path) -> Refreshed:
+    """Run the state child over the content (N-Triples) and load what it made."""
+    with _handover(settings) as folder:
+        (folder / "content.nt").write_bytes(content)
+        _run(settings, "state", folder, "--index", str(index_dir))
+        data = (folder / "state.pickle").read_bytes()
+    was_enabled = gc.isenabled()
+    gc.disable()  # millions of new containers: without this the collector triples the load time
+    try:
+        payload = pickle.loads(data)  # written by our own child, in our own build folder
+    finally:
+        if was_enabled:
+            gc.enable()
+    return Refreshed(**payload)
+
+
+def write_downloads(settings: Settings) -> None:
+    """Run the downloads child over the dataset file as it is now."""
+    with _handover(settings) as folder:
+        _run(settings, "downloads", folder)
+
+
+@contextlib.contextmanager
+def _handover(settings: Settings):
+    root = settings.build_dir
+    root.mkdir(parents=True, exist_ok=True)
+    now = time.time()
+    for old in root.glob(".refresh-*"):  # left by a killed server
+        with contextlib.suppress(OSError):
+            if now - old.stat().st_mtime > _STALE_SECONDS:
+                shutil.rmtree(old, ignore_errors=True)
+    folder = Path(tempfile.mkdtemp(dir=root, prefix=".refresh-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run(settings: Settings, task: str, folder: Path, *args: str) -> None:
+    env = {**os.environ, **settings.to_env()}
+    command = [sys.executable, "-m", "toolbox.refresh", task, str(folder), "--parent", str(os.getpid()), *args]
+    try:
+        done = subprocess.run(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, timeout=TIMEOUT_SECONDS, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise RefreshFailed(f"{task}: niet klaar na {TIMEOUT_SECONDS:.0f} s") from exc
+    if done.returncode != 0:
+        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-5:]
+        raise RefreshFailed(f"{task}: exit {done.returncode}: " + " | ".join(tail))
+
+
+# --------------------------------------------------------------------------- in the child
+def _die_with(parent: int) -> None:
+    """Stop when the site stops, also when it is killed; and at once if it is gone already."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        sys.exit("de site is gestopt")
+
+
+def _state(settings: Settings, folder: Path, index_dir: Path) -> None:
+    import pyoxigraph as ox
+
+    from .build import artefact_paths, build_store, content_version
+    from .files import atomic_write
+    from .model import GraphModel
+    from .search_index import update_index
+    from .situation import SituationRanker
+    from .store import EmbeddedStore, disk_store
+
+    paths = artefact_paths(settings)
+    version = content_version(settings)
+    raw, counts = build_store(settings, (folder / "content.nt").read_bytes())
+    atomic_write(paths.dataset, raw.dump(format=ox.RdfFormat.N_QUADS) or b"")  # SPARQL workers load it
+    disk_store(paths.dataset)  # the on-disk copy the site opens read-only
+    store = EmbeddedStore(settings, raw)
+    update_index(settings, store, index_dir)
+    model = GraphModel.from_store(store, settings.base_uri)
+    ranker = SituationRanker(model)
+    payload = {"version": version, "triples": len(raw), "inferred": counts, "model": model, "ranker": ranker}
+    (folder / "state.pickle").write_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _downloads(settings: Settings) -> None:
+    import pyoxigraph as ox
+
+    from .build import artefact_paths
+    from .dataset import write_dumps
+
+    store = ox.Store()
+    store.bulk_load(path=str(artefact_paths(settings).dataset), format=ox.RdfFormat.N_QUADS)
+    write_dumps(settings, store)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m toolbox.refresh", description=__doc__.splitlines()[0])
+    parser.add_argument("task", choices=("state", "downloads"))
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--parent", type=int, help="proces-id van de site: stop als die stopt")
+    parser.add_argument("--index", type=Path, help="map van de zoekindex (state)")
+    args = parser.parse_args(argv)
+    if args.parent:
+        _die_with(args.parent)
+    settings = Settings.from_env()
+    if args.task == "state":
+        _state(settings, args.folder, args.index or settings.build_dir / "index")
+    else:
+        _downloads(settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
