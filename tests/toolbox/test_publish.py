@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from toolbox import build as build_module
 from toolbox import publish
-from toolbox.build import artefact_paths, build, content_version, ensure_built, read_manifest
+from toolbox.build import artefact_paths, content_version, ensure_built, read_manifest
 from toolbox.config import Settings
 from toolbox.editing import ContentCache
 from toolbox.search import SearchIndex
@@ -17,12 +15,6 @@ from toolbox.store import EmbeddedStore
 
 NEW_NAME = "Ambitieweb hernoemd na opslaan"
 
-
-@pytest.fixture
-def built(minimal_copy, tmp_path) -> Settings:
-    settings = Settings.from_env(content_dir=minimal_copy, build_dir=tmp_path / "build", sparql_endpoint=None)
-    build(settings, owl=False)
-    return settings
 
 
 def rename_tool(settings: Settings) -> None:

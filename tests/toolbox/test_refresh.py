@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from toolbox import refresh
-from toolbox.build import artefact_paths, build, read_manifest
-from toolbox.config import Settings
+from toolbox.build import artefact_paths, read_manifest
 from toolbox.editing import ContentCache
 from toolbox.model import GraphModel
 from toolbox.situation import SituationRanker
@@ -21,12 +20,6 @@ from toolbox.store import EmbeddedStore
 
 SENTENCE = "We willen met de buurt een ambitieweb maken voor de wijk"
 
-
-@pytest.fixture
-def built(minimal_copy, tmp_path) -> Settings:
-    settings = Settings.from_env(content_dir=minimal_copy, build_dir=tmp_path / "build", sparql_endpoint=None)
-    build(settings, owl=False)
-    return settings
 
 
 def test_the_child_makes_the_same_model_and_ranker_as_the_site_would(built):
