@@ -56,16 +56,18 @@ def test_a_child_whose_site_is_gone_stops_at_once(built, tmp_path):
 
 
 def test_a_child_dies_when_its_site_is_killed(built, tmp_path):
-    """The stand-in site is a shell that starts the child and waits; SIGKILL on the shell takes the child too."""
+    """The stand-in site is a shell that starts the child and waits; SIGKILL on the shell takes the child too
+    (which is still waiting for its content: a pipe nobody writes)."""
     folder = tmp_path / "handover"
     folder.mkdir()
-    (folder / "content.nt").write_bytes(ContentCache(built).content_nt() * 50)  # seconds of work
+    os.mkfifo(folder / "content.nt")  # nobody writes it: the child waits for its content until it is stopped
+    log = tmp_path / "child.log"
     shell = subprocess.Popen(
-        ["sh", "-c", f'"{sys.executable}" -m toolbox.refresh state "{folder}" --parent $$ & echo $!; wait'],
+        ["sh", "-c", f'"{sys.executable}" -m toolbox.refresh state "{folder}" --parent $$ 2>"{log}" & echo $!; wait'],
         env={**os.environ, **built.to_env()}, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     child = int(shell.stdout.readline())
-    time.sleep(0.5)
-    assert _running(child)
+    time.sleep(1.0)
+    assert _running(child), log.read_text()
     shell.send_signal(signal.SIGKILL)
     shell.wait(timeout=10)
     deadline = time.monotonic() + 10
