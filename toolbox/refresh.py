@@ -17,12 +17,10 @@ build/ (never through pipes: under load, a pipe costs the site one lock hand-ove
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import gc
 import os
 import pickle
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -31,9 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Settings
+from .process import die_with_parent
 
 TIMEOUT_SECONDS = 1800.0  # a child that takes longer than this is stuck: the save falls back
-_PR_SET_PDEATHSIG = 1
 _STALE_SECONDS = 3600
 
 
@@ -105,14 +103,6 @@ def _run(settings: Settings, task: str, folder: Path, *args: str) -> None:
 
 
 # --------------------------------------------------------------------------- in the child
-def _die_with(parent: int) -> None:
-    """Stop when the site stops, also when it is killed; and at once if it is gone already."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:
-        sys.exit("de site is gestopt")
-
-
 def _state(settings: Settings, folder: Path, index_dir: Path) -> None:
     import pyoxigraph as ox
 
@@ -157,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, help="map van de zoekindex (state)")
     args = parser.parse_args(argv)
     if args.parent:
-        _die_with(args.parent)
+        die_with_parent(args.parent)
     settings = Settings.from_env()
     if args.task == "state":
         _state(settings, args.folder, args.index or settings.build_dir / "index")
