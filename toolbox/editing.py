@@ -4,7 +4,7 @@ The flow of a save, all under one lock:
 
 1. the form values become the case's graph (only the case as subject, only the case's own
    properties: editors cannot touch the ontology, the shapes or other things);
-2. that graph, merged with the rest of the content, is validated with the same SHACL shapes
+2. that graph, with the classes of what it links to, is validated with the same SHACL shapes
    CI uses (focused on the case: nothing else can change by editing it);
 3. the version token of the form (hash of the file it was based on) must still match the
    file on disk, otherwise the save is a conflict (no lost updates);
@@ -12,7 +12,8 @@ The flow of a save, all under one lock:
    written atomically (temporary file that does not end in .ttl, fsync, rename, fsync of
    the folder), so a crash leaves either the old or the new file, never half a file.
 
-The caller (webapp/beheer_cases.py) then swaps in a fresh site state from all content as N-Triples.
+The caller (webapp/beheer_cases.py) then swaps in a fresh site state, made from the content
+folder by a child process (toolbox.refresh).
 
 This module owns the save itself (paths, lock, conflict check, history copy, atomic write). The
 form fields and form values <-> graph are in case_form, the SHACL check in case_validation, the
@@ -26,9 +27,11 @@ import contextlib
 import fcntl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
@@ -53,11 +56,15 @@ from .case_history import CaseHistory
 from .case_turtle import serialize_case
 from .case_validation import shacl_errors
 from .config import CANONICAL_BASE, Settings
-from .content import SLUG_RE, content_files, parse_turtle, rebase_graph
+from .content import SLUG_RE, parse_turtle, rebase_graph
+from .content_cache import ContentCache
 from .files import atomic_write
 from .namespaces import TOR
 from .validate import ontology_graph, shapes_graph
 from .write_errors import WriteFailed
+
+if TYPE_CHECKING:
+    from .model import GraphModel
 
 # ---------------------------------------------------------------------------
 # Files: atomic writes, the case folder
@@ -75,101 +82,46 @@ def remove_stale_temporaries(folder: Path, older_than: float = 3600) -> None:
 class SaveResult:
     slug: str
     token: str
-    content: bytes  # all content as N-Triples, the case's new version in it
     seconds: float
     action: str
     refreshed: bool = True  # False when the site could not swap in the new state (it shows it after a restart)
 
 
-class ContentCache:
-    """Each content file once as N-Triples plus its typed IRIs, re-read only when it changes (mtime, size).
-
-    No parsed graphs are kept: at 100x content they held 600 MB, and a save needs only the
-    N-Triples (they go straight into the triple store) and the types (for validating one case).
-    """
-
-    def __init__(self, settings: Settings):
-        self.settings = settings
-        self._files: dict[Path, _Parsed] = {}
-        self._lock = threading.Lock()
-
-    def _entry(self, path: Path) -> _Parsed:
-        st = path.stat()
-        key = (st.st_mtime_ns, st.st_size)
-        cached = self._files.get(path)
-        if cached and cached.key == key:
-            return cached
-        text = path.read_text(encoding="utf-8")
-        graph, problem = parse_turtle(text, str(path), self.settings.base_uri)
-        if graph is None:
-            entry = _Parsed(key, b"", (), problem.message if problem else None)
-        else:
-            types = tuple((s, t) for s, t in graph.subject_objects(RDF.type) if isinstance(s, URIRef))
-            entry = _Parsed(key, graph.serialize(format="nt", encoding="utf-8"), types, None)
-        self._files[path] = entry
-        return entry
-
-    def _parsed(self) -> list[tuple[Path, _Parsed]]:
-        files = content_files(self.settings.content_dir)
-        for gone in set(self._files) - set(files):
-            del self._files[gone]
-        out = []
-        for path in files:
-            entry = self._entry(path)
-            if entry.problem is None:
-                out.append((path, entry))
-        return out
-
-    def content_nt(self, exclude: Path | None = None) -> bytes:
-        """All content as N-Triples, without one file (blank nodes stay distinct per file)."""
-        with self._lock:
-            skip = exclude.resolve() if exclude is not None else None
-            return b"".join(e.nt for path, e in self._parsed() if path.resolve() != skip)
-
-    def neighbourhood(self, graph: Graph, exclude: Path | None = None) -> tuple[Graph, dict[URIRef, Path]]:
-        """The graph plus the types of every IRI it links to, from the other files; and who defines what.
-
-        Enough to validate one case (its shapes check its own statements and the class of what it
-        links to), without the whole content: at 100x a copy of it took most of a save.
-        """
-        with self._lock:
-            wanted = {o for o in graph.objects() if isinstance(o, URIRef)}
-            out = Graph()
-            out += graph
-            defined: dict[URIRef, Path] = {}
-            skip = exclude.resolve() if exclude is not None else None
-            for path, entry in self._parsed():
-                own = path.resolve() == skip
-                for s, t in entry.types:
-                    defined.setdefault(s, path)
-                    if s in wanted and not own:
-                        out.add((s, RDF.type, t))
-            return out, defined
-
-
-@dataclass(frozen=True, slots=True)
-class _Parsed:
-    key: tuple[int, int]
-    nt: bytes
-    types: tuple[tuple[URIRef, URIRef], ...]
-    problem: str | None
-
-
 class CaseEditor(CaseHistory):
     """Everything about editing cases, independent of the web layer."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, known: Callable[[], GraphModel] | None = None):
+        """known: the graph model of the content as the site serves it now. Validation then takes
+        the classes of linked things from it; without it (the command line, tests) they come from
+        the content files, through a cache of them."""
         self.settings = settings
-        self.cache = ContentCache(settings)
+        self.known = known
+        self._cache: ContentCache | None = None
+        self._cache_lock = threading.Lock()
         self.lock = threading.RLock()
 
+    @property
+    def cache(self) -> ContentCache:
+        """The content files as N-Triples, starting from what the last refresh kept in build/."""
+        if self._cache is None:
+            with self._cache_lock:
+                if self._cache is None:
+                    self._cache = ContentCache.kept(self.settings)
+        return self._cache
+
     def warm(self, background: bool = True) -> None:
-        """Parse the content and the shapes ahead of the first save (about a second)."""
+        """Parse the shapes and the ontology ahead of the first save (about a second), and fill
+        the content cache the refresh after a save reads (in a child process: half a minute at 100x)."""
         def work():
             with contextlib.suppress(Exception):
-                self.cache.content_nt()
                 shapes_graph(self.settings)
                 ontology_graph(self.settings)
+                if self.known is None:
+                    self.cache.content_nt()
+                elif not self.settings.sparql_endpoint:
+                    from .refresh import keep_content_cache
+
+                    keep_content_cache(self.settings)
 
         if background:
             threading.Thread(target=work, name="toolbox-editor-warm", daemon=True).start()
@@ -264,10 +216,10 @@ class CaseEditor(CaseHistory):
         prepared = Prepared(slug, uri, graph, None, errors, general)
         path = self.path_for(slug)
         case_graph = graph if self.settings.base_uri == CANONICAL_BASE else rebase_graph(graph, self.settings.base_uri)
-        data, defined = self.cache.neighbourhood(case_graph, exclude=path)
         local = self.uri(slug, canonical=False)
-        if is_new and local in defined:
-            errors.setdefault("slug", []).append(f"Het adres ‘{slug}’ is al in gebruik in {defined[local].name}.")
+        data, in_use = self._with_linked_classes(case_graph, path, local)
+        if is_new and in_use:
+            errors.setdefault("slug", []).append(f"Het adres ‘{slug}’ is al in gebruik door {in_use}.")
         prepared.case_graph = case_graph
         field_errors, general_errors = self.shacl(data, local, case_graph)
         for name, messages in field_errors.items():
@@ -276,6 +228,20 @@ class CaseEditor(CaseHistory):
         if not errors and not general:
             prepared.text = serialize_case(graph, uri)
         return prepared
+
+    def _with_linked_classes(self, case_graph: Graph, path: Path, local: URIRef) -> tuple[Graph, str | None]:
+        """The case plus the classes of every IRI it links to (what its shapes check, not all content),
+        and what already uses the case's address (None: nobody)."""
+        if self.known is None:
+            data, defined = self.cache.neighbourhood(case_graph, exclude=path)
+            return data, (defined[local].name if local in defined else None)
+        model = self.known()
+        data = Graph()
+        data += case_graph
+        for target in {o for o in case_graph.objects() if isinstance(o, URIRef)}:
+            for cls in model.types.get(str(target), ()):
+                data.add((target, RDF.type, URIRef(cls)))
+        return data, (f"‘{model.label(str(local))}’" if model.exists(str(local)) else None)
 
     def preview_content(self, prepared: Prepared) -> bytes:
         """The whole content as N-Triples with this version of the case in it (for the preview page)."""
@@ -321,7 +287,7 @@ class CaseEditor(CaseHistory):
                     if kept is not None:
                         kept.unlink(missing_ok=True)
                     raise WriteFailed(exc) from exc
-            result = SaveResult(prepared.slug, token_of(new_data), self.cache.content_nt(), 0.0, action)
+            result = SaveResult(prepared.slug, token_of(new_data), 0.0, action)
             if on_saved is not None:
                 on_saved(result)
         result.seconds = round(time.monotonic() - started, 3)

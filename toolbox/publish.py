@@ -24,11 +24,11 @@ _generation = [0]
 _hurry = threading.Event()  # set by wait_for_publication: skip the quiet period
 
 
-def refresh_build(settings: Settings, content: bytes, index_dir: Path | None = None):
+def refresh_build(settings: Settings, index_dir: Path | None = None):
     """Store, dataset file, search index, graph model and manifest for edited content, without a full build.
 
-    The content (N-Triples from the editor) was validated by the save (SHACL on the case; OWL
-    is left to CI and to `toolbox build`). The work runs in a child process (toolbox.refresh).
+    The saved case was validated by the save (SHACL on the case; OWL is left to CI and to
+    `toolbox build`). The work runs in a child process over the content folder (toolbox.refresh).
     Returns (EmbeddedStore over the new dataset, toolbox.refresh.Refreshed).
     """
     from .build import artefact_paths, make_manifest, read_manifest, write_manifest
@@ -37,7 +37,7 @@ def refresh_build(settings: Settings, content: bytes, index_dir: Path | None = N
 
     started = time.monotonic()
     paths = artefact_paths(settings)
-    made = make_state(settings, content, index_dir or paths.index_dir)
+    made = make_state(settings, index_dir or paths.index_dir)
     store = EmbeddedStore.from_file(settings, paths.dataset)  # the child made its on-disk copy
     manifest = make_manifest(made.version, made.triples, made.inferred, started, incremental=True, owl=False)
     with _manifest_lock:

@@ -10,8 +10,13 @@ The child dies with the site (PR_SET_PDEATHSIG), so a killed server leaves no wr
 that could race the next start's rebuild. Files are handed over through a private folder in
 build/ (never through pipes: under load, a pipe costs the site one lock hand-over per chunk).
 
-    python -m toolbox.refresh state FOLDER      # content.nt in FOLDER -> artefacts + state.pickle
-    python -m toolbox.refresh downloads FOLDER  # the four downloads from build/graph.nq
+    python -m toolbox.refresh state FOLDER      # content folder -> artefacts + FOLDER/state.pickle
+    python -m toolbox.refresh downloads         # the four downloads from build/graph.nq
+    python -m toolbox.refresh cache             # the content cache in build/, ahead of the first save
+
+The child reads the content folder itself, through the cache of toolbox.content_cache: the site
+does not touch the content files after a save (thousands of file calls, each of which waited
+for the interpreter lock under load).
 """
 
 from __future__ import annotations
@@ -51,11 +56,10 @@ class Refreshed:
 
 
 # --------------------------------------------------------------------------- in the site
-def make_state(settings: Settings, content: bytes, index_dir: Path) -> Refreshed:
-    """Run the state child over the content (N-Triples) and load what it made."""
+def make_state(settings: Settings, index_dir: Path) -> Refreshed:
+    """Run the state child over the content folder as it is now and load what it made."""
     with _handover(settings) as folder:
-        (folder / "content.nt").write_bytes(content)
-        _run(settings, "state", folder, "--index", str(index_dir))
+        _run(settings, "state", str(folder), "--index", str(index_dir))
         data = (folder / "state.pickle").read_bytes()
     was_enabled = gc.isenabled()
     gc.disable()  # millions of new containers: without this the collector triples the load time
@@ -69,8 +73,12 @@ def make_state(settings: Settings, content: bytes, index_dir: Path) -> Refreshed
 
 def write_downloads(settings: Settings) -> None:
     """Run the downloads child over the dataset file as it is now."""
-    with _handover(settings) as folder:
-        _run(settings, "downloads", folder)
+    _run(settings, "downloads")
+
+
+def keep_content_cache(settings: Settings) -> None:
+    """Run the cache child: the first save after a start then parses only what changed."""
+    _run(settings, "cache")
 
 
 @contextlib.contextmanager
@@ -89,9 +97,9 @@ def _handover(settings: Settings):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _run(settings: Settings, task: str, folder: Path, *args: str) -> None:
+def _run(settings: Settings, task: str, *args: str) -> None:
     env = {**os.environ, **settings.to_env()}
-    command = [sys.executable, "-m", "toolbox.refresh", task, str(folder), "--parent", str(os.getpid()), *args]
+    command = [sys.executable, "-m", "toolbox.refresh", task, *args, "--parent", str(os.getpid())]
     try:
         done = subprocess.run(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, timeout=TIMEOUT_SECONDS, check=False)
@@ -107,6 +115,7 @@ def _state(settings: Settings, folder: Path, index_dir: Path) -> None:
     import pyoxigraph as ox
 
     from .build import artefact_paths, build_store, content_version
+    from .content_cache import ContentCache
     from .files import atomic_write
     from .model import GraphModel
     from .search_index import update_index
@@ -115,7 +124,9 @@ def _state(settings: Settings, folder: Path, index_dir: Path) -> None:
 
     paths = artefact_paths(settings)
     version = content_version(settings)
-    raw, counts = build_store(settings, (folder / "content.nt").read_bytes())
+    cache = ContentCache.kept(settings)
+    raw, counts = build_store(settings, cache.content_nt())
+    cache.keep()
     atomic_write(paths.dataset, raw.dump(format=ox.RdfFormat.N_QUADS) or b"")  # SPARQL workers load it
     disk_store(paths.dataset)  # the on-disk copy the site opens read-only
     store = EmbeddedStore(settings, raw)
@@ -141,18 +152,27 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m toolbox.refresh", description=__doc__.splitlines()[0])
-    parser.add_argument("task", choices=("state", "downloads"))
-    parser.add_argument("folder", type=Path)
+    parser.add_argument("task", choices=("state", "downloads", "cache"))
+    parser.add_argument("folder", type=Path, nargs="?", help="map voor de overdracht (state)")
     parser.add_argument("--parent", type=int, help="proces-id van de site: stop als die stopt")
     parser.add_argument("--index", type=Path, help="map van de zoekindex (state)")
     args = parser.parse_args(argv)
+    if args.task == "state" and args.folder is None:
+        parser.error("state heeft een map voor de overdracht nodig")
     if args.parent:
         die_with_parent(args.parent)
     settings = Settings.from_env()
     if args.task == "state":
         _state(settings, args.folder, args.index or settings.build_dir / "index")
-    else:
+    elif args.task == "downloads":
         _downloads(settings)
+    else:
+        os.nice(10)  # a warm-up: requests and saves go first
+        from .content_cache import ContentCache
+
+        cache = ContentCache.kept(settings)
+        cache.content_nt()
+        cache.keep()
     return 0
 
 

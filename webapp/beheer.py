@@ -99,7 +99,9 @@ def editor() -> CaseEditor:
     if "beheer_editor" not in extensions:
         with _editor_lock:
             if "beheer_editor" not in extensions:
-                created = CaseEditor(_settings())
+                app = current_app._get_current_object()
+                # Validation takes the classes of linked things from the model the site serves.
+                created = CaseEditor(_settings(), known=lambda: app.extensions["toolbox"].model)
                 created.warm()
                 extensions["beheer_editor"] = created
     return extensions["beheer_editor"]

@@ -193,7 +193,7 @@ def _save(prepared: Prepared, form_token: str, action: str, on_conflict, on_writ
     def swap(result):
         started = time.monotonic()
         try:
-            swap_in(app, SiteState.from_content(settings, result.content, previous=app.extensions["toolbox"]))
+            swap_in(app, SiteState.after_save(settings, previous=app.extensions["toolbox"]))
         except Exception:  # the file is written; fall back to the slow but complete path
             app.logger.exception("Snelle verversing na opslaan mislukt; volledige herbouw")
             try:

@@ -78,7 +78,7 @@ class SiteState:
         return cls(settings, store, model, search, artefacts.version).warmed()
 
     @classmethod
-    def from_content(cls, settings: Settings, content: bytes, previous: SiteState | None = None) -> SiteState:
+    def after_save(cls, settings: Settings, previous: SiteState | None = None) -> SiteState:
         """Fast refresh after a save in the editor (no full build): see toolbox.publish.refresh_build.
 
         Model and situation ranker come ready-made from the refresh child process."""
@@ -88,7 +88,7 @@ class SiteState:
         from toolbox.publish import refresh_build
 
         index_dir = previous.search.index_dir if previous else artefact_paths(settings).index_dir
-        store, made = refresh_build(settings, content, index_dir)
+        store, made = refresh_build(settings, index_dir)
         return cls(settings, store, made.model, SearchIndex(index_dir), made.version, _ranker=made.ranker)
 
     def cached(self, key, compute):

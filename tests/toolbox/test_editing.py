@@ -46,6 +46,24 @@ def editor(tmp_path_factory) -> CaseEditor:
     return CaseEditor(settings)
 
 
+@pytest.fixture(scope="module")
+def site_editor(tmp_path_factory, real_store, real_settings) -> CaseEditor:
+    """An editor as the site makes it: the classes of linked things come from the site's graph model."""
+    from toolbox.model import GraphModel
+
+    root = tmp_path_factory.mktemp("editing-site")
+    shutil.copytree(REPO_ROOT / "content", root / "content")
+    settings = Settings(content_dir=root / "content", build_dir=root / "build", instance_dir=root / "instance",
+                        base_uri=real_settings.base_uri)
+    model = GraphModel.from_store(real_store, real_settings.base_uri)
+    return CaseEditor(settings, known=lambda: model)
+
+
+@pytest.fixture(params=["uit de bestanden", "uit het model van de site"])
+def either_editor(request, editor, site_editor) -> CaseEditor:
+    return editor if request.param == "uit de bestanden" else site_editor
+
+
 def new_values(**changes) -> dict:
     values = empty_values()
     values.update({
@@ -164,7 +182,8 @@ def test_slugify():
                        "knelpunt/agenda-externe-partijen"]}, "top_knelpunt", "hooguit drie"),
     ({"used_step": ["stap/bestaat-niet"]}, "used_step", "Een doorlopen stap moet een bestaande processtap zijn."),
 ])
-def test_invalid_input_is_reported_at_the_field_in_dutch(editor, changes, field, message):
+def test_invalid_input_is_reported_at_the_field_in_dutch(either_editor, changes, field, message):
+    editor = either_editor
     before = case_files(editor)
     prepared = editor.prepare(new_values(**changes), None, ACCOUNT)
     assert not prepared.ok
@@ -174,8 +193,9 @@ def test_invalid_input_is_reported_at_the_field_in_dutch(editor, changes, field,
     assert case_files(editor) == before
 
 
-def test_focused_validation_finds_what_a_full_validation_finds(editor, tmp_path):
+def test_focused_validation_finds_what_a_full_validation_finds(either_editor, tmp_path):
     """The save validates only the case (plus everything it refers to); CI validates all. Same verdict."""
+    editor = either_editor
     values = new_values(municipality=[], knelpunt=["knelpunt/bestaat-niet"], start_year="2030", end_year="2020")
     prepared = editor.prepare(values, None, ACCOUNT)
     focused = sorted(m for ms in prepared.errors.values() for m in ms)
@@ -209,7 +229,7 @@ def test_content_cache_keeps_n_triples_not_parsed_graphs(tmp_path):
     """At 100x content the parsed graphs held 600 MB; blank nodes of two files must stay two."""
     import pyoxigraph as ox
 
-    from toolbox.editing import ContentCache
+    from toolbox.content_cache import ContentCache
 
     for name in ("a", "b"):
         (tmp_path / f"{name}.ttl").write_text(
@@ -230,6 +250,28 @@ def test_content_cache_keeps_n_triples_not_parsed_graphs(tmp_path):
 
 def vars_of(entry) -> list:
     return [getattr(entry, name) for name in entry.__slots__]
+
+
+def test_a_valid_case_passes_with_the_classes_from_the_site_model_without_reading_the_content(site_editor,
+                                                                                               monkeypatch):
+    """Under load every file call of the site waits for the interpreter lock: a save reads no content files."""
+    import toolbox.content_cache as content_cache
+
+    monkeypatch.setattr(content_cache, "content_files", lambda *a: pytest.fail("the content folder was read"))
+    prepared = site_editor.prepare(new_values(), None, ACCOUNT)
+    assert prepared.ok, prepared.errors
+
+
+def test_an_address_the_site_already_knows_is_not_free(site_editor):
+    """A case IRI defined in some other file (here: its own file is gone) cannot be taken by a new case."""
+    path = site_editor.folder / "laakhavens.ttl"
+    kept = path.read_bytes()
+    path.unlink()
+    try:
+        prepared = site_editor.prepare(new_values(slug="laakhavens"), None, ACCOUNT)
+    finally:
+        path.write_bytes(kept)
+    assert any("al in gebruik door" in m for m in prepared.errors["slug"]), prepared.errors
 
 
 def test_new_slug_must_be_free_and_safe(editor):
@@ -266,7 +308,7 @@ def test_save_history_conflict_and_restore(editor):
     assert slug == "eerste-titel"
     path = editor.folder / f"{slug}.ttl"
     assert token_of(path.read_bytes()) == first.token
-    assert (URIRef(CASUS + slug), TOR.status, None) in Graph().parse(data=first.content, format="nt")
+    assert (URIRef(CASUS + slug), TOR.status, None) in Graph().parse(data=editor.cache.content_nt(), format="nt")
 
     values, status, token, extras = editor.load(slug)
     assert token == first.token and values["title"] == "Eerste titel"

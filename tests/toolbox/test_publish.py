@@ -8,7 +8,7 @@ from toolbox import build as build_module
 from toolbox import publish
 from toolbox.build import artefact_paths, content_version, ensure_built, read_manifest
 from toolbox.config import Settings
-from toolbox.editing import ContentCache
+from toolbox.content_cache import ContentCache
 from toolbox.search import SearchIndex
 from toolbox.search_index import update_index
 from toolbox.store import EmbeddedStore
@@ -35,7 +35,7 @@ def test_a_save_writes_dataset_index_and_manifest_at_once_and_downloads_after_a_
     monkeypatch.setattr(publish, "QUIET_SECONDS", 60.0)
     old_version = read_manifest(built)["version"]
     rename_tool(built)
-    store, made = publish.refresh_build(built, ContentCache(built).content_nt())
+    store, made = publish.refresh_build(built)
     version = made.version
     try:
         manifest = read_manifest(built)
@@ -59,7 +59,7 @@ def test_saves_in_a_row_write_the_downloads_once(built, monkeypatch):
     monkeypatch.setattr(refresh, "write_downloads", lambda *a, **k: written.append(1) or real(*a, **k))
     rename_tool(built)
     for _ in range(3):
-        publish.refresh_build(built, ContentCache(built).content_nt())
+        publish.refresh_build(built)
     publish.wait_for_publication()
     assert written == [1]
     assert read_manifest(built)["downloads"] == content_version(built)
@@ -69,7 +69,7 @@ def test_a_restart_before_the_downloads_were_written_rewrites_only_them(built, m
     monkeypatch.setattr(publish, "QUIET_SECONDS", 60.0)
     monkeypatch.setattr(publish, "_publish_downloads", lambda *a: None)  # the site stops right after the save
     rename_tool(built)
-    version = publish.refresh_build(built, ContentCache(built).content_nt())[1].version
+    version = publish.refresh_build(built)[1].version
     assert read_manifest(built)["downloads"] != version
 
     def no_full_build(*args, **kwargs):

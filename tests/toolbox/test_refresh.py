@@ -10,10 +10,12 @@ import time
 from pathlib import Path
 
 import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
 
 from toolbox import refresh
 from toolbox.build import artefact_paths, read_manifest
-from toolbox.editing import ContentCache
+from toolbox.content_cache import ContentCache
 from toolbox.model import GraphModel
 from toolbox.situation import SituationRanker
 from toolbox.store import EmbeddedStore
@@ -23,7 +25,7 @@ SENTENCE = "We willen met de buurt een ambitieweb maken voor de wijk"
 
 
 def test_the_child_makes_the_same_model_and_ranker_as_the_site_would(built):
-    made = refresh.make_state(built, ContentCache(built).content_nt(), artefact_paths(built).index_dir)
+    made = refresh.make_state(built, artefact_paths(built).index_dir)
     assert made.version == read_manifest(built)["version"]  # nothing changed since the build
     here = GraphModel.from_store(EmbeddedStore.from_file(built, artefact_paths(built).dataset), built.base_uri)
     assert _statements(made.model) == _statements(here)
@@ -33,14 +35,48 @@ def test_the_child_makes_the_same_model_and_ranker_as_the_site_would(built):
     theirs = made.ranker.place(SENTENCE)
     assert theirs.placed and theirs.ranking == ours.ranking and theirs.tools == ours.tools
     assert not list(built.build_dir.glob(".refresh-*"))  # the hand-over folder is gone
+    kept = ContentCache.kept(built)  # and the content cache is kept for the next save
+    assert kept._files
+    assert isomorphic(Graph().parse(data=kept.content_nt(), format="nt"),
+                      Graph().parse(data=ContentCache(built).content_nt(), format="nt"))
+
+
+def test_the_child_parses_only_the_files_that_changed_since_the_last_refresh(built, monkeypatch):
+    refresh.make_state(built, artefact_paths(built).index_dir)
+    kept = ContentCache.kept(built)
+    changed = next(p for p in kept._files if '"Ambitieweb"@nl' in p.read_text(encoding="utf-8"))
+    changed.write_text(changed.read_text(encoding="utf-8").replace('"Ambitieweb"@nl', '"Ambitieweb nieuw"@nl'),
+                       encoding="utf-8")
+    import toolbox.content_cache as module
+
+    parsed = []
+    real = module.parse_turtle
+    monkeypatch.setattr(module, "parse_turtle", lambda text, name, base: parsed.append(name) or real(text, name, base))
+    assert b"Ambitieweb nieuw" in kept.content_nt()
+    assert parsed == [str(changed)]
+    made = refresh.make_state(built, artefact_paths(built).index_dir)
+    assert any(v.value == "Ambitieweb nieuw" for props in made.model.out.values()
+               for values in props.values() for v in values)
+
+
+def test_a_damaged_content_cache_is_read_afresh(built):
+    ContentCache.path(built).write_bytes(b"geen pickle")
+    assert ContentCache.kept(built)._files == {}
+    made = refresh.make_state(built, artefact_paths(built).index_dir)
+    assert made.version == read_manifest(built)["version"]
+    assert ContentCache.kept(built)._files
 
 
 def test_a_failing_child_says_why_and_leaves_the_build_as_it_was(built):
     before = read_manifest(built)
     dataset = artefact_paths(built).dataset.read_bytes()
+    # Turtle rdflib reads but cannot write as N-Triples: the child stops before it writes anything.
+    (built.content_dir / "onschrijfbaar.ttl").write_text(
+        "<https://toolbox-openbare-ruimte.nl/id/tool/x> <https://toolbox-openbare-ruimte.nl/def/tor#see> "
+        "<https://voorbeeld.nl/{x}> .\n", encoding="utf-8")
     with pytest.raises(refresh.RefreshFailed) as caught:
-        refresh.make_state(built, b"<dit is geen> N-Triples", artefact_paths(built).index_dir)
-    assert "state: exit 1" in str(caught.value) and "SyntaxError" in str(caught.value)
+        refresh.make_state(built, artefact_paths(built).index_dir)
+    assert "state: exit 1" in str(caught.value) and "does not look like a valid URI" in str(caught.value)
     assert read_manifest(built) == before
     assert artefact_paths(built).dataset.read_bytes() == dataset
     assert not list(built.build_dir.glob(".refresh-*"))
@@ -57,10 +93,10 @@ def test_a_child_whose_site_is_gone_stops_at_once(built, tmp_path):
 
 def test_a_child_dies_when_its_site_is_killed(built, tmp_path):
     """The stand-in site is a shell that starts the child and waits; SIGKILL on the shell takes the child too
-    (which is still waiting for its content: a pipe nobody writes)."""
+    (which is still waiting for its content cache: a pipe nobody writes)."""
     folder = tmp_path / "handover"
     folder.mkdir()
-    os.mkfifo(folder / "content.nt")  # nobody writes it: the child waits for its content until it is stopped
+    os.mkfifo(ContentCache.path(built))  # nobody writes it: the child waits for it until it is stopped
     log = tmp_path / "child.log"
     shell = subprocess.Popen(
         ["sh", "-c", f'"{sys.executable}" -m toolbox.refresh state "{folder}" --parent $$ 2>"{log}" & echo $!; wait'],
