@@ -322,7 +322,7 @@ class Prepared:
     text: str | None       # Turtle, None when invalid
     errors: dict[str, list[str]] = field(default_factory=dict)
     general: list[str] = field(default_factory=list)
-    case_graph: Graph | None = None  # the case with the configured base (CaseEditor.preview_content adds the rest)
+    case_graph: Graph | None = None  # the case with the configured base (CaseEditor.preview_model adds the rest)
 
     @property
     def ok(self) -> bool:

@@ -243,10 +243,14 @@ class CaseEditor(CaseHistory):
                 data.add((target, RDF.type, URIRef(cls)))
         return data, (f"‘{model.label(str(local))}’" if model.exists(str(local)) else None)
 
-    def preview_content(self, prepared: Prepared) -> bytes:
-        """The whole content as N-Triples with this version of the case in it (for the preview page)."""
-        rest = self.cache.content_nt(exclude=self.path_for(prepared.slug))
-        return rest + prepared.case_graph.serialize(format="nt", encoding="utf-8")
+    def preview_model(self, prepared: Prepared) -> GraphModel:
+        """The graph model of all content with this version of the case in it, inferences included
+        (for the preview page). Made in a child process: seconds of work that would otherwise hold
+        the interpreter lock of every request of the site."""
+        from .refresh import make_preview
+
+        case_nt = prepared.case_graph.serialize(format="nt", encoding="utf-8")
+        return make_preview(self.settings, self.path_for(prepared.slug), case_nt)
 
     def shacl(self, data: Graph, focus: URIRef, case_graph: Graph) -> tuple[dict[str, list[str]], list[str]]:
         """The project's SHACL shapes over the merged content, focused on the case (see case_validation)."""

@@ -13,6 +13,7 @@ build/ (never through pipes: under load, a pipe costs the site one lock hand-ove
     python -m toolbox.refresh state FOLDER      # content folder -> artefacts + FOLDER/state.pickle
     python -m toolbox.refresh downloads         # the four downloads from build/graph.nq
     python -m toolbox.refresh cache             # the content cache in build/, ahead of the first save
+    python -m toolbox.refresh preview FOLDER --case FILE  # FOLDER/case.nt instead of FILE -> model.pickle
 
 The child reads the content folder itself, through the cache of toolbox.content_cache: the site
 does not touch the content files after a save (thousands of file calls, each of which waited
@@ -61,14 +62,27 @@ def make_state(settings: Settings, index_dir: Path) -> Refreshed:
     with _handover(settings) as folder:
         _run(settings, "state", str(folder), "--index", str(index_dir))
         data = (folder / "state.pickle").read_bytes()
+    return Refreshed(**_loads(data))
+
+
+def make_preview(settings: Settings, case_file: Path, case_nt: bytes):
+    """The graph model (with inferences) of all content with this version of one case in place of
+    its file, for the preview page; nothing is written but the content cache."""
+    with _handover(settings) as folder:
+        (folder / "case.nt").write_bytes(case_nt)
+        _run(settings, "preview", str(folder), "--case", str(case_file))
+        data = (folder / "model.pickle").read_bytes()
+    return _loads(data)
+
+
+def _loads(data: bytes):
     was_enabled = gc.isenabled()
     gc.disable()  # millions of new containers: without this the collector triples the load time
     try:
-        payload = pickle.loads(data)  # written by our own child, in our own build folder
+        return pickle.loads(data)  # written by our own child, in our own build folder
     finally:
         if was_enabled:
             gc.enable()
-    return Refreshed(**payload)
 
 
 def write_downloads(settings: Settings) -> None:
@@ -137,6 +151,20 @@ def _state(settings: Settings, folder: Path, index_dir: Path) -> None:
     (folder / "state.pickle").write_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
 
 
+def _preview(settings: Settings, folder: Path, case_file: Path) -> None:
+    from .build import build_store
+    from .content_cache import ContentCache
+    from .model import GraphModel
+    from .store import EmbeddedStore
+
+    cache = ContentCache.kept(settings)
+    content = cache.content_nt(exclude=case_file) + (folder / "case.nt").read_bytes()
+    cache.keep()
+    raw, _ = build_store(settings, content)
+    model = GraphModel.from_store(EmbeddedStore(settings, raw), settings.base_uri)
+    (folder / "model.pickle").write_bytes(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+
+
 def _downloads(settings: Settings) -> None:
     import pyoxigraph as ox
 
@@ -152,18 +180,23 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m toolbox.refresh", description=__doc__.splitlines()[0])
-    parser.add_argument("task", choices=("state", "downloads", "cache"))
-    parser.add_argument("folder", type=Path, nargs="?", help="map voor de overdracht (state)")
+    parser.add_argument("task", choices=("state", "downloads", "cache", "preview"))
+    parser.add_argument("folder", type=Path, nargs="?", help="map voor de overdracht (state, preview)")
     parser.add_argument("--parent", type=int, help="proces-id van de site: stop als die stopt")
     parser.add_argument("--index", type=Path, help="map van de zoekindex (state)")
+    parser.add_argument("--case", type=Path, help="bestand van de casus die case.nt vervangt (preview)")
     args = parser.parse_args(argv)
-    if args.task == "state" and args.folder is None:
-        parser.error("state heeft een map voor de overdracht nodig")
+    if args.task in ("state", "preview") and args.folder is None:
+        parser.error(f"{args.task} heeft een map voor de overdracht nodig")
+    if args.task == "preview" and args.case is None:
+        parser.error("preview heeft --case nodig")
     if args.parent:
         die_with_parent(args.parent)
     settings = Settings.from_env()
     if args.task == "state":
         _state(settings, args.folder, args.index or settings.build_dir / "index")
+    elif args.task == "preview":
+        _preview(settings, args.folder, args.case)
     elif args.task == "downloads":
         _downloads(settings)
     else:

@@ -223,13 +223,7 @@ def _save(prepared: Prepared, form_token: str, action: str, on_conflict, on_writ
 
 def _preview(prepared: Prepared, submitted: dict, token: str, slug: str | None):
     """The public case page as it will look, from the merged graph with inferences; nothing is written."""
-    from toolbox.build import build_store
-    from toolbox.model import GraphModel
-    from toolbox.store import EmbeddedStore
-
-    settings = _settings()
-    raw, _ = build_store(settings, editor().preview_content(prepared))
-    model = GraphModel.from_store(EmbeddedStore(settings, raw), settings.base_uri)
+    model = editor().preview_model(prepared)
     uri = str(editor().uri(prepared.slug, canonical=False))
     hidden = []
     for f in FIELDS:

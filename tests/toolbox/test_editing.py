@@ -221,8 +221,11 @@ def test_validation_reads_the_case_and_what_it_links_to_not_a_copy_of_everything
     assert prepared.ok
     whole = Graph().parse(data=editor.cache.content_nt(), format="nt")
     assert seen["case"] < seen["size"] < seen["case"] + 50 < len(whole)
-    preview = Graph().parse(data=editor.preview_content(prepared), format="nt")
-    assert len(preview) == len(whole) + seen["case"]  # the preview still sees everything
+    preview = editor.preview_model(prepared)  # the preview still sees everything, with inferences
+    case = str(editor.uri(prepared.slug, canonical=False))
+    assert preview.exists(case) and preview.exists(str(editor.uri("laakhavens", canonical=False)))
+    knelpunt = f"{editor.settings.base_uri}/id/knelpunt/tactisch-gat"
+    assert case in preview.objects(knelpunt, "tor:reportedByCase")  # an inference over the case
 
 
 def test_content_cache_keeps_n_triples_not_parsed_graphs(tmp_path):
