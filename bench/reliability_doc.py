@@ -79,8 +79,9 @@ def soak_section(data: dict, source: Path) -> list[str]:
              f"{cfg.get('clients')} clients, {cfg.get('duration'):g} s per fase, geheugen elke {cfg.get('sample'):g} s "
              f"(na {cfg.get('warmup'):g} s opwarmen), {data.get('workload')} URL's (pagina's, zoeken met woorden en "
              f"zinnen, de SPARQL-mix).", "",
-             "| fase | verzoeken | 5xx | andere fouten | p50 | p95 | p99 | RSS begin → eind (max) | redacteur |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
+             "| fase | verzoeken | 5xx | andere fouten | p50 | p95 | p99 | RSS begin → eind (max) | "
+             "max met kindprocessen | redacteur |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |"]
     for name, phase in data.get("phases", {}).items():
         editor = phase.get("editor")
         who = "–" if not editor else (f"{editor['saves']} opslagen {editor['statuses']}, "
@@ -88,7 +89,8 @@ def soak_section(data: dict, source: Path) -> list[str]:
         lines.append(f"| {name} | {phase['requests']} | {phase['status_5xx']} | {phase['failures']} "
                      f"{phase['failure_kinds'] or ''} | {phase['p50_ms']} ms | {phase['p95_ms']} ms | "
                      f"{phase['p99_ms']} ms | {phase['rss_start_mb']} → {phase['rss_end_mb']} MB "
-                     f"({phase['rss_max_mb']} MB, {phase['rss_growth_pct']:+}%) | {who} |")
+                     f"({phase['rss_max_mb']} MB, {phase['rss_growth_pct']:+}%) | "
+                     f"{phase.get('rss_tree_max_mb', '–')} MB | {who} |")
     return lines
 
 
