@@ -90,8 +90,14 @@ def soak_section(data: dict, source: Path) -> list[str]:
                      f"{phase['failure_kinds'] or ''} | {phase['p50_ms']} ms | {phase['p95_ms']} ms | "
                      f"{phase['p99_ms']} ms | {phase['rss_start_mb']} → {phase['rss_end_mb']} MB "
                      f"({phase['rss_max_mb']} MB, {phase['rss_growth_pct']:+}%) | "
-                     f"{phase.get('rss_tree_max_mb', '–')} MB | {who} |")
+                     f"{_tree_max(phase)} | {who} |")
     return lines
+
+
+def _tree_max(phase: dict) -> str:
+    if phase.get("rss_tree_max_mb") is None:  # soaks before the split measured the whole tree only
+        return "(RSS links is de hele boom)"
+    return f"{phase['rss_tree_max_mb']} MB"
 
 
 def render(suite: Path | None, soak: Path | None) -> str:
