@@ -129,7 +129,6 @@ def _state(settings: Settings, folder: Path, index_dir: Path) -> None:
     import pyoxigraph as ox
 
     from .build import artefact_paths, build_store, content_version
-    from .content_cache import ContentCache
     from .files import atomic_write
     from .model import GraphModel
     from .search_index import update_index
@@ -138,9 +137,7 @@ def _state(settings: Settings, folder: Path, index_dir: Path) -> None:
 
     paths = artefact_paths(settings)
     version = content_version(settings)
-    cache = ContentCache.kept(settings)
-    raw, counts = build_store(settings, cache.content_nt())
-    cache.keep()
+    raw, counts = build_store(settings, _content_nt(settings))
     atomic_write(paths.dataset, raw.dump(format=ox.RdfFormat.N_QUADS) or b"")  # SPARQL workers load it
     disk_store(paths.dataset)  # the on-disk copy the site opens read-only
     store = EmbeddedStore(settings, raw)
@@ -151,15 +148,23 @@ def _state(settings: Settings, folder: Path, index_dir: Path) -> None:
     (folder / "state.pickle").write_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
 
 
+def _content_nt(settings: Settings, exclude: Path | None = None) -> bytes:
+    """All content as N-Triples (without one file), through the cache kept in build/; the cache is
+    written back, so the next child parses only what changed after this one."""
+    from .content_cache import ContentCache
+
+    cache = ContentCache.kept(settings)
+    content = cache.content_nt(exclude=exclude)
+    cache.keep()
+    return content
+
+
 def _preview(settings: Settings, folder: Path, case_file: Path) -> None:
     from .build import build_store
-    from .content_cache import ContentCache
     from .model import GraphModel
     from .store import EmbeddedStore
 
-    cache = ContentCache.kept(settings)
-    content = cache.content_nt(exclude=case_file) + (folder / "case.nt").read_bytes()
-    cache.keep()
+    content = _content_nt(settings, exclude=case_file) + (folder / "case.nt").read_bytes()
     raw, _ = build_store(settings, content)
     model = GraphModel.from_store(EmbeddedStore(settings, raw), settings.base_uri)
     (folder / "model.pickle").write_bytes(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
@@ -201,11 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         _downloads(settings)
     else:
         os.nice(10)  # a warm-up: requests and saves go first
-        from .content_cache import ContentCache
-
-        cache = ContentCache.kept(settings)
-        cache.content_nt()
-        cache.keep()
+        _content_nt(settings)
     return 0
 
 
