@@ -20,15 +20,16 @@ from rdflib.namespace import RDF
 
 from .config import Settings
 from .content import content_files, parse_turtle
-from .files import atomic_write
+from .files import atomic_write, file_digest
 
 CACHE_FILE = "content-cache.pickle"
-_FORMAT = 1
+_FORMAT = 2
 
 
 @dataclass(frozen=True, slots=True)
 class _Parsed:
     key: tuple[int, int]  # (mtime_ns, size) of the file it was read from
+    digest: bytes  # of its bytes, for the content version
     nt: bytes
     types: tuple[tuple[URIRef, URIRef], ...]
     problem: str | None  # a file that does not parse is left out (`toolbox validate` reports it)
@@ -94,16 +95,20 @@ class ContentCache:
                         out.add((s, RDF.type, t))
             return out, defined
 
+    def digests(self) -> list[tuple[str, bytes]]:
+        """(place in content/, hash) of every content file, for toolbox.build.content_version."""
+        with self._lock:
+            root = self.settings.content_dir.resolve()
+            return [(path.relative_to(root).as_posix(), entry.digest) for path, entry in self._entries()]
+
     def _parsed(self) -> list[tuple[Path, _Parsed]]:
+        return [(path, entry) for path, entry in self._entries() if entry.problem is None]
+
+    def _entries(self) -> list[tuple[Path, _Parsed]]:
         files = content_files(self.settings.content_dir.resolve())  # comparable with a resolved exclude
         for gone in set(self._files) - set(files):
             del self._files[gone]
-        out = []
-        for path in files:
-            entry = self._entry(path)
-            if entry.problem is None:
-                out.append((path, entry))
-        return out
+        return [(path, self._entry(path)) for path in files]
 
     def _entry(self, path: Path) -> _Parsed:
         st = path.stat()
@@ -111,12 +116,16 @@ class ContentCache:
         cached = self._files.get(path)
         if cached and cached.key == key:
             return cached
-        text = path.read_text(encoding="utf-8")
-        graph, problem = parse_turtle(text, str(path), self.settings.base_uri)
+        data = path.read_bytes()
+        try:
+            graph, problem = parse_turtle(data.decode("utf-8"), str(path), self.settings.base_uri)
+        except UnicodeDecodeError as exc:
+            graph, problem = None, exc
         if graph is None:
-            entry = _Parsed(key, b"", (), problem.message if problem else None)
+            why = getattr(problem, "message", None) or str(problem or "onleesbaar")
+            entry = _Parsed(key, file_digest(data), b"", (), why)
         else:
             types = tuple((s, t) for s, t in graph.subject_objects(RDF.type) if isinstance(s, URIRef))
-            entry = _Parsed(key, graph.serialize(format="nt", encoding="utf-8"), types, None)
+            entry = _Parsed(key, file_digest(data), graph.serialize(format="nt", encoding="utf-8"), types, None)
         self._files[path] = entry
         return entry

@@ -1,8 +1,9 @@
-"""Atomic file writes, shared by the build, the downloads, the editor and the accounts."""
+"""Atomic file writes (shared by the build, the downloads, the editor and the accounts) and file hashes."""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -35,3 +36,8 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def file_digest(data: bytes) -> bytes:
+    """The hash a file counts with in the content version (toolbox.build.content_version)."""
+    return hashlib.sha256(data).digest()

@@ -25,11 +25,13 @@ _hurry = threading.Event()  # set by wait_for_publication: skip the quiet period
 
 
 def refresh_build(settings: Settings, index_dir: Path | None = None):
-    """Store, dataset file, search index, graph model and manifest for edited content, without a full build.
+    """Dataset file, search index, graph model and manifest for edited content, without a full build.
 
     The saved case was validated by the save (SHACL on the case; OWL is left to CI and to
     `toolbox build`). The work runs in a child process over the content folder (toolbox.refresh).
-    Returns (EmbeddedStore over the new dataset, toolbox.refresh.Refreshed).
+    Returns (a function that opens the store over the new dataset, toolbox.refresh.Refreshed):
+    pages read the graph model and SPARQL goes to its workers, so the on-disk copy of the store
+    is made when something first asks for it, not while the editor waits.
     """
     from .build import artefact_paths, make_manifest, read_manifest, write_manifest
     from .refresh import make_state
@@ -38,7 +40,9 @@ def refresh_build(settings: Settings, index_dir: Path | None = None):
     started = time.monotonic()
     paths = artefact_paths(settings)
     made = make_state(settings, index_dir or paths.index_dir)
-    store = EmbeddedStore.from_file(settings, paths.dataset)  # the child made its on-disk copy
+    dataset = paths.dataset
+    def open_store():
+        return EmbeddedStore.from_file(settings, dataset)
     manifest = make_manifest(made.version, made.triples, made.inferred, started, incremental=True, owl=False)
     with _manifest_lock:
         _generation[0] += 1
@@ -47,7 +51,7 @@ def refresh_build(settings: Settings, index_dir: Path | None = None):
         write_manifest(settings, {**manifest, "downloads": previous.get("downloads")})
     threading.Thread(target=_publish_downloads, args=(settings, manifest, generation),
                      name="toolbox-publish", daemon=True).start()
-    return store, made
+    return open_store, made
 
 
 def _publish_downloads(settings: Settings, manifest: dict, generation: int) -> None:

@@ -60,7 +60,7 @@ class Refreshed:
 def make_state(settings: Settings, index_dir: Path) -> Refreshed:
     """Run the state child over the content folder as it is now and load what it made."""
     with _handover(settings) as folder:
-        _run(settings, "state", str(folder), "--index", str(index_dir))
+        _run(settings, "state", str(folder), "--index", str(index_dir), own_session=True)
         data = (folder / "state.pickle").read_bytes()
     return Refreshed(**_loads(data))
 
@@ -70,7 +70,7 @@ def make_preview(settings: Settings, case_file: Path, case_nt: bytes):
     its file, for the preview page; nothing is written but the content cache."""
     with _handover(settings) as folder:
         (folder / "case.nt").write_bytes(case_nt)
-        _run(settings, "preview", str(folder), "--case", str(case_file))
+        _run(settings, "preview", str(folder), "--case", str(case_file), own_session=True)
         data = (folder / "model.pickle").read_bytes()
     return _loads(data)
 
@@ -111,12 +111,19 @@ def _handover(settings: Settings):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _run(settings: Settings, task: str, *args: str) -> None:
+def _run(settings: Settings, task: str, *args: str, own_session: bool = False) -> None:
+    """Run one task in a child and wait for it.
+
+    own_session: for the work an editor waits for. Where Linux groups processes per session for
+    the scheduler (autogroup), a child in a session of its own gets a share of the processors like
+    the whole site's, instead of one thread's among the hundreds that serve requests under load.
+    """
     env = {**os.environ, **settings.to_env()}
     command = [sys.executable, "-m", "toolbox.refresh", task, *args, "--parent", str(os.getpid())]
     try:
         done = subprocess.run(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, timeout=TIMEOUT_SECONDS, check=False)
+                              stderr=subprocess.PIPE, timeout=TIMEOUT_SECONDS, check=False,
+                              start_new_session=own_session)
     except subprocess.TimeoutExpired as exc:
         raise RefreshFailed(f"{task}: niet klaar na {TIMEOUT_SECONDS:.0f} s") from exc
     if done.returncode != 0:
@@ -133,13 +140,14 @@ def _state(settings: Settings, folder: Path, index_dir: Path) -> None:
     from .model import GraphModel
     from .search_index import update_index
     from .situation import SituationRanker
-    from .store import EmbeddedStore, disk_store
+    from .store import EmbeddedStore
 
     paths = artefact_paths(settings)
-    version = content_version(settings)
-    raw, counts = build_store(settings, _content_nt(settings))
+    with _kept_cache(settings) as cache:
+        content = cache.content_nt()
+        version = content_version(settings, cache.digests())
+    raw, counts = build_store(settings, content)
     atomic_write(paths.dataset, raw.dump(format=ox.RdfFormat.N_QUADS) or b"")  # SPARQL workers load it
-    disk_store(paths.dataset)  # the on-disk copy the site opens read-only
     store = EmbeddedStore(settings, raw)
     update_index(settings, store, index_dir)
     model = GraphModel.from_store(store, settings.base_uri)
@@ -148,15 +156,15 @@ def _state(settings: Settings, folder: Path, index_dir: Path) -> None:
     (folder / "state.pickle").write_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def _content_nt(settings: Settings, exclude: Path | None = None) -> bytes:
-    """All content as N-Triples (without one file), through the cache kept in build/; the cache is
-    written back, so the next child parses only what changed after this one."""
+@contextlib.contextmanager
+def _kept_cache(settings: Settings):
+    """The content through the cache kept in build/; written back afterwards, so the next child
+    parses only what changed after this one."""
     from .content_cache import ContentCache
 
     cache = ContentCache.kept(settings)
-    content = cache.content_nt(exclude=exclude)
+    yield cache
     cache.keep()
-    return content
 
 
 def _preview(settings: Settings, folder: Path, case_file: Path) -> None:
@@ -164,7 +172,8 @@ def _preview(settings: Settings, folder: Path, case_file: Path) -> None:
     from .model import GraphModel
     from .store import EmbeddedStore
 
-    content = _content_nt(settings, exclude=case_file) + (folder / "case.nt").read_bytes()
+    with _kept_cache(settings) as cache:
+        content = cache.content_nt(exclude=case_file) + (folder / "case.nt").read_bytes()
     raw, _ = build_store(settings, content)
     model = GraphModel.from_store(EmbeddedStore(settings, raw), settings.base_uri)
     (folder / "model.pickle").write_bytes(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
@@ -206,7 +215,8 @@ def main(argv: list[str] | None = None) -> int:
         _downloads(settings)
     else:
         os.nice(10)  # a warm-up: requests and saves go first
-        _content_nt(settings)
+        with _kept_cache(settings) as cache:
+            cache.digests()
     return 0
 
 

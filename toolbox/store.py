@@ -39,6 +39,12 @@ def _term_value(term) -> str | None:
     return term.value
 
 
+def disk_store_path(dataset: Path) -> Path:
+    """Where the on-disk copy of this version of the dataset file is (or will be) kept."""
+    info = dataset.stat()
+    return dataset.parent / "sparql-store" / f"v{info.st_mtime_ns:x}-{info.st_size:x}"
+
+
 def disk_store(dataset: Path) -> Path:
     """An on-disk Oxigraph store of the dataset file, made once per version of that file.
 
@@ -49,9 +55,8 @@ def disk_store(dataset: Path) -> Path:
     renamed when complete. The two newest versions are kept, so a process still reading the
     previous one keeps its files.
     """
-    info = dataset.stat()
-    root = dataset.parent / "sparql-store"
-    target = root / f"v{info.st_mtime_ns:x}-{info.st_size:x}"
+    target = disk_store_path(dataset)
+    root = target.parent
     if target.exists():
         return target
     root.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,9 @@ RELEASE_AFTER_SECONDS = 30.0  # longer than a page takes, even under load
 @dataclass
 class SiteState:
     settings: Settings
-    store: object
+    # The store, or after a save a function that opens it: nothing on a page reads it (pages read
+    # the model, SPARQL goes to its workers), so the site does not wait for its on-disk copy.
+    _store: object
     model: GraphModel
     search: SearchIndex
     version: str
@@ -37,8 +39,18 @@ class SiteState:
     page_cache: PageCache = field(default_factory=PageCache)
     _ranker: SituationRanker | None = field(default=None, repr=False)
     _ranker_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _store_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     CACHE_ENTRIES = 4096
+
+    @property
+    def store(self):
+        """The store of this content version (opened on first use after a save)."""
+        if callable(self._store):
+            with self._store_lock:
+                if callable(self._store):
+                    self._store = self._store()
+        return self._store
 
     @property
     def situations(self) -> SituationRanker:
@@ -88,8 +100,8 @@ class SiteState:
         from toolbox.publish import refresh_build
 
         index_dir = previous.search.index_dir if previous else artefact_paths(settings).index_dir
-        store, made = refresh_build(settings, index_dir)
-        return cls(settings, store, made.model, SearchIndex(index_dir), made.version, _ranker=made.ranker)
+        open_store, made = refresh_build(settings, index_dir)
+        return cls(settings, open_store, made.model, SearchIndex(index_dir), made.version, _ranker=made.ranker)
 
     def cached(self, key, compute):
         """Memoise a derived view for this content version (bounded, least recently used out first).

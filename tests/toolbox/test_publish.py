@@ -11,7 +11,7 @@ from toolbox.config import Settings
 from toolbox.content_cache import ContentCache
 from toolbox.search import SearchIndex
 from toolbox.search_index import update_index
-from toolbox.store import EmbeddedStore
+from toolbox.store import EmbeddedStore, disk_store_path
 
 NEW_NAME = "Ambitieweb hernoemd na opslaan"
 
@@ -35,11 +35,13 @@ def test_a_save_writes_dataset_index_and_manifest_at_once_and_downloads_after_a_
     monkeypatch.setattr(publish, "QUIET_SECONDS", 60.0)
     old_version = read_manifest(built)["version"]
     rename_tool(built)
-    store, made = publish.refresh_build(built)
+    open_store, made = publish.refresh_build(built)
     version = made.version
     try:
         manifest = read_manifest(built)
         assert manifest["version"] == version == content_version(built) != old_version
+        assert not disk_store_path(artefact_paths(built).dataset).exists()  # not made while saving
+        assert open_store().select(f'SELECT ?t WHERE {{ ?t ?p "{NEW_NAME}"@nl }}')  # made when first asked for
         assert manifest["downloads"] == old_version  # still being written: a restart knows
         assert NEW_NAME in artefact_paths(built).dataset.read_text(encoding="utf-8")
         assert SearchIndex(artefact_paths(built).index_dir).search("hernoemd").hits[0].label == NEW_NAME

@@ -14,7 +14,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from toolbox import refresh
-from toolbox.build import artefact_paths, read_manifest
+from toolbox.build import artefact_paths, content_version, read_manifest
 from toolbox.content_cache import ContentCache
 from toolbox.model import GraphModel
 from toolbox.situation import SituationRanker
@@ -42,7 +42,7 @@ def test_the_child_makes_the_same_model_and_ranker_as_the_site_would(built):
 
 
 def test_the_child_parses_only_the_files_that_changed_since_the_last_refresh(built, monkeypatch):
-    refresh.make_state(built, artefact_paths(built).index_dir)
+    before = refresh.make_state(built, artefact_paths(built).index_dir).version
     kept = ContentCache.kept(built)
     changed = next(p for p in kept._files if '"Ambitieweb"@nl' in p.read_text(encoding="utf-8"))
     changed.write_text(changed.read_text(encoding="utf-8").replace('"Ambitieweb"@nl', '"Ambitieweb nieuw"@nl'),
@@ -57,6 +57,7 @@ def test_the_child_parses_only_the_files_that_changed_since_the_last_refresh(bui
     made = refresh.make_state(built, artefact_paths(built).index_dir)
     assert any(v.value == "Ambitieweb nieuw" for props in made.model.out.values()
                for values in props.values() for v in values)
+    assert made.version == content_version(built) != before  # from the cache, as a build would count it
 
 
 def test_a_damaged_content_cache_is_read_afresh(built):
