@@ -176,7 +176,8 @@ def run_phase(name: str, server: Server, mix: list[tuple[str, Request]], args, s
             kind, req = order[i % len(order)]
             i += 1
             status, _, elapsed, exc = conn.get(req)
-            local.append((kind, elapsed, classify(status, exc), status))
+            failure = classify(status, exc)
+            local.append((kind, elapsed, failure, status, req.label if failure else None))
         conn.close()
         with lock:
             samples.extend(local)
@@ -216,6 +217,7 @@ def run_phase(name: str, server: Server, mix: list[tuple[str, Request]], args, s
 def summarise(samples, wall: float) -> dict:
     ok = [s[1] * 1000 for s in samples if s[2] is None]
     kinds = Counter(s[2] for s in samples if s[2] is not None)
+    failed = Counter((s[4], s[2]) for s in samples if s[2] is not None)  # (url, why): to find it again
     per_kind = {}
     for kind in ("page", "search", "sparql"):
         mine = [s[1] * 1000 for s in samples if s[0] == kind and s[2] is None]
@@ -234,6 +236,7 @@ def summarise(samples, wall: float) -> dict:
         "throughput_rps": round(len(ok) / wall, 1) if wall else None,
         "wall_s": round(wall, 1),
         "per_kind": per_kind,
+        "failed_urls": [{"url": url, "failure": why, "n": n} for (url, why), n in failed.most_common(20)],
     }
 
 
