@@ -80,8 +80,8 @@ def soak_section(data: dict, source: Path) -> list[str]:
              f"(na {cfg.get('warmup'):g} s opwarmen), {data.get('workload')} URL's (pagina's, zoeken met woorden en "
              f"zinnen, de SPARQL-mix).", "",
              "| fase | verzoeken | 5xx | andere fouten | p50 | p95 | p99 | RSS begin → eind (max) | "
-             "max met kindprocessen | redacteur |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |"]
+             "webserver alleen | max met kindprocessen | redacteur |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | --- |"]
     for name, phase in data.get("phases", {}).items():
         editor = phase.get("editor")
         who = "–" if not editor else (f"{editor['saves']} opslagen {editor['statuses']}, "
@@ -90,8 +90,14 @@ def soak_section(data: dict, source: Path) -> list[str]:
                      f"{phase['failure_kinds'] or ''} | {phase['p50_ms']} ms | {phase['p95_ms']} ms | "
                      f"{phase['p99_ms']} ms | {phase['rss_start_mb']} → {phase['rss_end_mb']} MB "
                      f"({phase['rss_max_mb']} MB, {phase['rss_growth_pct']:+}%) | "
-                     f"{_tree_max(phase)} | {who} |")
+                     f"{_web(phase)} | {_tree_max(phase)} | {who} |")
     return lines
+
+
+def _web(phase: dict) -> str:
+    if phase.get("web_start_mb") is None:  # soaks before the web server was told apart from the SPARQL workers
+        return "–"
+    return f"{phase['web_start_mb']} → {phase['web_end_mb']} MB ({phase['web_max_mb']} MB)"
 
 
 def _tree_max(phase: dict) -> str:

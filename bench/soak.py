@@ -58,8 +58,14 @@ def tree_rss(pid: int) -> dict:
     a leak would show in the processes that stay (site worker, SPARQL workers)."""
     pids = [pid] + _descendants(pid)
     per = {p: proc_memory(p, "VmRSS") or 0 for p in pids}
-    passing = {p for p in pids if per[p] and b"toolbox.refresh" in _cmdline(p)}
+    lines = {p: _cmdline(p) for p in pids if per[p]}
+    passing = {p for p, line in lines.items() if b"toolbox.refresh" in line}
+    # SPARQL workers (multiprocessing spawn) are new for each content version; after a save the old
+    # version's answer until the new ones have loaded, so for a while there are twice as many.
+    workers = {p for p, line in lines.items() if b"multiprocessing" in line and p not in passing}
     return {"total": sum(per.values()), "site": sum(v for p, v in per.items() if p not in passing),
+            "web": sum(v for p, v in per.items() if p not in passing | workers),
+            "sparql": sum(per[p] for p in workers), "sparql_processes": len(workers),
             "processes": len([v for v in per.values() if v]), "refresh_children": len(passing)}
 
 
@@ -120,9 +126,12 @@ class Editor:
                                                                ("naam", EDITOR), ("wachtwoord", PASSWORD)])
         return status
 
-    def save(self, n: int, new: bool) -> int:
+    def save(self, n: int, new: bool, times: dict | None = None) -> int:
+        """Open the form and save it; `times` gets the seconds of each ("formulier", "opslaan")."""
         path = "/beheer/casussen/nieuw" if new else f"/beheer/casussen/{SOAK_CASE}"
+        started = time.monotonic()
         _, page = self._request("GET", path)
+        opened = time.monotonic()
         form = [("csrf_token", self._field(page, "csrf_token")), ("versie", self._field(page, "versie")),
                 ("actie", "opslaan"), ("title", "Soakcasus Zonnewijk"), ("municipality", "gemeente/leiden"),
                 ("scale", "schaal/wijk"), ("theme", "thema/woningbouw"), ("source", "bron/werkboek"),
@@ -131,6 +140,8 @@ class Editor:
         if new:
             form.append(("slug", SOAK_CASE))
         status, _ = self._request("POST", path, form)
+        if times is not None:
+            times["formulier"], times["opslaan"] = round(opened - started, 2), round(time.monotonic() - opened, 2)
         return status
 
 
@@ -144,7 +155,9 @@ def editor_loop(port: int, interval: float, deadline: float, out: dict) -> None:
         try:
             if not exists:  # a save that timed out on our side may still have landed
                 exists = editor._request("GET", f"/beheer/casussen/{SOAK_CASE}")[0] == 200
-            status = editor.save(n, new=not exists)
+            times: dict = {}
+            status = editor.save(n, new=not exists, times=times)
+            out.setdefault("steps", []).append(times)
             exists = exists or status == 303
         except (OSError, http.client.HTTPException) as exc:
             status = type(exc).__name__
@@ -207,7 +220,8 @@ def run_phase(name: str, server: Server, mix: list[tuple[str, Request]], args, s
         seconds = editing["seconds"]
         result["editor"] = {"interval_s": args.edit_interval, "login": editing.get("login"),
                             "saves": len(seconds), "statuses": editing["statuses"],
-                            "median_s": percentile(seconds, 50), "max_s": max(seconds) if seconds else None}
+                            "median_s": percentile(seconds, 50), "max_s": max(seconds) if seconds else None,
+                            "steps": editing.get("steps", [])}
     say(f"[{name}] {result['requests']} verzoeken, {result['status_5xx']} 5xx, {result['failures']} fouten, "
         f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms, RSS {result['rss_start_mb']} -> "
         f"{result['rss_end_mb']} MB" + (f", redacteur: {result['editor']['statuses']}" if edit else ""))
@@ -248,9 +262,13 @@ def rss_summary(rss: list[dict], warmup: float) -> dict:
         return {"rss_start_mb": None, "rss_end_mb": None, "rss_max_mb": None, "rss_growth_pct": None}
     stay = [s.get("site", s["total"]) for s in after]
     start, end = stay[0], stay[-1]
+    web = [s["web"] for s in after if "web" in s]
     return {"rss_start_mb": _mb(start), "rss_end_mb": _mb(end), "rss_max_mb": _mb(max(stay)),
             "rss_tree_max_mb": _mb(max(s["total"] for s in after)),
-            "rss_growth_pct": round(100 * (end - start) / start, 1) if start else None, "rss_warmup_s": warmup}
+            "rss_growth_pct": round(100 * (end - start) / start, 1) if start else None, "rss_warmup_s": warmup,
+            # the web server alone (no SPARQL workers, no refresh children): where a leak would stay
+            "web_start_mb": _mb(web[0]) if web else None, "web_end_mb": _mb(web[-1]) if web else None,
+            "web_max_mb": _mb(max(web)) if web else None}
 
 
 def _mb(value: int) -> float:

@@ -32,6 +32,7 @@ class Settings:
     query_threads: int = 8
     query_queue_wait: float = 30.0
     server_threads: int = 64
+    save_wait: float = 5.0  # seconds a save in the editor waits for the public pages to show it
     secret_key: str | None = None
     max_body: int = 2 * 1024 * 1024  # bytes of a request body; larger gets 413
     secure_cookies: bool = False  # also mark cookies Secure over plain HTTP (TLS ends at a proxy)
@@ -53,6 +54,7 @@ class Settings:
             query_threads=_env_int("TOOLBOX_QUERY_THREADS", 8),
             query_queue_wait=float(env.get("TOOLBOX_QUERY_QUEUE_WAIT", "30")),
             server_threads=_env_int("TOOLBOX_SERVER_THREADS", 64),
+            save_wait=float(env.get("TOOLBOX_SAVE_WAIT", "5")),
             secret_key=env.get("TOOLBOX_SECRET_KEY") or None,
             max_body=_env_int("TOOLBOX_MAX_BODY", 2 * 1024 * 1024),
             secure_cookies=env.get("TOOLBOX_SECURE_COOKIES", "").strip().lower() in ("1", "true", "ja", "yes", "on"),
@@ -74,6 +76,7 @@ class Settings:
             "TOOLBOX_QUERY_THREADS": str(self.query_threads),
             "TOOLBOX_QUERY_QUEUE_WAIT": repr(self.query_queue_wait),
             "TOOLBOX_SERVER_THREADS": str(self.server_threads),
+            "TOOLBOX_SAVE_WAIT": repr(self.save_wait),
             "TOOLBOX_MAX_BODY": str(self.max_body),
             "TOOLBOX_SECURE_COOKIES": "1" if self.secure_cookies else "",
         }

@@ -12,8 +12,8 @@ The flow of a save, all under one lock:
    written atomically (temporary file that does not end in .ttl, fsync, rename, fsync of
    the folder), so a crash leaves either the old or the new file, never half a file.
 
-The caller (webapp/beheer_cases.py) then swaps in a fresh site state, made from the content
-folder by a child process (toolbox.refresh).
+The caller (webapp/beheer_cases.py) then has a fresh site state made from the content folder
+by a child process (toolbox.refresh), in the background (webapp/refresher.py).
 
 This module owns the save itself (paths, lock, conflict check, history copy, atomic write). The
 form fields and form values <-> graph are in case_form, the SHACL check in case_validation, the
@@ -84,7 +84,6 @@ class SaveResult:
     token: str
     seconds: float
     action: str
-    refreshed: bool = True  # False when the site could not swap in the new state (it shows it after a restart)
 
 
 class CaseEditor(CaseHistory):
@@ -261,8 +260,8 @@ class CaseEditor(CaseHistory):
              on_saved=None) -> SaveResult:
         """Write a prepared, valid case if the file is still the version the form was based on.
 
-        `on_saved(result)` runs inside the lock (the site swaps in its new state there), so
-        states are swapped in the order the files were written.
+        `on_saved(result)` runs inside the lock (the site asks for a refresh there), so every
+        refresh it asks for covers this file and all written before it.
         """
         started = time.monotonic()
         if not prepared.ok:

@@ -44,6 +44,16 @@ class LRUCache:
                 _, old = self._entries.popitem(last=False)
                 self.size -= self._size_of(old)
 
+    def recent_keys(self, limit: int) -> list:
+        """Up to `limit` keys, the most recently used first (a copy: the cache may change meanwhile)."""
+        with self._lock:
+            keys = []
+            for key in reversed(self._entries):
+                if len(keys) >= limit:
+                    break
+                keys.append(key)
+            return keys
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

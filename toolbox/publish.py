@@ -1,9 +1,10 @@
 """After a save: the build artefacts follow without a full build (store, dataset file, index, manifest).
 
-The dataset file, the search index and the manifest are written at once, inside the save, by a
-child process (toolbox.refresh). The downloads (four formats, gzipped: most of a minute at 100x
-content) follow, in a child process too, once the editor has paused: a series of saves writes
-them once, and a save never waits for the downloads of the one before. The manifest says which
+The dataset file, the search index and the manifest are written right after a save (in the
+background, see webapp/refresher.py) by a child process (toolbox.refresh). The downloads (four
+formats, gzipped: most of a minute at 100x content) follow, in a child process too, at a low
+priority and once the editor has paused: a series of saves writes them once, and a save never
+waits for the downloads of the one before. The manifest says which
 content version the downloads hold; a restart in between rewrites only the downloads (see toolbox.build.ensure_built).
 """
 
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from .config import Settings
 
-QUIET_SECONDS = 5.0  # no new save for this long, then the downloads are rewritten
+QUIET_SECONDS = 30.0  # no new save for this long, then the downloads are rewritten
 
 _manifest_lock = threading.Lock()  # brief: the generation counter and manifest writes
 _dumps_lock = threading.Lock()  # long: one writer of the downloads at a time

@@ -212,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.task == "preview":
         _preview(settings, args.folder, args.case)
     elif args.task == "downloads":
+        os.nice(10)  # researchers' files may lag a minute; requests and saves go first
         _downloads(settings)
     else:
         os.nice(10)  # a warm-up: requests and saves go first

@@ -213,6 +213,16 @@ class WorkerPool:
             for slot in slots:
                 self._free.put(slot)
 
+    def started(self) -> bool:
+        """Whether every worker has loaded the dataset or said why it could not: each slot has its
+        first message waiting (or has read it). For a pool nobody runs queries on yet."""
+        with self._lock:
+            slots = [slot for worker in self._workers for slot in worker.slots]
+        try:
+            return all(slot.ready or slot.conn.poll(0) for slot in slots)
+        except (EOFError, OSError):  # a worker ended: its slot's query says so
+            return True
+
     def _acquire(self, until: float) -> _Slot:
         while True:
             try:

@@ -58,6 +58,8 @@ MESSAGES = {
     "gearchiveerd": "De casus is gearchiveerd: hij staat niet meer in de lijsten en de zoekresultaten.",
     "gepubliceerd": "De casus is weer gepubliceerd.",
     "hersteld": "De eerdere versie is teruggezet en staat op de site.",
+    "wordt_ververst": "De casus is opgeslagen. De openbare pagina's worden nog bijgewerkt en tonen de wijziging "
+                      "over een ogenblik.",
     "niet_ververst": "De casus is opgeslagen, maar de site kon niet worden ververst (schrijffout op de server). "
                      "Hij verschijnt op de site na een herstart; meld het aan de beheerder van de server.",
     "uitgelogd": "Je bent uitgelogd.",

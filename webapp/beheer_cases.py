@@ -5,6 +5,7 @@ Routes on the `beheer` blueprint (webapp.beheer), which checks origin, CSRF and 
 
 from __future__ import annotations
 
+import threading
 import time
 
 from flask import (
@@ -33,6 +34,7 @@ from toolbox.case_form import (
 from toolbox.case_history import text_diff
 from toolbox.write_errors import WriteFailed
 
+from . import page_cache
 from .beheer import (
     CHECKBOX_LIMIT,
     OPTION_CLASSES,
@@ -45,7 +47,10 @@ from .beheer import (
     editor,
     login_required,
 )
+from .refresher import BUSY, FAILED, READY, Refresher
 from .state import SiteState, state, swap_in
+
+_refresher_lock = threading.Lock()
 
 # ---------------------------------------------------------------------------
 # The case form: new and edit, preview, save
@@ -167,6 +172,35 @@ def _case_form(slug: str | None):
                                                    code=exc.status))
 
 
+def refresher(app) -> Refresher:
+    """The app's one refresher: a new state after saves, made in the background (see webapp/refresher.py)."""
+    extensions = app.extensions
+    if "beheer_refresher" not in extensions:
+        with _refresher_lock:
+            if "beheer_refresher" not in extensions:
+                extensions["beheer_refresher"] = Refresher(lambda: _refresh_state(app))
+    return extensions["beheer_refresher"]
+
+
+def _refresh_state(app) -> None:
+    settings = app.config["TOOLBOX"]
+    started = time.monotonic()
+    previous, warmed = app.extensions["toolbox"], 0
+    try:
+        fresh = SiteState.after_save(settings, previous=previous)
+        warmed = page_cache.warm(app, fresh, previous)
+        swap_in(app, fresh)
+    except Exception:  # the files are written; fall back to the slow but complete path
+        app.logger.exception("Snelle verversing na opslaan mislukt; volledige herbouw")
+        try:
+            swap_in(app, SiteState.load(settings))
+        except Exception:  # e.g. build/ on a full disk: keep serving the previous state
+            app.logger.exception("Herbouw na opslaan mislukt; de site toont de vorige versie tot een herstart")
+            raise
+    app.logger.info("Site ververst na opslaan in %.2f s (%s pagina's voorverwarmd)", time.monotonic() - started,
+                    warmed)
+
+
 def _conflict_form(slug, submitted, prepared: Prepared, exc: Conflict, status: str):
     conflict = {
         "message": exc,
@@ -189,22 +223,13 @@ def _conflict_form(slug, submitted, prepared: Prepared, exc: Conflict, status: s
 def _save(prepared: Prepared, form_token: str, action: str, on_conflict, on_write_failed=None):
     settings = _settings()
     app = current_app._get_current_object()
+    tickets = []
 
-    def swap(result):
-        started = time.monotonic()
-        try:
-            swap_in(app, SiteState.after_save(settings, previous=app.extensions["toolbox"]))
-        except Exception:  # the file is written; fall back to the slow but complete path
-            app.logger.exception("Snelle verversing na opslaan mislukt; volledige herbouw")
-            try:
-                swap_in(app, SiteState.load(settings))
-            except Exception:  # e.g. build/ on a full disk: keep serving the previous state
-                app.logger.exception("Herbouw na opslaan mislukt; de site toont de vorige versie tot een herstart")
-                result.refreshed = False
-        app.logger.info("Casus %s opgeslagen; site ververst in %.2f s", result.slug, time.monotonic() - started)
+    def ask_for_refresh(result):  # inside the save lock: the refresh sees this file, and every earlier one
+        tickets.append(refresher(app).request())
 
     try:
-        result = editor().save(prepared, form_token, g.account.id, action, on_saved=swap)
+        result = editor().save(prepared, form_token, g.account.id, action, on_saved=ask_for_refresh)
     except Conflict as exc:
         audit(settings, "conflict", account=g.account, ip=_ip(), detail={"casus": prepared.slug})
         return on_conflict(exc)
@@ -217,7 +242,8 @@ def _save(prepared: Prepared, form_token: str, action: str, on_conflict, on_writ
         raise Refused(422, "Niet opgeslagen", " ".join(exc.general) or str(exc)) from exc
     audit(settings, f"casus_{action}", account=g.account, ip=_ip(),
           detail={"casus": result.slug, "versie": result.token, "seconden": result.seconds})
-    melding = action if result.refreshed else "niet_ververst"
+    outcome = refresher(app).wait(tickets[0], settings.save_wait)
+    melding = {READY: action, BUSY: "wordt_ververst", FAILED: "niet_ververst"}[outcome]
     return redirect(url_for("beheer.edit_case", slug=result.slug, melding=melding), 303)
 
 

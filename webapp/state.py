@@ -5,10 +5,9 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from flask import current_app
-
 from toolbox.build import read_manifest
 from toolbox.config import Settings
+from toolbox.endpoint import hand_over
 from toolbox.lru import LRUCache
 from toolbox.model import GraphModel
 from toolbox.process import release_freed_memory
@@ -18,7 +17,7 @@ from toolbox.search_index import build_index
 from toolbox.situation import SituationRanker
 from toolbox.store import EmbeddedStore, RemoteStore
 
-from .page_cache import PageCache
+from .page_cache import PageCache, current_state
 
 _MISSING = object()
 RELEASE_AFTER_SECONDS = 30.0  # longer than a page takes, even under load
@@ -119,13 +118,15 @@ class SiteState:
 
 
 def state() -> SiteState:
-    return current_app.extensions["toolbox"]
+    return current_state()
 
 
 def swap_in(app, new: SiteState) -> SiteState:
     """Make new the site's state. Requests in flight keep the old one; once they are done its
-    memory is handed back to the system (without that, each save left the process larger)."""
+    memory is handed back to the system (without that, each save left the process larger).
+    SPARQL workers for the new version start loading now; the old ones answer until they have."""
     app.extensions["toolbox"] = new
+    hand_over(new.settings, new.version)
     timer = threading.Timer(RELEASE_AFTER_SECONDS, release_freed_memory)
     timer.daemon = True
     timer.start()

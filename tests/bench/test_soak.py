@@ -22,3 +22,13 @@ def test_memory_counts_the_processes_that_stay_after_the_warm_up():
     summary = rss_summary(rss, warmup=60)
     assert (summary["rss_start_mb"], summary["rss_end_mb"], summary["rss_tree_max_mb"]) == (500.0, 510.0, 900.0)
     assert summary["rss_growth_pct"] == 2.0
+    assert summary["web_start_mb"] is None  # samples from before the web server was told apart
+
+
+def test_the_web_server_is_told_apart_from_the_sparql_workers():
+    mb = 1024**2
+    rss = [{"t": 60, "total": 900 * mb, "site": 800 * mb, "web": 300 * mb},
+           {"t": 70, "total": 1300 * mb, "site": 1200 * mb, "web": 310 * mb},  # two pools during a hand-over
+           {"t": 80, "total": 800 * mb, "site": 800 * mb, "web": 305 * mb}]
+    summary = rss_summary(rss, warmup=60)
+    assert (summary["web_start_mb"], summary["web_end_mb"], summary["web_max_mb"]) == (300.0, 305.0, 310.0)

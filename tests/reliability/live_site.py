@@ -55,7 +55,8 @@ class Site:
         self.build = self.root / "build"
         self.instance = self.root / "instance"
         self.settings = Settings(content_dir=self.content, build_dir=self.build, instance_dir=self.instance,
-                                 sparql_endpoint=None, secret_key="betrouwbaarheid")
+                                 sparql_endpoint=None, secret_key="betrouwbaarheid",
+                                 save_wait=120.0)  # the tests read the pages a save changed
         self.env_extra = env or {}
         self.process: subprocess.Popen | None = None
         self.base = ""

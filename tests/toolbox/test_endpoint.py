@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import shutil
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -15,7 +17,7 @@ import pytest
 from werkzeug.datastructures import MIMEAccept
 
 import toolbox.sparql_pool as endpoint_module
-from toolbox.endpoint import Endpoint, ResultCache
+from toolbox.endpoint import Endpoint, ResultCache, close_endpoints, get_endpoint, hand_over
 from toolbox.sparql import QueryError
 from toolbox.sparql_pool import WorkerPool
 from toolbox.sparql_protocol import Busy, NotAcceptable, QueryTimeout, classify, negotiate
@@ -350,3 +352,139 @@ def test_prepare_checks_length_and_emptiness(minimal_settings, pool):
     with pytest.raises(QueryError):
         endpoint.prepare("   ")
     assert endpoint.prepare("ASK {}") == "ASK"
+
+
+# --------------------------------------------------------------------------- a new content version
+NEW_FACT = '<urn:toolbox:test> <urn:toolbox:staat> "nieuw" .\n'
+ASK_NEW = 'ASK { <urn:toolbox:test> <urn:toolbox:staat> "nieuw" }'
+TRUE, FALSE = b'{"head": {}, "boolean": true}', b'{"head": {}, "boolean": false}'
+
+
+def _eventually(condition, within: float = 60.0) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture
+def own_store(minimal_store, minimal_settings, tmp_path):
+    """Settings over a build folder of its own (one worker, two slots), closed afterwards."""
+    settings = replace(minimal_settings, build_dir=tmp_path, query_workers=1, query_threads=2, query_timeout=2.0)
+    shutil.copy(minimal_settings.build_dir / "graph.nq", tmp_path / "graph.nq")
+    yield settings
+    close_endpoints(settings)
+
+
+def test_the_old_version_answers_until_the_new_workers_have_loaded(own_store):
+    """After a save the new workers load the dataset for seconds; queries meanwhile are answered by
+    the previous version's workers, not put in a queue. Then the new ones take over, and the old
+    ones end after the query they were running."""
+    old = get_endpoint(own_store, "v1")
+    assert old.execute(ASK_NEW, "json", "ASK").body == FALSE
+    asked = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    counted = old.execute(asked, "json", "SELECT").body
+    dataset = own_store.build_dir / "graph.nq"
+    data = dataset.read_bytes() + NEW_FACT.encode()
+    dataset.unlink()
+    os.mkfifo(dataset)  # the new worker blocks on opening it until the test writes the data
+
+    hand_over(own_store, "v2")
+    time.sleep(1.0)
+    assert get_endpoint(own_store, "v2") is old
+    assert old.execute(ASK_NEW + " ", "json", "ASK").body == FALSE  # answered at once, by the old data
+    outcome = {}
+
+    def slow_query():
+        try:
+            old.execute(SLOW, "json", "SELECT")
+        except QueryError as exc:
+            outcome["error"] = exc
+
+    slow = threading.Thread(target=slow_query)
+    slow.start()
+    time.sleep(0.2)
+
+    def feed():
+        with open(dataset, "wb") as fifo:
+            fifo.write(data)
+
+    threading.Thread(target=feed, daemon=True).start()
+    assert _eventually(lambda: get_endpoint(own_store, "v2") is not old)
+    new = get_endpoint(own_store, "v2")
+    assert slow.is_alive() and not old.closed  # the old workers still run the slow query
+    assert new.version == "v2" and new.execute(ASK_NEW, "json", "ASK").body == TRUE
+    again = new.execute(asked, "json", "SELECT")  # asked of the old version: run again before taking over
+    assert again.cached and again.body != counted  # counted anew over the new data (one triple more)
+    slow.join(30)
+    assert isinstance(outcome["error"], QueryTimeout)  # ran to its own limit: not cut off by the hand-over
+    assert _eventually(lambda: old.closed, within=30)
+    # A request still holding the old state changes nothing; one that got the old endpoint is passed on.
+    assert get_endpoint(own_store, "v1") is new
+    assert old.execute(ASK_NEW + "  ", "json", "ASK").body == TRUE
+
+
+def test_a_version_that_never_loads_is_replaced_by_the_next(own_store):
+    old = get_endpoint(own_store, "v1")
+    dataset = own_store.build_dir / "graph.nq"
+    data = dataset.read_bytes() + NEW_FACT.encode()
+    dataset.unlink()
+    os.mkfifo(dataset)
+    hand_over(own_store, "v2")  # blocks on the FIFO
+    time.sleep(0.5)
+    dataset.unlink()
+    dataset.write_bytes(data)
+    hand_over(own_store, "v3")  # v2 is stopped unused; v3 loads the file
+    assert _eventually(lambda: get_endpoint(own_store, "v3") is not old)
+    new = get_endpoint(own_store, "v3")
+    assert new.version == "v3" and new.execute(ASK_NEW, "json", "ASK").body == TRUE
+
+
+class CountingRunner:
+    """The real pool, with a count of the queries it is given; each waits for `go` before it runs."""
+
+    def __init__(self, pool):
+        self.pool, self.runs, self.go = pool, 0, threading.Event()
+
+    def run(self, job, timeout):
+        self.runs += 1
+        assert self.go.wait(10)
+        return self.pool.run(job, timeout)
+
+    def close(self):
+        pass
+
+
+def test_one_query_asked_by_many_at_once_runs_once(two_slot_pool, minimal_settings):
+    runner = CountingRunner(two_slot_pool)
+    endpoint = Endpoint(minimal_settings, runner, ResultCache())
+    query = "SELECT ?s WHERE { ?s a ?t } ORDER BY ?s"
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(endpoint.execute(query, "json", "SELECT")))
+               for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    assert _eventually(lambda: runner.runs == 1, within=5)
+    time.sleep(0.3)  # the other seven are waiting for that one by now
+    runner.go.set()
+    for thread in threads:
+        thread.join(30)
+    assert runner.runs == 1 and len(answers) == 8
+    assert len({a.body for a in answers}) == 1 and sum(not a.cached for a in answers) == 1
+    # A query that fails for the first is run by the others themselves (not given its error).
+    bad, errors = "SELECT ?s WHERE { ?s ?p }", []
+
+    def ask_bad():
+        try:
+            endpoint.execute(bad, "json", "SELECT")
+        except QueryError as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ask_bad) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(errors) == 3 and runner.runs == 4

@@ -9,6 +9,7 @@ import itertools
 import re
 import shutil
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -30,8 +31,9 @@ _addresses = itertools.count(1)
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("beheer")
     shutil.copytree(REPO_ROOT / "content", root / "content")
+    # save_wait: the tests read the pages a save changed right after it
     settings = Settings(content_dir=root / "content", build_dir=root / "build", instance_dir=root / "instance",
-                        secret_key="test", sparql_endpoint=None,
+                        secret_key="test", sparql_endpoint=None, save_wait=120.0,
                         extra={"login_max_failures": 3, "login_lockout_seconds": 2, "login_max_per_ip": 6})
     build(settings, owl=False)
     accounts = AccountStore(settings)
@@ -177,7 +179,7 @@ def test_too_many_attempts_from_one_address_are_rate_limited(site):
 
 def test_create_case_appears_in_list_search_guide_and_store(site, editor_client):
     # Public pages and search answers are kept per content version: fetch them first, so the
-    # checks below also show that a save starts a fresh cache.
+    # checks below also show that the new version's pages are rendered anew (ahead of the swap).
     before = site.test_client()
     assert "Klimaatstraat Zonnewijk" not in before.get("/casussen").text
     assert before.get("/casussen").headers.get("X-Toolbox-Cache") == "hit"
@@ -208,7 +210,8 @@ def test_create_case_appears_in_list_search_guide_and_store(site, editor_client)
             "SELECT ?k WHERE { ?k tor:reportedByCase <" + uri + "> }")
         assert [r["k"] for r in rows] == [f"{BASE}/id/knelpunt/tactisch-gat"]  # inferred inverse too
     client = site.test_client()
-    assert "Klimaatstraat Zonnewijk" in client.get("/casussen").text
+    listing = client.get("/casussen")  # asked for before the save: rendered again before the swap
+    assert "Klimaatstraat Zonnewijk" in listing.text and listing.headers.get("X-Toolbox-Cache") == "hit"
     assert "Klimaatstraat Zonnewijk" in client.get("/doc/casus/klimaatstraat-zonnewijk").text
     found = client.get("/zoeken?q=zonnewijk&format=json").json
     assert any(r["uri"].endswith("/casus/klimaatstraat-zonnewijk") for r in found["results"])
@@ -226,14 +229,37 @@ def test_create_case_appears_in_list_search_guide_and_store(site, editor_client)
     assert events and events[0]["casus"] == "klimaatstraat-zonnewijk"
 
 
+def test_a_save_that_outlasts_its_wait_answers_at_once_and_the_site_follows(site, editor_client, monkeypatch):
+    """Under heavy load a refresh takes a minute: the editor is told the pages follow, and they do."""
+    from webapp import beheer_cases
+
+    monkeypatch.setitem(site.config, "TOOLBOX", replace(site.config["TOOLBOX"], save_wait=0.0))
+    response = post_new(editor_client, title="Later Zichtbaar Plein")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/beheer/casussen/later-zichtbaar-plein?melding=wordt_ververst")
+    assert "worden nog bijgewerkt" in editor_client.get(response.headers["Location"]).text
+    assert beheer_cases.refresher(site).idle(60)
+    page = site.test_client().get("/doc/casus/later-zichtbaar-plein")
+    assert page.status_code == 200 and "Later Zichtbaar Plein" in page.text
+
+
 def test_sparql_endpoint_sees_the_new_case(site, editor_client):
-    assert post_new(editor_client, title="Sparql Zichtbaar Plein").status_code == 303
+    """The endpoint answers throughout; once the new version's workers have loaded, with the new case."""
     query = ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?l WHERE { "
              f"<{BASE}/id/casus/sparql-zichtbaar-plein> skos:prefLabel ?l }}")
-    response = site.test_client().get("/sparql", query_string={"query": query},
-                                      headers={"Accept": "application/sparql-results+json"})
-    assert response.status_code == 200, response.text[:500]
-    assert "Sparql Zichtbaar Plein" in response.text
+
+    def ask():
+        response = site.test_client().get("/sparql", query_string={"query": query},
+                                          headers={"Accept": "application/sparql-results+json"})
+        assert response.status_code == 200, response.text[:500]
+        return response.text
+
+    assert "Sparql Zichtbaar Plein" not in ask()  # the workers of this version are up
+    assert post_new(editor_client, title="Sparql Zichtbaar Plein").status_code == 303
+    deadline = time.monotonic() + 60
+    while "Sparql Zichtbaar Plein" not in ask():
+        assert time.monotonic() < deadline, "the new case never reached the SPARQL endpoint"
+        time.sleep(0.1)
 
 
 def test_preview_shows_the_public_page_and_writes_nothing(site, editor_client):

@@ -45,7 +45,7 @@ def server(tmp_path_factory):
     shutil.copytree(REPO_ROOT / "content", root / "content")
     env = dict(os.environ, TOOLBOX_CONTENT=str(root / "content"), TOOLBOX_BUILD=str(root / "build"),
                TOOLBOX_INSTANCE=str(root / "instance"), TOOLBOX_SECRET_KEY="browser-test-sleutel",
-               TOOLBOX_SPARQL_ENDPOINT="")
+               TOOLBOX_SPARQL_ENDPOINT="", TOOLBOX_SAVE_WAIT="120")
     # Build without the OWL reasoner (CI runs it), so the server starts from a ready build.
     subprocess.run([*toolbox_command(), "build", "--no-owl"], env=env, cwd=REPO_ROOT, check=True,
                    capture_output=True, timeout=300)
@@ -102,6 +102,17 @@ def _sparql(base: str, query: str) -> dict:
         return json.loads(response.read())
 
 
+def _sparql_labels(base: str, query: str, expected: list, within: float = 60) -> list:
+    """The labels the endpoint answers, asked again until they are `expected` (its workers for a new
+    version take over once they have loaded it) or `within` seconds have passed."""
+    deadline = time.monotonic() + within
+    while True:
+        labels = [b["l"]["value"] for b in _sparql(base, query)["results"]["bindings"]]
+        if labels == expected or time.monotonic() > deadline:
+            return labels
+        time.sleep(0.2)
+
+
 def test_editor_journey(browser, server, axe):
     context = _context(browser, server["base"])
     page = context.new_page()
@@ -144,9 +155,9 @@ def test_editor_journey(browser, server, axe):
     assert page.get_by_role("link", name=TITLE).count() == 1
     page.goto("/gids?stap=gebieds-wijkplan")
     assert page.get_by_role("link", name=TITLE).count() >= 1
-    result = _sparql(server["base"], "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?l WHERE { "
-                     f"<https://toolbox-openbare-ruimte.nl/id/casus/{SLUG}> skos:prefLabel ?l }}")
-    assert [b["l"]["value"] for b in result["results"]["bindings"]] == [TITLE]
+    labels = _sparql_labels(server["base"], "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?l WHERE { "
+                            f"<https://toolbox-openbare-ruimte.nl/id/casus/{SLUG}> skos:prefLabel ?l }}", [TITLE])
+    assert labels == [TITLE]
 
     # Edit.
     page.goto(f"/beheer/casussen/{SLUG}")
