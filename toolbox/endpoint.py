@@ -58,6 +58,15 @@ class ResultCache(LRUCache):
         super().__init__(max_size=self.BUDGET, size=lambda result: len(result.body), max_entry_size=self.ENTRY)
 
 
+class _Shared:
+    """The outcome of one query run, for those who asked the same meanwhile."""
+
+    def __init__(self):
+        self.done = threading.Event()
+        self.result: Result | None = None
+        self.error: QueryError | None = None
+
+
 class Endpoint:
     """Admission control, checks and limits around a worker pool or a remote store."""
 
@@ -71,7 +80,7 @@ class Endpoint:
         self._running = 0  # queries on this endpoint's runner now
         self._changed = threading.Condition()
         self._successor: Endpoint | None = None  # set when closed after a hand-over
-        self._computing: dict[tuple, threading.Event] = {}  # queries running now, for those asking the same
+        self._computing: dict[tuple, _Shared] = {}  # queries running now, for those asking the same
         self._longest = settings.query_timeout * WALL_LIMIT_FACTOR + settings.query_queue_wait
         self.closed = False
 
@@ -114,29 +123,34 @@ class Endpoint:
                 self._changed.notify_all()
 
     def _run_once(self, key: tuple, job: Job) -> Result:
-        """Run the job, or wait for the same query that runs already and take its answer: many
-        clients asking one heavy query of an empty cache (after a start or a save) run it once."""
+        """Run the job, or wait for the same query that runs already and share its outcome: many
+        clients asking one heavy query of an empty cache (after a start or a save) run it once, and
+        a query that timed out (or was refused) is not run again by each of them."""
         if self.cache is None:
             return self.runner.run(job, self.settings.query_timeout)
         with self._changed:
             running = self._computing.get(key)
             leader = running is None
             if leader:
-                running = self._computing[key] = threading.Event()
+                running = self._computing[key] = _Shared()
         if not leader:
-            running.wait(self._longest)
-            hit = self.cache.get(key)
-            if hit is not None:
-                return replace(hit, cached=True)
-            return self.runner.run(job, self.settings.query_timeout)  # it failed there: try it here
+            running.done.wait(self._longest)
+            if running.error is not None:
+                raise running.error
+            if running.result is not None:
+                return replace(running.result, cached=True)
+            return self.runner.run(job, self.settings.query_timeout)  # it ended some other way: try here
         try:
-            result = self.runner.run(job, self.settings.query_timeout)
-            self.cache.put(key, result)
-            return result
+            running.result = self.runner.run(job, self.settings.query_timeout)
+            self.cache.put(key, running.result)
+            return running.result
+        except QueryError as exc:
+            running.error = exc
+            raise
         finally:
             with self._changed:
                 self._computing.pop(key, None)
-            running.set()
+            running.done.set()
 
     def warm_from(self, other: Endpoint, queries: int = WARM_QUERIES, seconds: float = WARM_SECONDS) -> int:
         """Run the queries `other` answered most recently, so this endpoint takes over with them in

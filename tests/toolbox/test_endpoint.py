@@ -473,7 +473,8 @@ def test_one_query_asked_by_many_at_once_runs_once(two_slot_pool, minimal_settin
         thread.join(30)
     assert runner.runs == 1 and len(answers) == 8
     assert len({a.body for a in answers}) == 1 and sum(not a.cached for a in answers) == 1
-    # A query that fails for the first is run by the others themselves (not given its error).
+    # A query that fails fails for all who asked it meanwhile, with its error, run once.
+    runner.go.clear()
     bad, errors = "SELECT ?s WHERE { ?s ?p }", []
 
     def ask_bad():
@@ -485,6 +486,10 @@ def test_one_query_asked_by_many_at_once_runs_once(two_slot_pool, minimal_settin
     threads = [threading.Thread(target=ask_bad) for _ in range(3)]
     for thread in threads:
         thread.start()
+    assert _eventually(lambda: runner.runs == 2, within=5)
+    time.sleep(0.3)
+    runner.go.set()
     for thread in threads:
         thread.join(30)
-    assert len(errors) == 3 and runner.runs == 4
+    assert runner.runs == 2 and len(errors) == 3 and len({str(e) for e in errors}) == 1
+    assert errors[0].status == 400
