@@ -1,9 +1,8 @@
 """Write the figures of items 4-7 of docs/reliability.md from the suite's and the soak's own JSON output.
 
-    TOOLBOX_RELIABILITY_RESULTS=bench/results/reliability-$(date +%F).json \
-        .venv/bin/pytest -m reliability tests/reliability
+    python -m tests.reliability.report         # runs the suite, writes docs/reliability-results.json, calls this
     python -m bench.soak --clients 200 --duration 600
-    python -m bench.reliability_doc            # newest reliability-*.json and soak-*.json in bench/results/
+    python -m bench.reliability_doc            # docs/reliability-results.json and the newest soak-*.json
 
 Only the part between the two markers is replaced; the rest of the file is left as it is.
 """
@@ -18,6 +17,7 @@ from pathlib import Path
 from toolbox.config import REPO_ROOT
 
 RESULTS = REPO_ROOT / "bench" / "results"
+SUITE = REPO_ROOT / "docs" / "reliability-results.json"  # written by python -m tests.reliability.report
 DOC = REPO_ROOT / "docs" / "reliability.md"
 BEGIN, END = "<!-- figures items 4-7: begin (python -m bench.reliability_doc) -->", "<!-- figures items 4-7: end -->"
 
@@ -25,6 +25,13 @@ BEGIN, END = "<!-- figures items 4-7: begin (python -m bench.reliability_doc) --
 def _newest(pattern: str) -> Path | None:
     found = sorted(RESULTS.glob(pattern))
     return found[-1] if found else None
+
+
+def _suite() -> Path | None:
+    """The report's JSON once it holds the fault tests' sections; before that the older files in bench/results/."""
+    if SUITE.exists() and "sigkill_during_saves" in json.loads(SUITE.read_text(encoding="utf-8")):
+        return SUITE
+    return _newest("reliability-*.json")
 
 
 def _rel(path: Path) -> str:
@@ -129,11 +136,11 @@ def write(doc: Path, block: str) -> None:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.reliability_doc", description=__doc__.splitlines()[0])
-    p.add_argument("--suite", help="JSON van de suite (standaard de nieuwste bench/results/reliability-*.json)")
+    p.add_argument("--suite", help="JSON van de suite (standaard docs/reliability-results.json)")
     p.add_argument("--soak", help="JSON van de soak (standaard de nieuwste bench/results/soak-*.json)")
     p.add_argument("--doc", default=str(DOC))
     args = p.parse_args(argv)
-    suite = Path(args.suite) if args.suite else _newest("reliability-*.json")
+    suite = Path(args.suite) if args.suite else _suite()
     soak = Path(args.soak) if args.soak else _newest("soak-*.json")
     if not suite and not soak:
         print("Geen resultaten gevonden in bench/results/.", file=sys.stderr)

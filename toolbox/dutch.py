@@ -80,6 +80,7 @@ class Vocabulary:
     """The stems and surface words the graph uses, for compound splitting and typo repair."""
 
     MIN_PART = 3
+    MEMO_ENTRIES = 20_000  # answers kept per method; then the memo starts afresh
 
     def __init__(self, surface_words: Iterable[str]):
         self.surface = set(surface_words)
@@ -87,13 +88,32 @@ class Vocabulary:
         self._by_start: dict[tuple[str, int], list[str]] = {}
         for s in self.stems:
             self._by_start.setdefault((s[:1], len(s)), []).append(s)
+        # Memos live on the instance, so they go with it. (An lru_cache on the methods was one
+        # cache for the class that held every earlier content version's vocabulary alive.)
+        self._splits: dict[str, tuple[str, ...]] = {}
+        self._near: dict[str, tuple[str, ...]] = {}
 
     def knows(self, word: str) -> bool:
         return word in self.surface or stem(word) in self.stems
 
-    @lru_cache(maxsize=20_000)  # noqa: B019 - one vocabulary per content version, kept with it
     def split(self, word: str) -> tuple[str, ...]:
         """Stems of the known parts of a compound ("rioolvervanging" -> riool, vervang), or ()."""
+        return self._memo(self._splits, self._split, word)
+
+    def near(self, word_stem: str) -> tuple[str, ...]:
+        """Known stems a typo may stand for: one edit for words of 5+ letters, two for 9+."""
+        return self._memo(self._near, self._nearby, word_stem)
+
+    def _memo(self, memo: dict, compute, key: str) -> tuple[str, ...]:
+        found = memo.get(key)
+        if found is None:
+            found = compute(key)
+            if len(memo) >= self.MEMO_ENTRIES:
+                memo.clear()
+            memo[key] = found
+        return found
+
+    def _split(self, word: str) -> tuple[str, ...]:
         best: tuple[str, ...] = ()
         for i in range(len(word) - self.MIN_PART, self.MIN_PART - 1, -1):
             left, right = word[:i], word[i:]
@@ -114,9 +134,7 @@ class Vocabulary:
                     break
         return best
 
-    @lru_cache(maxsize=20_000)  # noqa: B019
-    def near(self, word_stem: str) -> tuple[str, ...]:
-        """Known stems a typo may stand for: one edit for words of 5+ letters, two for 9+."""
+    def _nearby(self, word_stem: str) -> tuple[str, ...]:
         if len(word_stem) < 5:
             return ()
         limit = 2 if len(word_stem) >= 9 else 1

@@ -6,7 +6,7 @@ span their phases, and a small checklist mark sits after each phase.
 
 from __future__ import annotations
 
-import functools
+import weakref
 
 from flask import url_for
 from markupsafe import Markup, escape
@@ -21,14 +21,21 @@ def _href(m: GraphModel, uri: str) -> str:
     return url_for("pages.entity", segment=m.segment(uri), slug=m.slug(uri))
 
 
-@functools.lru_cache(maxsize=4)
+# Per model, and gone with it: an lru_cache here held the last four models (a whole content
+# version each) alive after saves replaced them.
+_KNOWN_WORDS: weakref.WeakKeyDictionary[GraphModel, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
 def _known_words(m: GraphModel) -> frozenset[str]:
     """Words of the graph's labels, to break a long compound where its parts meet."""
-    found = set()
-    for props in m.out.values():
-        for value in props.get(PREF_LABEL, ()):
-            found.update(w for w in words(value.value) if len(w) >= 4)
-    return frozenset(found)
+    known = _KNOWN_WORDS.get(m)
+    if known is None:
+        found = set()
+        for props in m.out.values():
+            for value in props.get(PREF_LABEL, ()):
+                found.update(w for w in words(value.value) if len(w) >= 4)
+        known = _KNOWN_WORDS[m] = frozenset(found)
+    return known
 
 
 def _break_word(word: str, width: int, known: frozenset[str]) -> list[str]:

@@ -25,6 +25,8 @@ from tests.webapp.test_sparql_server import free_port
 from toolbox.accounts import AccountStore
 from toolbox.config import REPO_ROOT, Settings
 
+from .support import results_path
+
 PASSWORD = "betrouwbaar-wachtwoord-2026"
 START_TIMEOUT = 180
 
@@ -191,12 +193,11 @@ class Editor:
 def record_figures(section: str, figures: dict) -> None:
     """Add this test's figures to the JSON named by TOOLBOX_RELIABILITY_RESULTS (docs/reliability.md
     is written from that file); without the variable nothing is written."""
-    target = os.environ.get("TOOLBOX_RELIABILITY_RESULTS")
-    if not target:
+    path = results_path()
+    if path is None:
         return
-    path = Path(target)
     data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    data.setdefault("date", datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    data["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     data[section] = figures
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -4,7 +4,8 @@
     .venv/bin/python -m tests.reliability.report --render   # only render docs/reliability-results.json
 
 The suite writes its counts to docs/reliability-results.json (TOOLBOX_RELIABILITY_RESULTS); this
-renders the tables between the markers of part A in docs/reliability.md and leaves the rest alone.
+renders the tables between the markers of part A in docs/reliability.md, and the figures of items
+4-7 (with the newest soak) through bench.reliability_doc, and leaves the rest alone.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import time
 
+from bench import reliability_doc
 from toolbox.config import REPO_ROOT
 
 from .support import RESULTS_ENV
@@ -102,6 +104,7 @@ def main(argv=None) -> int:
         data["pytest_exit"] = code
         RESULTS.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     write_doc(json.loads(RESULTS.read_text(encoding="utf-8")))
+    reliability_doc.main(["--doc", str(DOC)])
     print(f"{DOC.relative_to(REPO_ROOT)} bijgewerkt", file=sys.stderr)
     return code
 

@@ -43,7 +43,8 @@ class Figures:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (FileNotFoundError, ValueError):
-            data = {"categories": {}}
+            data = {}
+        data.setdefault("categories", {})  # the fault tests may have written their sections first
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         for category in sorted(set(self.counts) | set(self.notes)):
             data["categories"][category] = {"date": stamp, "outcomes": dict(sorted(self.counts[category].items())),
