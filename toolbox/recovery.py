@@ -8,6 +8,7 @@ stopping with a traceback (under Granian: a crash loop).
 
 from __future__ import annotations
 
+import gc
 import logging
 import shutil
 import sys
@@ -16,6 +17,7 @@ from typing import TypeVar
 
 from .build import Artefacts, BuildError, artefact_paths, build, ensure_built
 from .config import Settings
+from .process import release_freed_memory
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -40,6 +42,7 @@ def open_built(settings: Settings, open_artefacts: Callable[[Artefacts], T]) -> 
     Invalid content (BuildError) is not a damaged build: it is raised as it is, with its Dutch report.
     """
     artefacts = ensure_built(settings)
+    _hand_back_memory()
     try:
         return open_artefacts(artefacts)
     except BuildError:
@@ -50,4 +53,13 @@ def open_built(settings: Settings, open_artefacts: Callable[[Artefacts], T]) -> 
              "ze worden opnieuw gebouwd uit de inhoud.")
     discard_build(settings)
     artefacts = build(settings, progress=_say)
+    _hand_back_memory()
     return open_artefacts(artefacts)
+
+
+def _hand_back_memory() -> None:
+    """A build in this process (content changed while the site was down) leaves cyclic garbage and
+    freed heap: at 100x content 1243 MB, of which 770 MB go with a collection and malloc_trim.
+    Without this the site served with it for as long as it ran. Cheap when nothing was built."""
+    gc.collect()
+    release_freed_memory()
