@@ -6,8 +6,6 @@ span their phases, and a small checklist mark sits after each phase.
 
 from __future__ import annotations
 
-import weakref
-
 from flask import url_for
 from markupsafe import Markup, escape
 
@@ -21,21 +19,16 @@ def _href(m: GraphModel, uri: str) -> str:
     return url_for("pages.entity", segment=m.segment(uri), slug=m.slug(uri))
 
 
-# Per model, and gone with it: an lru_cache here held the last four models (a whole content
-# version each) alive after saves replaced them.
-_KNOWN_WORDS: weakref.WeakKeyDictionary[GraphModel, frozenset[str]] = weakref.WeakKeyDictionary()
-
-
 def _known_words(m: GraphModel) -> frozenset[str]:
-    """Words of the graph's labels, to break a long compound where its parts meet."""
-    known = _KNOWN_WORDS.get(m)
-    if known is None:
-        found = set()
-        for props in m.out.values():
-            for value in props.get(PREF_LABEL, ()):
-                found.update(w for w in words(value.value) if len(w) >= 4)
-        known = _KNOWN_WORDS[m] = frozenset(found)
-    return known
+    """Words of the graph's labels, to break a long compound where its parts meet.
+
+    Made once per render, and the plate is kept per content version (pages.py), so no cache here:
+    an lru_cache on this function held the last four models alive after saves replaced them."""
+    found = set()
+    for props in m.out.values():
+        for value in props.get(PREF_LABEL, ()):
+            found.update(w for w in words(value.value) if len(w) >= 4)
+    return frozenset(found)
 
 
 def _break_word(word: str, width: int, known: frozenset[str]) -> list[str]:
@@ -66,9 +59,10 @@ def _wrap(text: str, width: int, known: frozenset[str] = frozenset()) -> list[st
     return lines[:3]
 
 
-def _box(m: GraphModel, uri: str, x: float, y: float, w: float, h: float, css: str, size: int = 14) -> str:
+def _box(m: GraphModel, known: frozenset[str], uri: str, x: float, y: float, w: float, h: float, css: str,
+         size: int = 14) -> str:
     label = m.label(uri)
-    lines = _wrap(label, max(6, int((w - 10) / (size * 0.64))), _known_words(m))
+    lines = _wrap(label, max(6, int((w - 10) / (size * 0.64))), known)
     longest = max((len(t) for t in lines), default=1)
     size = min(size, int((w - 10) / (longest * 0.64)))  # a word that still does not fit: smaller type
     first_y = y + h / 2 - (len(lines) - 1) * (size + 2) / 2 + size * 0.35
@@ -97,36 +91,37 @@ def _arrow(x1: float, x2: float, y: float) -> str:
     return f'<line class="arrow" x1="{x1:.0f}" y1="{y:.0f}" x2="{x2:.0f}" y2="{y:.0f}"/>'
 
 
-def _simple_row(m: GraphModel, steps: list[str], y: float) -> list[str]:
+def _simple_row(m: GraphModel, known: frozenset[str], steps: list[str], y: float) -> list[str]:
     w = (WIDTH - 2 * PAD - GAP * 2 * (len(steps) - 1)) / len(steps)
     parts, x = [], PAD
     for i, step in enumerate(steps):
-        parts.append(_box(m, step, x, y, w, BOX_H, "step"))
+        parts.append(_box(m, known, step, x, y, w, BOX_H, "step"))
         if i < len(steps) - 1:
             parts.append(_arrow(x + w + 2, x + w + 2 * GAP - 2, y + BOX_H / 2))
         x += w + 2 * GAP
     return parts
 
 
-def _execution_row(m: GraphModel, umbrellas: list[str], y: float) -> list[str]:
+def _execution_row(m: GraphModel, known: frozenset[str], umbrellas: list[str], y: float) -> list[str]:
     phases = [(u, p) for u in umbrellas for p in m.objects(u, "tor:narrowerStep")]
     n = len(phases)
     w = (WIDTH - 2 * PAD - n * (MARK + 2 * GAP) + GAP) / n
     parts, x, spans = [], PAD, {}
     for umbrella, phase in phases:
         start, end = spans.get(umbrella, (x, x))
-        parts.append(_box(m, phase, x, y + 40, w, BOX_H, "phase", size=13))
+        parts.append(_box(m, known, phase, x, y + 40, w, BOX_H, "phase", size=13))
         x += w + GAP
         for checklist in m.objects(phase, "tor:transitionChecklist"):
             parts.append(_checklist_mark(m, checklist, x, y + 40 + (BOX_H - MARK) / 2))
         x += MARK + GAP
         spans[umbrella] = (start, x - GAP)
     for umbrella, (start, end) in spans.items():
-        parts.append(_box(m, umbrella, start, y, end - start, 30, "step", size=13))
+        parts.append(_box(m, known, umbrella, start, y, end - start, 30, "step", size=13))
     return parts
 
 
 def render(m: GraphModel) -> Markup:
+    known = _known_words(m)
     rows, y = [], 10
     for level in m.instances("Level"):
         steps = [s for s in m.subjects("tor:level", level) if not m.objects(s, "tor:broaderStep")]
@@ -151,7 +146,8 @@ def render(m: GraphModel) -> Markup:
             f'{escape(m.label(level))}</text></a>'
         )
         if steps:
-            body = _execution_row(m, steps, top + 36) if has_phases else _simple_row(m, steps, top + 36)
+            row = _execution_row if has_phases else _simple_row
+            body = row(m, known, steps, top + 36)
             parts.extend(body)
     parts.append("</svg>")
     return Markup("".join(parts))
