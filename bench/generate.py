@@ -26,7 +26,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from toolbox.config import CANONICAL_BASE, REPO_ROOT
-from toolbox.content import content_files
+from toolbox.graph.content import content_files
 from toolbox.namespaces import TOR
 
 DEFAULT_SEED = 20261122

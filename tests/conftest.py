@@ -30,7 +30,7 @@ def real_settings(tmp_path_factory) -> Settings:
 
 @pytest.fixture(scope="session")
 def real_store(real_settings):
-    from toolbox.built import open_store
+    from toolbox.build.built import open_store
 
     return open_store(real_settings)
 
@@ -43,6 +43,6 @@ def minimal_settings(tmp_path_factory) -> Settings:
 
 @pytest.fixture(scope="session")
 def minimal_store(minimal_settings):
-    from toolbox.built import open_store
+    from toolbox.build.built import open_store
 
     return open_store(minimal_settings)

@@ -6,7 +6,11 @@ inside functions (lazy imports count). Two rules:
 * the core (`toolbox`) never imports `webapp`, Flask or Werkzeug, with one stated exception:
   the `toolbox serve` command in toolbox/cli.py reaches the server start in webapp/serve.py by
   an import inside its function (ALLOWED_CORE_TO_WEB; docs/architecture.md says the same);
-* no import circle among the modules of both packages.
+* no import circle among the modules of both packages;
+* each package (a room: `toolbox.graph`, `webapp.pages`, ...) imports only the rooms below it in
+  LAYERS: the graph knows nothing of SPARQL over HTTP, editing or accounts; the guide reads the graph
+  and search; editing uses the build, the guide and the graph; the web families do not import each
+  other; nothing in toolbox/ imports the web side.
 
 The checker is tested on synthetic module graphs too, so it is known to report a violation.
 """
@@ -28,6 +32,32 @@ WEB = ("webapp", "flask", "werkzeug")
 # (importer, imported): allowed from the core to the web side, and only inside a function.
 ALLOWED_CORE_TO_WEB = {("toolbox.cli", "webapp.serve")}
 MAX_LINES = 400
+
+# Room -> the rooms it may import (besides itself). A room is a subpackage, or the base modules at
+# the top of a package. docs/architecture.md draws the same picture.
+_BASE = {"toolbox.base"}
+_CORE_ROOMS = {"toolbox.base", "toolbox.graph", "toolbox.sparql", "toolbox.accounts", "toolbox.search",
+               "toolbox.guide", "toolbox.build", "toolbox.editing", "toolbox.operations"}
+LAYERS = {
+    "toolbox.base": set(),
+    "toolbox.graph": _BASE,
+    "toolbox.sparql": _BASE,
+    "toolbox.accounts": _BASE,
+    "toolbox.search": _BASE | {"toolbox.graph"},
+    "toolbox.guide": _BASE | {"toolbox.graph", "toolbox.search"},
+    "toolbox.build": _BASE | {"toolbox.graph", "toolbox.search", "toolbox.guide"},
+    "toolbox.editing": _BASE | {"toolbox.graph", "toolbox.search", "toolbox.guide", "toolbox.build"},
+    "toolbox.operations": _CORE_ROOMS - {"toolbox.operations"},
+    "toolbox.cli": _CORE_ROOMS,
+    "webapp.support": _CORE_ROOMS,
+    "webapp.pages": _CORE_ROOMS | {"webapp.support"},
+    "webapp.sparql": _CORE_ROOMS | {"webapp.support"},
+    "webapp.beheer": _CORE_ROOMS | {"webapp.support"},
+    "webapp.top": _CORE_ROOMS | {"webapp.support", "webapp.pages", "webapp.sparql", "webapp.beheer"},
+}
+# Top-level modules that are not base modules.
+_TOP_ROOMS = {"toolbox.cli": "toolbox.cli", "webapp": "webapp.top", "webapp.app": "webapp.top",
+              "webapp.serve": "webapp.top"}
 ARCHITECTURE_DOC = REPO_ROOT / "docs" / "architecture.md"
 
 
@@ -93,6 +123,30 @@ def _within(module: str, roots) -> bool:
     return any(module == r or module.startswith(r + ".") for r in roots)
 
 
+def room(module: str) -> str:
+    """The package a module lives in (`toolbox.sparql.pool` -> `toolbox.sparql`); top-level modules
+    are the base of their package (`toolbox.config` -> `toolbox.base`, `webapp.state` -> `webapp.support`)."""
+    if module in _TOP_ROOMS:
+        return _TOP_ROOMS[module]
+    parts = module.split(".")
+    if len(parts) >= 3 or f"{parts[0]}.{parts[-1]}" in LAYERS:
+        return ".".join(parts[:2])
+    return "toolbox.base" if parts[0] == "toolbox" else "webapp.support"
+
+
+def upward_imports(graph: dict[str, list[Edge]]) -> list[Edge]:
+    """Imports between rooms that LAYERS does not allow (the lazy `toolbox serve` import excepted)."""
+    wrong = []
+    for edges in graph.values():
+        for edge in edges:
+            if edge.target not in graph or (edge.lazy and (edge.source, edge.target) in ALLOWED_CORE_TO_WEB):
+                continue
+            source, target = room(edge.source), room(edge.target)
+            if source != target and target not in LAYERS[source]:
+                wrong.append(edge)
+    return wrong
+
+
 def core_to_web(graph: dict[str, list[Edge]]) -> list[Edge]:
     """Imports from the core to the web side that the layer rule forbids."""
     return [edge for edges in graph.values() for edge in edges
@@ -148,6 +202,29 @@ def test_the_core_imports_no_web(graph):
 
 def test_no_import_circles(graph):
     assert import_circles(graph) == []
+
+
+def test_every_package_imports_only_the_layers_below_it(graph):
+    wrong = [f"{e.source} -> {e.target} (line {e.line}): {room(e.source)} may not use {room(e.target)}"
+             for e in upward_imports(graph)]
+    assert wrong == [], "docs/architecture.md, Layers"
+
+
+def test_every_module_sits_in_a_known_room(graph):
+    assert {room(m) for m in graph} <= set(LAYERS)
+
+
+def test_no_folder_holds_more_than_a_dozen_modules():
+    crowded = {str(folder.relative_to(REPO_ROOT)): n for package in PACKAGES
+               for folder in [REPO_ROOT / package, *(p.parent for p in (REPO_ROOT / package).rglob("__init__.py"))]
+               if (n := len([f for f in folder.glob("*.py") if f.name != "__init__.py"])) > 12}
+    assert crowded == {}
+
+
+def test_every_package_says_what_it_owns():
+    silent = [str(p.relative_to(REPO_ROOT)) for package in PACKAGES for p in (REPO_ROOT / package).rglob("__init__.py")
+              if len(ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))) or "") < 40]
+    assert silent == []
 
 
 def test_the_cli_exception_is_lazy_and_still_needed(graph):
@@ -225,6 +302,39 @@ def test_checker_allows_only_the_stated_lazy_cli_import(tmp_path):
     assert core_to_web(graph) == []
     (tmp_path / "toolbox/cli.py").write_text("from webapp.serve import serve\n", encoding="utf-8")
     assert [e.target for e in core_to_web(import_graph(tmp_path))] == ["webapp.serve"]
+
+
+@pytest.mark.parametrize("importer, text", [
+    ("toolbox/graph/model.py", "from toolbox.sparql.endpoint import get_endpoint\n"),   # graph -> SPARQL
+    ("toolbox/graph/store.py", "def later():\n    from toolbox.editing import editor\n"),  # lazy counts too
+    ("toolbox/search/searching.py", "from toolbox.guide.ranker import SituationRanker\n"),  # upward
+    ("toolbox/config.py", "from toolbox.graph import model\n"),                        # base -> a room
+    ("webapp/pages/views.py", "from webapp.beheer.views import bp\n"),                # family -> family
+    ("webapp/state.py", "from webapp.pages import views\n"),                          # support -> family
+])
+def test_checker_reports_an_upward_import(tmp_path, importer, text):
+    files = {f: "" for f in ("toolbox/__init__.py", "toolbox/config.py", "toolbox/graph/__init__.py",
+                             "toolbox/graph/model.py", "toolbox/graph/store.py", "toolbox/sparql/__init__.py",
+                             "toolbox/sparql/endpoint.py", "toolbox/editing/__init__.py", "toolbox/editing/editor.py",
+                             "toolbox/search/__init__.py", "toolbox/search/searching.py", "toolbox/guide/__init__.py",
+                             "toolbox/guide/ranker.py", "webapp/__init__.py", "webapp/state.py",
+                             "webapp/pages/__init__.py", "webapp/pages/views.py", "webapp/beheer/__init__.py",
+                             "webapp/beheer/views.py")}
+    assert upward_imports(_synthetic(tmp_path, files)) == []
+    files[importer] = text
+    assert [e.source for e in upward_imports(_synthetic(tmp_path, files))] == [importer[:-3].replace("/", ".")]
+
+
+def test_checker_allows_the_layers_downward(tmp_path):
+    graph = _synthetic(tmp_path, {
+        "toolbox/__init__.py": "", "toolbox/config.py": "",
+        "toolbox/graph/__init__.py": "", "toolbox/graph/model.py": "from toolbox.config import X\n",
+        "toolbox/guide/__init__.py": "", "toolbox/guide/ranker.py": "from toolbox.graph.model import GraphModel\n",
+        "toolbox/editing/__init__.py": "", "toolbox/editing/editor.py": "from toolbox.guide import ranker\n",
+        "webapp/__init__.py": "", "webapp/state.py": "from toolbox.editing.editor import CaseEditor\n",
+        "webapp/beheer/__init__.py": "", "webapp/beheer/views.py": "from webapp.state import state\n",
+    })
+    assert upward_imports(graph) == []
 
 
 def test_a_package_importing_its_own_submodules_is_no_circle(tmp_path):

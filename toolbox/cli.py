@@ -8,7 +8,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from .config import Settings
+from toolbox.config import Settings
 
 
 def _settings(args) -> Settings:
@@ -19,7 +19,7 @@ def _settings(args) -> Settings:
 
 
 def cmd_validate(args) -> int:
-    from .validate import validate_content
+    from toolbox.graph.validate import validate_content
 
     settings = _settings(args)
     if not settings.content_dir.is_dir():
@@ -40,7 +40,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from .build import BuildError, build, ensure_built
+    from toolbox.build.pipeline import BuildError, build, ensure_built
 
     settings = _settings(args)
     say = lambda m: print(m, file=sys.stderr)  # noqa: E731
@@ -59,8 +59,8 @@ def cmd_build(args) -> int:
 
 
 def _store(args):
-    from .build import BuildError
-    from .built import open_store
+    from toolbox.build.built import open_store
+    from toolbox.build.pipeline import BuildError
 
     try:
         return open_store(_settings(args))
@@ -72,7 +72,7 @@ def _store(args):
 
 
 def cmd_stats(args) -> int:
-    from .stats import compute_stats, format_stats
+    from toolbox.operations.stats import compute_stats, format_stats
 
     stats = compute_stats(_settings(args), _store(args))
     print(json.dumps(stats, ensure_ascii=False, indent=2) if args.json else format_stats(stats))
@@ -80,7 +80,7 @@ def cmd_stats(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .report import content_report
+    from toolbox.operations.report import content_report
 
     text = content_report(_settings(args), _store(args))
     if args.output:
@@ -91,7 +91,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .export import export_bytes
+    from toolbox.graph.export import export_bytes
 
     data = export_bytes(_store(args), args.format, _settings(args))
     if args.output:
@@ -102,7 +102,8 @@ def cmd_export(args) -> int:
 
 
 def cmd_query(args) -> int:
-    from .sparql import QueryError, run_cli_query
+    from toolbox.sparql.errors import QueryError
+    from toolbox.sparql.query import run_cli_query
 
     try:
         print(run_cli_query(_store(args), args.sparql, as_json=args.json))
@@ -113,9 +114,9 @@ def cmd_query(args) -> int:
 
 
 def cmd_guide_eval(args) -> int:
-    from .guide_eval import DEFAULT_SET, evaluate, format_evaluation, load_set
-    from .model import GraphModel
-    from .situation import SituationRanker
+    from toolbox.graph.model import GraphModel
+    from toolbox.guide.evaluation import DEFAULT_SET, evaluate, format_evaluation, load_set
+    from toolbox.guide.ranker import SituationRanker
 
     settings = _settings(args)
     try:
@@ -143,19 +144,19 @@ def cmd_serve(args) -> int:
 
 
 def cmd_user(args) -> int:
-    from .user_cli import user_command
+    from toolbox.accounts.commands import user_command
 
     return user_command(_settings(args), args)
 
 
 def cmd_backup(args) -> int:
-    from .backup import backup_command
+    from toolbox.operations.backup import backup_command
 
     return backup_command(_settings(args), args)
 
 
 def cmd_restore(args) -> int:
-    from .backup import restore_command
+    from toolbox.operations.backup import restore_command
 
     return restore_command(_settings(args), args)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+QUERY_DIR = Path(__file__).resolve().parent / "queries"  # the named .rq files of every package
 CANONICAL_BASE = "https://toolbox-openbare-ruimte.nl"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from .config import CANONICAL_BASE
+from toolbox.config import CANONICAL_BASE
 
 TOR = Namespace(CANONICAL_BASE + "/def/tor#")
 ONTOLOGY_IRI = CANONICAL_BASE + "/def/tor"

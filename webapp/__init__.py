@@ -1,5 +1,5 @@
 """Flask site over the knowledge graph (app factory; see create_app)."""
 
-from .app import create_app
+from webapp.app import create_app
 
 __all__ = ["create_app"]

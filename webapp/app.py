@@ -8,9 +8,8 @@ from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
 from toolbox.config import Settings
-
-from .headers import security_headers
-from .state import SiteState
+from webapp.headers import security_headers
+from webapp.state import SiteState
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -38,33 +37,16 @@ def create_app(settings: Settings | None = None, state: SiteState | None = None)
     app.session_interface = SessionInterface()
     app.extensions["toolbox"] = state or SiteState.load(settings)
 
-    from . import (  # noqa: F401 - see below
-        beheer,
-        beheer_cases,
-        beheer_history,
-        data_views,
-        errors,
-        filters,
-        guide_views,
-        linked_data,
-        list_views,
-        page_cache,
-        pages,
-        search_views,
-        sparql_views,
-    )
-
-    # beheer_cases, beheer_history, data_views, guide_views and list_views add their routes to the
-    # blueprints of beheer, sparql_views and pages (endpoint names stay beheer.*, sparql.*, pages.*);
-    # importing them here, before those blueprints register, is what adds the routes.
+    from webapp import beheer, errors, filters, page_cache, pages, sparql
 
     errors.init_app(app)  # before the page cache: a refused request is never answered from it
     filters.register(app)
     page_cache.init_app(app)
-    for module in (pages, search_views, sparql_views, linked_data, beheer):
-        app.register_blueprint(module.bp)
+    for family in (pages, sparql, beheer):  # importing a family adds its routes to its blueprints
+        for blueprint in family.BLUEPRINTS:
+            app.register_blueprint(blueprint)
 
     app.after_request(security_headers)
-    app.wsgi_app = sparql_views.SparqlLane(app, app.wsgi_app)
+    app.wsgi_app = sparql.views.SparqlLane(app, app.wsgi_app)
     return app
 

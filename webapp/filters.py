@@ -8,7 +8,7 @@ from urllib.parse import quote
 from flask import request
 from markupsafe import Markup, escape
 
-from .state import state
+from webapp.state import state
 
 
 def url_quote(part: str) -> str:

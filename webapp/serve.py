@@ -26,7 +26,7 @@ MAX_CONNECTIONS = 1024
 def site_app():
     """The WSGI application, built inside the Granian worker from the environment `serve` set."""
     limit_malloc_arenas()
-    from . import create_app
+    from webapp import create_app
 
     return create_app(Settings.from_env())
 

@@ -5,19 +5,18 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from toolbox.build import read_manifest
+from toolbox.build.pipeline import read_manifest
+from toolbox.build.recovery import open_built
 from toolbox.config import Settings
-from toolbox.endpoint import hand_over
+from toolbox.graph.model import GraphModel
+from toolbox.graph.store import EmbeddedStore, RemoteStore
+from toolbox.guide.ranker import SituationRanker
 from toolbox.lru import LRUCache
-from toolbox.model import GraphModel
 from toolbox.process import release_freed_memory
-from toolbox.recovery import open_built
-from toolbox.search import SearchIndex
-from toolbox.search_index import build_index
-from toolbox.situation import SituationRanker
-from toolbox.store import EmbeddedStore, RemoteStore
-
-from .page_cache import PageCache, current_state
+from toolbox.search.indexing import build_index
+from toolbox.search.searching import SearchIndex
+from toolbox.sparql.endpoint import hand_over
+from webapp.page_cache import PageCache, current_state
 
 _MISSING = object()
 RELEASE_AFTER_SECONDS = 30.0  # longer than a page takes, even under load
@@ -95,8 +94,8 @@ class SiteState:
         Model and situation ranker come ready-made from the refresh child process."""
         if settings.sparql_endpoint:
             return cls.load(settings)  # the external store is loaded by its own operators
-        from toolbox.build import artefact_paths
-        from toolbox.publish import refresh_build
+        from toolbox.build.pipeline import artefact_paths
+        from toolbox.editing.publish import refresh_build
 
         index_dir = previous.search.index_dir if previous else artefact_paths(settings).index_dir
         open_store, made = refresh_build(settings, index_dir)

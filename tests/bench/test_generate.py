@@ -10,9 +10,9 @@ from rdflib.namespace import RDF
 
 from bench.generate import generate
 from toolbox.config import REPO_ROOT, Settings
-from toolbox.content import load_content
+from toolbox.graph.content import load_content
+from toolbox.graph.validate import validate_content
 from toolbox.namespaces import TOR
-from toolbox.validate import validate_content
 
 SOURCE = REPO_ROOT / "content"
 

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from toolbox.model import GraphModel
+from toolbox.graph.model import GraphModel
 
 ID = "https://toolbox-openbare-ruimte.nl/id/"
 
@@ -109,7 +109,7 @@ def test_six_guiding_questions_on_opdrachtformulering(m):
 
 
 def test_no_orphans(real_settings, real_store):
-    from toolbox.stats import compute_stats
+    from toolbox.operations.stats import compute_stats
 
     orphans = compute_stats(real_settings, real_store)["orphans"]
     assert orphans == [], orphans

@@ -21,8 +21,8 @@ from pathlib import Path
 import requests
 
 from tests.conftest import MINIMAL
-from tests.webapp.test_sparql_server import free_port
-from toolbox.accounts import AccountStore
+from tests.webapp.sparql.test_server import free_port
+from toolbox.accounts.registry import AccountStore
 from toolbox.config import REPO_ROOT, Settings
 
 from .support import results_path

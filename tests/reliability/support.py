@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.webapp.browser_support import server_process
-from tests.webapp.test_sparql_server import _children
+from tests.webapp.sparql.test_server import _children
 
 RESULTS_ENV = "TOOLBOX_RELIABILITY_RESULTS"
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", 'File "/', "werkzeug.exceptions", "jinja2.exceptions")

@@ -19,8 +19,8 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from tests.conftest import MINIMAL
-from toolbox.backup import BackupError, read_archive, restore
 from toolbox.config import REPO_ROOT
+from toolbox.operations.backup import BackupError, read_archive, restore
 
 from .live_site import Editor, Site, case_values, record_figures
 from .test_faults import _abstract, _marker

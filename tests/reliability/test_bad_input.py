@@ -15,7 +15,7 @@ from urllib.parse import quote, unquote_to_bytes
 import pytest
 
 from tests.conftest import MINIMAL
-from toolbox.accounts import AccountStore
+from toolbox.accounts.registry import AccountStore
 
 from .support import FIGURES, TRACEBACK_MARKERS, raw_request, real_server, server_env
 

@@ -21,7 +21,7 @@ from markupsafe import escape
 
 from tests.conftest import MINIMAL
 from tests.webapp.browser_support import toolbox_command
-from toolbox.accounts import AccountStore
+from toolbox.accounts.registry import AccountStore
 from toolbox.config import REPO_ROOT, Settings
 
 from .support import FIGURES, raw_request, real_server, server_env

@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import MINIMAL
 from tests.webapp.browser_support import CHROMIUM, chromium, new_context
-from toolbox.accounts import AccountStore
+from toolbox.accounts.registry import AccountStore
 from toolbox.config import Settings
 
 from .support import FIGURES, real_server, server_env

@@ -135,7 +135,7 @@ def test_sigkill_during_saves_leaves_each_case_old_or_new_with_history(tmp_path)
 # --------------------------------------------------------------------------- write failures
 @pytest.fixture
 def app_site(tmp_path):
-    from toolbox.build import build
+    from toolbox.build.pipeline import build
     from webapp import create_app
 
     site = Site(tmp_path / "site")
@@ -143,7 +143,7 @@ def app_site(tmp_path):
     app = create_app(site.settings)
     app.config["TESTING"] = True
     yield site, app
-    from toolbox.publish import wait_for_publication
+    from toolbox.editing.publish import wait_for_publication
 
     wait_for_publication()
 
@@ -324,7 +324,7 @@ def _break_dataset(build: Path) -> None:
 
 
 def _break_store(build: Path) -> None:
-    from toolbox.store import disk_store
+    from toolbox.graph.store import disk_store
 
     files = [p for p in disk_store(build / "graph.nq").rglob("*") if p.is_file()]  # as the site made it
     assert files

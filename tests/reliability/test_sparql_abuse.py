@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from tests.conftest import MINIMAL
-from tests.webapp.test_sparql_server import listener
+from tests.webapp.sparql.test_server import listener
 
 from .support import FIGURES, descendants, real_server, rss_kib, server_env
 

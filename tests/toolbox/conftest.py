@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from toolbox.build import build
+from toolbox.build.pipeline import build
 from toolbox.config import Settings
 
 

@@ -1,4 +1,4 @@
-"""Cookie flags and redirect targets (webapp/security.py), pinned with the Flask test client."""
+"""Cookie flags and redirect targets (webapp/beheer/security.py), pinned with the Flask test client."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from webapp import create_app
-from webapp.security import safe_next
+from webapp.beheer.security import safe_next
 
 
 @pytest.mark.parametrize("secure, headers, expected", [

@@ -1,0 +1,495 @@
+"""toolbox.sparql.endpoint without HTTP: refusals, negotiation, serialisers, limits, worker processes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import threading
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+
+import pyoxigraph as ox
+import pytest
+from werkzeug.datastructures import MIMEAccept
+
+import toolbox.sparql.pool as endpoint_module
+from toolbox.sparql.endpoint import Endpoint, ResultCache, close_endpoints, get_endpoint, hand_over
+from toolbox.sparql.errors import Busy, NotAcceptable, QueryError, QueryTimeout
+from toolbox.sparql.pool import WorkerPool
+from toolbox.sparql.protocol import classify, negotiate
+from toolbox.sparql.results import Job, run_local, serialise_rows
+from toolbox.sparql.service import examples
+
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+BASE = "https://toolbox-openbare-ruimte.nl"
+
+
+@pytest.fixture(scope="module")
+def oxstore(minimal_store, minimal_settings):
+    store = ox.Store()
+    store.bulk_load(path=str(minimal_settings.build_dir / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+# --------------------------------------------------------------------------- refusals
+@pytest.mark.parametrize("query", [
+    "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+    "DELETE WHERE { ?s ?p ?o }",
+    "PREFIX ex: <http://example.org/>\ndelete data { ex:a ex:b ex:c }",
+    "LOAD <http://example.org/data.ttl>",
+    "CLEAR ALL",
+    "DROP GRAPH <urn:g>",
+    "CREATE GRAPH <urn:g>",
+    "ADD DEFAULT TO <urn:g>",
+    "MOVE DEFAULT TO <urn:g>",
+    "COPY DEFAULT TO <urn:g>",
+    "WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+    "# a comment first\nBASE <http://example.org/>\nINSERT DATA { <a> <b> <c> }",
+])
+def test_updates_are_refused(query):
+    with pytest.raises(QueryError) as info:
+        classify(query)
+    assert info.value.status == 400
+    assert "alleen-lezen" in str(info.value)
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+    "select * where { service silent <http://example.org/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { ?s ?p ?o .SERVICE ?x { ?a ?b ?c } }",
+    "SELECT * WHERE { \\u0053ERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+    # A quote in a comment must not start a string that hides the keyword.
+    'SELECT * WHERE { # """\n SERVICE <http://example.org/sparql> { ?s ?p ?o } # """\n }',
+    "SELECT * WHERE { BIND(1 AS ?a) FILTER(?a<?b)SERVICE?x{?s?p?o}FILTER(?c>3) }",
+])
+def test_service_is_refused(query):
+    with pytest.raises(QueryError) as info:
+        classify(query)
+    assert info.value.status == 400
+    assert "SERVICE" in str(info.value)
+
+
+@pytest.mark.parametrize("query, form", [
+    ("SELECT ?service WHERE { ?service ?p ?o }", "SELECT"),
+    ('SELECT * WHERE { ?s ?p "SERVICE and INSERT in a string" }', "SELECT"),
+    ("PREFIX service: <http://example.org/>\nASK { service:a ?p ?o }", "ASK"),
+    ("# INSERT in a comment\nCONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT"),
+    ("PREFIX add: <http://example.org/> DESCRIBE add:x", "DESCRIBE"),
+    ("SELEC * WHERE { ?s ?p ?o }", None),
+])
+def test_queries_are_classified(query, form):
+    assert classify(query) == form
+
+
+# --------------------------------------------------------------------------- negotiation
+@pytest.mark.parametrize("form, accept, param, expected", [
+    ("SELECT", "", None, "json"),
+    ("SELECT", "*/*", None, "json"),
+    ("SELECT", "text/csv", None, "csv"),
+    ("SELECT", "application/sparql-results+xml, application/rdf+xml", None, "xml"),
+    ("SELECT", "text/tab-separated-values;q=0.9, text/csv;q=0.5", None, "tsv"),
+    ("ASK", "application/json", None, "json"),
+    ("SELECT", "text/turtle", "csv", "csv"),
+    ("CONSTRUCT", "", None, "ttl"),
+    ("CONSTRUCT", "application/sparql-results+xml, application/rdf+xml", None, "rdfxml"),
+    ("DESCRIBE", "application/ld+json", None, "jsonld"),
+    ("CONSTRUCT", "text/n3", None, "ttl"),
+    ("CONSTRUCT", "*/*", "nt", "nt"),
+    ("CONSTRUCT", "", "json", "jsonld"),
+    ("CONSTRUCT", "", "xml", "rdfxml"),
+])
+def test_negotiation(form, accept, param, expected):
+    parsed = MIMEAccept([(v.split(";q=")[0].strip(), float(v.split(";q=")[1]) if ";q=" in v else 1)
+                         for v in accept.split(",") if v.strip()])
+    assert negotiate(form, parsed, param) == expected
+
+
+@pytest.mark.parametrize("form, accept, param", [
+    ("SELECT", "image/png", None),
+    ("SELECT", "text/turtle", None),
+    ("CONSTRUCT", "text/csv", None),
+    ("CONSTRUCT", "", "csv"),
+    ("SELECT", "", "ttl"),
+    ("SELECT", "", "pdf"),
+])
+def test_not_acceptable(form, accept, param):
+    parsed = MIMEAccept([(accept, 1)] if accept else [])
+    with pytest.raises(NotAcceptable) as info:
+        negotiate(form, parsed, param)
+    assert info.value.status == 406
+
+
+# --------------------------------------------------------------------------- serialisers and limits
+def _job(query, fmt="json", limit=10000, **kw):
+    return Job(query, classify(query), fmt, limit, BASE, **kw)
+
+
+QUERY_MIXED = """SELECT ?s ?label ?n ?none WHERE {
+  ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?label .
+  BIND(STRLEN(?label) AS ?n)
+  OPTIONAL { ?s <urn:nothing> ?none }
+} ORDER BY ?s ?label"""
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_select_formats_match_oxigraph(oxstore, fmt):
+    """Our serialisers (needed for the row cap) agree with Oxigraph's own writer."""
+    ours = run_local(oxstore, _job(QUERY_MIXED, fmt)).body
+    theirs = oxstore.query(QUERY_MIXED, use_default_graph_as_union=True).serialize(
+        format={"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+                "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}[fmt])
+    if fmt == "json":
+        assert json.loads(ours) == json.loads(theirs)
+    elif fmt == "xml":
+        ns = "{http://www.w3.org/2005/sparql-results#}"
+        rows = [[(b.get("name"), b[0].tag, b[0].text, sorted(b[0].attrib.items())) for b in r]
+                for r in ET.fromstring(ours).iter(ns + "result")]
+        expected = [[(b.get("name"), b[0].tag, b[0].text, sorted(b[0].attrib.items())) for b in r]
+                    for r in ET.fromstring(theirs).iter(ns + "result")]
+        assert rows == expected and rows
+    elif fmt == "csv":
+        assert list(csv.reader(io.StringIO(ours.decode()))) == list(csv.reader(io.StringIO(theirs.decode())))
+    else:
+        assert ours.decode().splitlines() == theirs.decode().splitlines()
+
+
+def test_tsv_escapes_tabs_and_newlines():
+    body = serialise_rows(["x"], [[ox.Literal("a\tb\nc")]], "tsv").decode()
+    assert body.splitlines() == ["?x", '"a\\tb\\nc"']
+
+
+def test_result_cap_truncates_and_says_so(oxstore):
+    total = len(list(oxstore.query("SELECT * WHERE { ?s ?p ?o }", use_default_graph_as_union=True)))
+    result = run_local(oxstore, _job("SELECT * WHERE { ?s ?p ?o }", "csv", limit=100))
+    assert result.truncated and result.count == 100
+    assert len(result.body.decode().splitlines()) == 101
+    full = run_local(oxstore, _job("SELECT * WHERE { ?s ?p ?o }", "csv", limit=total))
+    assert not full.truncated and full.count == total
+    graph = run_local(oxstore, _job("CONSTRUCT WHERE { ?s ?p ?o }", "nt", limit=50))
+    assert graph.truncated and len(graph.body.splitlines()) == 50
+
+
+def test_dataset_parameters(oxstore, minimal_settings):
+    ontology = minimal_settings.base_uri + "/graph/ontologie"
+    expected = len(list(oxstore.quads_for_pattern(None, None, None, ox.NamedNode(ontology))))
+    result = run_local(oxstore, _job("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graphs=[ontology]))
+    assert json.loads(result.body)["results"]["bindings"][0]["n"]["value"] == str(expected)
+    named = run_local(oxstore, _job("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=[ontology]))
+    assert [b["g"]["value"] for b in json.loads(named.body)["results"]["bindings"]] == [ontology]
+    with pytest.raises(QueryError):
+        run_local(oxstore, _job("ASK { ?s ?p ?o }", default_graphs=["not an iri"]))
+
+
+def test_syntax_error_has_position(oxstore):
+    with pytest.raises(QueryError) as info:
+        run_local(oxstore, _job("SELECT * WHERE { ?s ?p }"))
+    assert info.value.status == 400
+    assert "1:" in str(info.value) and "Syntaxfout" in str(info.value)
+
+
+def test_examples_run(oxstore):
+    found = examples()
+    assert len(found) >= 8
+    for example in found:
+        assert example.title and example.description, example.name
+        assert "title:" not in example.query
+        result = run_local(oxstore, _job(example.query))
+        assert result.form in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+
+# --------------------------------------------------------------------------- worker processes
+@pytest.fixture(scope="module")
+def pool(minimal_store, minimal_settings):
+    pool = WorkerPool(minimal_settings.build_dir / "graph.nq", size=1, wait=0.5)
+    yield pool
+    pool.close()
+
+
+def test_repeated_query_is_answered_from_the_cache(pool, minimal_settings):
+    endpoint = Endpoint(minimal_settings, pool, ResultCache())
+    query = "SELECT ?s WHERE { ?s a ?t } ORDER BY ?s"
+    first = endpoint.execute(query, "json", "SELECT")
+    again = endpoint.execute(query, "json", "SELECT")
+    assert (first.cached, again.cached) == (False, True)
+    assert again.body == first.body
+    # Another format, another graph selection or another text is another entry.
+    assert not endpoint.execute(query, "csv", "SELECT").cached
+    assert not endpoint.execute(query + " LIMIT 1", "json", "SELECT").cached
+    # Errors are not kept: the same bad query fails again, with the same message.
+    for _ in range(2):
+        with pytest.raises(QueryError):
+            endpoint.execute("SELECT ?s WHERE { ?s ?p }", "json", "SELECT")
+
+
+def test_timeout_kills_the_worker_and_a_fresh_one_answers(pool):
+    pool.run(_job("ASK { ?s ?p ?o }"), timeout=60)  # worker is up
+    old = pool._workers[0].process
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout) as info:
+        pool.run(_job(SLOW), timeout=1)
+    assert info.value.status == 504
+    assert time.monotonic() - started < 5
+    assert _ended_and_replaced(pool, old)  # the work really stopped
+    result = pool.run(_job("ASK { ?s ?p ?o }"), timeout=60)
+    assert result.body == b'{"head": {}, "boolean": true}'
+
+
+def _ended_and_replaced(pool, process, within: float = 5) -> bool:
+    """The process has exited and the pool runs another in its place. (Its exit code, not is_alive():
+    the pool's own thread may be reaping the process at the same moment.)"""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        workers = list(pool._workers)
+        if process.exitcode is not None and workers and all(w.process is not process for w in workers):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture(scope="module")
+def two_slot_pool(minimal_store, minimal_settings):
+    pool = WorkerPool(minimal_settings.build_dir / "graph.nq", size=1, wait=5, threads=2)
+    yield pool
+    pool.close()
+
+
+def _in_thread(pool, job, timeout):
+    outcome = {}
+
+    def run():
+        try:
+            outcome["result"] = pool.run(job, timeout=timeout)
+        except QueryError as exc:
+            outcome["error"] = exc
+        outcome["seconds"] = time.monotonic() - started
+
+    started = time.monotonic()
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def test_a_quick_query_is_not_held_up_by_a_slow_one_on_the_same_worker(two_slot_pool):
+    two_slot_pool.run(_job("ASK { ?s ?p ?o }"), timeout=60)  # worker is up
+    slow, outcome = _in_thread(two_slot_pool, _job(SLOW), timeout=2)
+    time.sleep(0.2)
+    quick = two_slot_pool.run(_job("ASK { ?s ?p ?o }"), timeout=60)
+    assert quick.body == b'{"head": {}, "boolean": true}'
+    assert slow.is_alive()  # answered while the slow query still runs beside it
+    slow.join(30)
+    assert isinstance(outcome["error"], QueryTimeout)
+
+
+def test_queries_beside_a_killed_one_are_run_again(two_slot_pool):
+    two_slot_pool.run(_job("ASK { ?s ?p ?o }"), timeout=60)
+    old = two_slot_pool._workers[0].process
+    victim, outcome = _in_thread(two_slot_pool, _job(SLOW), timeout=4)
+    time.sleep(0.2)
+    with pytest.raises(QueryTimeout):
+        two_slot_pool.run(_job(SLOW), timeout=0.5)  # kills the worker both queries were running on
+    assert _ended_and_replaced(two_slot_pool, old)
+    victim.join(30)
+    # Not "the worker stopped unexpectedly" (500): it ran again on the fresh worker until its own limit.
+    assert isinstance(outcome["error"], QueryTimeout) and outcome["seconds"] >= 4
+    assert two_slot_pool.run(_job("ASK { ?s ?p ?o }"), timeout=60).form == "ASK"
+
+
+def test_a_request_stops_waiting_at_the_wall_clock_limit_without_ending_the_worker(two_slot_pool, monkeypatch):
+    if not two_slot_pool.cpu_clocks:
+        pytest.skip("threads have no CPU-time clock on this platform: the wall-clock limit ends the worker")
+    monkeypatch.setattr(endpoint_module, "WALL_LIMIT_FACTOR", 0.25)
+    two_slot_pool.run(_job("ASK { ?s ?p ?o }"), timeout=60)
+    process = two_slot_pool._workers[0].process
+    with pytest.raises(QueryTimeout) as info:
+        two_slot_pool.run(_job(SLOW), timeout=2)  # 2 s of CPU, at most 0.5 s of waiting
+    assert "duurde langer dan 0.5 seconden" in str(info.value)
+    assert process.is_alive()  # the query runs on, and so does the worker's other slot:
+    assert two_slot_pool.run(_job("ASK { ?s ?p ?o }"), timeout=60).form == "ASK"
+    assert _ended_and_replaced(two_slot_pool, process, within=15)  # at the query's CPU limit
+    assert two_slot_pool.run(_job("ASK { ?s ?p ?o }"), timeout=60).form == "ASK"
+
+
+def test_a_worker_that_cannot_load_the_dataset_says_why(tmp_path):
+    pool = WorkerPool(tmp_path / "ontbreekt.nq", size=1, wait=5)
+    try:
+        with pytest.raises(QueryError) as info:
+            pool.run(_job("ASK { ?s ?p ?o }"), timeout=10)
+        assert info.value.status == 500 and "Dataset niet te laden" in str(info.value)
+    finally:
+        pool.close()
+
+
+def test_busy_when_no_worker_is_free(pool, minimal_settings):
+    endpoint = Endpoint(replace(minimal_settings, query_timeout=1.5), pool)
+    errors = []
+
+    def slow():
+        try:
+            endpoint.execute(SLOW, "json", "SELECT")
+        except QueryError as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=slow) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    kinds = sorted(type(e).__name__ for e in errors)
+    assert len(errors) == 6
+    assert "QueryTimeout" in kinds and "Busy" in kinds
+    assert isinstance(Busy(), QueryError) and Busy().status == 503
+
+
+def test_prepare_checks_length_and_emptiness(minimal_settings, pool):
+    endpoint = Endpoint(replace(minimal_settings, max_query_length=100), pool)
+    with pytest.raises(QueryError) as info:
+        endpoint.prepare("SELECT * WHERE { ?s ?p ?o } #" + "x" * 100)
+    assert info.value.status == 413
+    with pytest.raises(QueryError):
+        endpoint.prepare("   ")
+    assert endpoint.prepare("ASK {}") == "ASK"
+
+
+# --------------------------------------------------------------------------- a new content version
+NEW_FACT = '<urn:toolbox:test> <urn:toolbox:staat> "nieuw" .\n'
+ASK_NEW = 'ASK { <urn:toolbox:test> <urn:toolbox:staat> "nieuw" }'
+TRUE, FALSE = b'{"head": {}, "boolean": true}', b'{"head": {}, "boolean": false}'
+
+
+def _eventually(condition, within: float = 60.0) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture
+def own_store(minimal_store, minimal_settings, tmp_path):
+    """Settings over a build folder of its own (one worker, two slots), closed afterwards."""
+    settings = replace(minimal_settings, build_dir=tmp_path, query_workers=1, query_threads=2, query_timeout=2.0)
+    shutil.copy(minimal_settings.build_dir / "graph.nq", tmp_path / "graph.nq")
+    yield settings
+    close_endpoints(settings)
+
+
+def test_the_old_version_answers_until_the_new_workers_have_loaded(own_store):
+    """After a save the new workers load the dataset for seconds; queries meanwhile are answered by
+    the previous version's workers, not put in a queue. Then the new ones take over, and the old
+    ones end after the query they were running."""
+    old = get_endpoint(own_store, "v1")
+    assert old.execute(ASK_NEW, "json", "ASK").body == FALSE
+    asked = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    counted = old.execute(asked, "json", "SELECT").body
+    dataset = own_store.build_dir / "graph.nq"
+    data = dataset.read_bytes() + NEW_FACT.encode()
+    dataset.unlink()
+    os.mkfifo(dataset)  # the new worker blocks on opening it until the test writes the data
+
+    hand_over(own_store, "v2")
+    time.sleep(1.0)
+    assert get_endpoint(own_store, "v2") is old
+    assert old.execute(ASK_NEW + " ", "json", "ASK").body == FALSE  # answered at once, by the old data
+    outcome = {}
+
+    def slow_query():
+        try:
+            old.execute(SLOW, "json", "SELECT")
+        except QueryError as exc:
+            outcome["error"] = exc
+
+    slow = threading.Thread(target=slow_query)
+    slow.start()
+    time.sleep(0.2)
+
+    def feed():
+        with open(dataset, "wb") as fifo:
+            fifo.write(data)
+
+    threading.Thread(target=feed, daemon=True).start()
+    assert _eventually(lambda: get_endpoint(own_store, "v2") is not old)
+    new = get_endpoint(own_store, "v2")
+    assert slow.is_alive() and not old.closed  # the old workers still run the slow query
+    assert new.version == "v2" and new.execute(ASK_NEW, "json", "ASK").body == TRUE
+    again = new.execute(asked, "json", "SELECT")  # asked of the old version: run again before taking over
+    assert again.cached and again.body != counted  # counted anew over the new data (one triple more)
+    slow.join(30)
+    assert isinstance(outcome["error"], QueryTimeout)  # ran to its own limit: not cut off by the hand-over
+    assert _eventually(lambda: old.closed, within=30)
+    # A request still holding the old state changes nothing; one that got the old endpoint is passed on.
+    assert get_endpoint(own_store, "v1") is new
+    assert old.execute(ASK_NEW + "  ", "json", "ASK").body == TRUE
+
+
+def test_a_version_that_never_loads_is_replaced_by_the_next(own_store):
+    old = get_endpoint(own_store, "v1")
+    dataset = own_store.build_dir / "graph.nq"
+    data = dataset.read_bytes() + NEW_FACT.encode()
+    dataset.unlink()
+    os.mkfifo(dataset)
+    hand_over(own_store, "v2")  # blocks on the FIFO
+    time.sleep(0.5)
+    dataset.unlink()
+    dataset.write_bytes(data)
+    hand_over(own_store, "v3")  # v2 is stopped unused; v3 loads the file
+    assert _eventually(lambda: get_endpoint(own_store, "v3") is not old)
+    new = get_endpoint(own_store, "v3")
+    assert new.version == "v3" and new.execute(ASK_NEW, "json", "ASK").body == TRUE
+
+
+class CountingRunner:
+    """The real pool, with a count of the queries it is given; each waits for `go` before it runs."""
+
+    def __init__(self, pool):
+        self.pool, self.runs, self.go = pool, 0, threading.Event()
+
+    def run(self, job, timeout):
+        self.runs += 1
+        assert self.go.wait(10)
+        return self.pool.run(job, timeout)
+
+    def close(self):
+        pass
+
+
+def test_one_query_asked_by_many_at_once_runs_once(two_slot_pool, minimal_settings):
+    runner = CountingRunner(two_slot_pool)
+    endpoint = Endpoint(minimal_settings, runner, ResultCache())
+    query = "SELECT ?s WHERE { ?s a ?t } ORDER BY ?s"
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(endpoint.execute(query, "json", "SELECT")))
+               for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    assert _eventually(lambda: runner.runs == 1, within=5)
+    time.sleep(0.3)  # the other seven are waiting for that one by now
+    runner.go.set()
+    for thread in threads:
+        thread.join(30)
+    assert runner.runs == 1 and len(answers) == 8
+    assert len({a.body for a in answers}) == 1 and sum(not a.cached for a in answers) == 1
+    # A query that fails fails for all who asked it meanwhile, with its error, run once.
+    runner.go.clear()
+    bad, errors = "SELECT ?s WHERE { ?s ?p }", []
+
+    def ask_bad():
+        try:
+            endpoint.execute(bad, "json", "SELECT")
+        except QueryError as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ask_bad) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    assert _eventually(lambda: runner.runs == 2, within=5)
+    time.sleep(0.3)
+    runner.go.set()
+    for thread in threads:
+        thread.join(30)
+    assert runner.runs == 2 and len(errors) == 3 and len({str(e) for e in errors}) == 1
+    assert errors[0].status == 400

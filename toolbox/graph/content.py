@@ -1,0 +1,142 @@
+"""Load the Turtle content files into one graph, remembering which file defines what.
+
+The file map lets every error name the file an editor has to open.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import RDF
+
+from toolbox.config import CANONICAL_BASE
+from toolbox.namespaces import rebase
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+@dataclass
+class Problem:
+    """One thing wrong with the content, in the words an editor needs."""
+
+    file: str
+    entity: str
+    property: str
+    message: str
+    line: int | None = None
+
+    def line_text(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}\t{self.entity or '-'}\t{self.property or '-'}\t{self.message}"
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "entity": self.entity,
+            "property": self.property,
+            "message": self.message,
+        }
+
+
+@dataclass
+class LoadedContent:
+    graph: Graph
+    files: list[Path]
+    defined_in: dict[URIRef, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def file_of(self, node) -> str:
+        """The file that defines a node; for blank nodes, the file of the thing that holds them."""
+        seen = set()
+        while isinstance(node, BNode) and node not in seen:
+            seen.add(node)
+            parents = list(self.graph.subjects(None, node))
+            if not parents:
+                break
+            node = parents[0]
+        return self.defined_in.get(node, "")
+
+    def owner(self, node):
+        """The named thing a blank node belongs to (itself for IRIs)."""
+        seen = set()
+        while isinstance(node, BNode) and node not in seen:
+            seen.add(node)
+            parents = list(self.graph.subjects(None, node))
+            if not parents:
+                break
+            node = parents[0]
+        return node
+
+
+def content_files(content_dir: Path) -> list[Path]:
+    return sorted(p for p in Path(content_dir).rglob("*.ttl") if p.is_file())
+
+
+def parse_turtle(text: str, display_name: str, base: str) -> tuple[Graph | None, Problem | None]:
+    """Parse one Turtle text; a syntax error becomes a Problem with file and line."""
+    graph = Graph()
+    try:
+        graph.parse(data=text, format="turtle", publicID=CANONICAL_BASE + "/")
+    except Exception as exc:  # rdflib raises BadSyntax and a few others
+        line = getattr(exc, "lines", None)
+        why = getattr(exc, "_why", None) or str(exc).splitlines()[0]
+        return None, Problem(
+            file=display_name,
+            entity="",
+            property="",
+            message=f"Ongeldige Turtle-syntaxis: {why}",
+            line=(line + 1) if isinstance(line, int) else None,
+        )
+    if base != CANONICAL_BASE:
+        graph = rebase_graph(graph, base)
+    return graph, None
+
+
+def rebase_graph(graph: Graph, base: str) -> Graph:
+    out = Graph()
+    for s, p, o in graph:
+        s = URIRef(rebase(str(s), base)) if isinstance(s, URIRef) else s
+        o = URIRef(rebase(str(o), base)) if isinstance(o, URIRef) else o
+        out.add((s, p, o))
+    return out
+
+
+def load_content(content_dir: Path, base: str = CANONICAL_BASE) -> LoadedContent:
+    """Read every .ttl under content_dir; collect syntax errors and doubly defined things."""
+    content_dir = Path(content_dir)
+    files = content_files(content_dir)
+    loaded = LoadedContent(graph=Graph(), files=files)
+    for path in files:
+        name = _display(path, content_dir)
+        graph, problem = parse_turtle(path.read_text(encoding="utf-8"), name, base)
+        if problem:
+            loaded.problems.append(problem)
+            continue
+        for subject in set(graph.subjects(RDF.type, None)):
+            if not isinstance(subject, URIRef):
+                continue
+            earlier = loaded.defined_in.get(subject)
+            if earlier and earlier != name:
+                loaded.problems.append(
+                    Problem(
+                        file=name,
+                        entity=str(subject),
+                        property="",
+                        message=f"Dubbele slug: dit ding is al gedefinieerd in {earlier}.",
+                    )
+                )
+            else:
+                loaded.defined_in[subject] = name
+        loaded.graph += graph
+    return loaded
+
+
+def _display(path: Path, content_dir: Path) -> str:
+    try:
+        return str(path.relative_to(content_dir.parent))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,310 @@
+"""Downloads of the whole graph and their description (DCAT-AP(-DONL) + VoID), written at build time.
+
+`toolbox build` calls `write_dumps`, which writes into {build}/data/:
+
+* toolbox-openbare-ruimte.ttl / .nt / .jsonld: every distinct triple of the store's union
+  graph (ontology, content, inferences), and .nq: the quads with their named graphs;
+* each of these gzipped as well (.gz, reproducible: no timestamp in the gzip header);
+* dataset.ttl: a DCAT catalogue with the dataset, its distributions and the SPARQL service,
+  and VoID statistics (triples, entities, classes, properties, partitions).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, XSD
+
+from toolbox import __version__
+from toolbox.config import Settings
+from toolbox.files import atomic_write
+from toolbox.namespaces import GRAPH_CONTENT, GRAPH_INFERRED, GRAPH_ONTOLOGY, ONTOLOGY_IRI, PREFIXES, id_prefixes
+
+DUMP_STEM = "toolbox-openbare-ruimte"
+DESCRIPTION_FILE = "dataset.ttl"
+# Format -> (file extension, media type, EU file-type authority code, label)
+DUMP_FORMATS = {
+    "ttl": ("ttl", "text/turtle", "RDF_TURTLE", "Turtle"),
+    "nt": ("nt", "application/n-triples", "RDF_N_TRIPLES", "N-Triples"),
+    "jsonld": ("jsonld", "application/ld+json", "JSON_LD", "JSON-LD"),
+    "nq": ("nq", "application/n-quads", "RDF_N_QUADS", "N-Quads (met benoemde grafen)"),
+}
+TRIPLE_FORMATS = ("ttl", "nt", "jsonld")
+MEDIA_TYPES = {ext: media for ext, media, _, _ in DUMP_FORMATS.values()} | {"gz": "application/gzip"}
+
+# Licence of the data: a decision for the publisher; change here (and in docs/linked-data.md).
+LICENSE = "http://creativecommons.org/licenses/by/4.0/"
+PUBLISHER_NAME = "City Deal Openbare Ruimte"
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+EU_LANGUAGE_NL = URIRef("http://publications.europa.eu/resource/authority/language/NLD")
+EU_ACCESS_PUBLIC = URIRef("http://publications.europa.eu/resource/authority/access-right/PUBLIC")
+IANA = "http://www.iana.org/assignments/media-types/"
+DONL_THEME = URIRef("http://standaarden.overheid.nl/owms/terms/Ruimte_en_infrastructuur")
+DONL_STATUS_AVAILABLE = URIRef("http://data.overheid.nl/status/beschikbaar")
+KEYWORDS = ("openbare ruimte", "integraal werken", "gebiedsontwikkeling", "procesaanpak", "City Deal", "kennisgraaf")
+
+_remote_lock = threading.Lock()
+
+
+def dump_names() -> list[str]:
+    names = [f"{DUMP_STEM}.{DUMP_FORMATS[f][0]}" for f in DUMP_FORMATS]
+    return names + [n + ".gz" for n in names] + [DESCRIPTION_FILE]
+
+
+def data_dir(settings: Settings) -> Path:
+    """Where the dumps of this configuration live (remote stores get their own folder)."""
+    return settings.build_dir / ("data-remote" if settings.sparql_endpoint else "data")
+
+
+def dumps_present(settings: Settings) -> bool:
+    folder = settings.build_dir / "data"
+    return all((folder / name).exists() for name in dump_names())
+
+
+def media_type_for(name: str) -> str:
+    return MEDIA_TYPES.get(name.rsplit(".", 1)[-1], "application/octet-stream")
+
+
+def _sort_key(triple) -> tuple[str, str, str]:
+    subject = str(triple.subject)
+    # IRIs first, blank nodes last, so the Turtle reads from things to their details.
+    return ("1" if subject.startswith("_:") else "0") + subject, str(triple.predicate), str(triple.object)
+
+
+@dataclass
+class Statistics:
+    triples: int
+    entities: int
+    classes: dict[str, int]
+    properties: dict[str, int]
+    distinct_subjects: int
+    distinct_objects: int
+    graphs: dict[str, int]
+
+
+def statistics(triples: list, base_uri: str, graphs: dict[str, int] | None = None) -> Statistics:
+    rdf_type = ox.NamedNode(str(RDF.type))
+    instances: dict[str, set] = {}
+    properties: Counter = Counter()
+    subjects, objects = set(), set()
+    things = set()
+    prefix = base_uri + "/id/"
+    for t in triples:
+        properties[t.predicate.value] += 1
+        subjects.add(t.subject)
+        objects.add(t.object)
+        if t.predicate == rdf_type and isinstance(t.object, ox.NamedNode):
+            instances.setdefault(t.object.value, set()).add(t.subject)
+        if isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(prefix):
+            things.add(t.subject.value)
+    return Statistics(
+        triples=len(triples), entities=len(things),
+        classes={c: len(members) for c, members in sorted(instances.items())},
+        properties=dict(sorted(properties.items())),
+        distinct_subjects=len(subjects), distinct_objects=len(objects), graphs=graphs or {},
+    )
+
+
+def _serialise(triples: list, quads: list | None, fmt: str, settings: Settings) -> bytes:
+    prefixes = {**PREFIXES, **id_prefixes(settings.base_uri)}
+    if fmt == "ttl":
+        return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes) or b""
+    if fmt == "nt":
+        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+    if fmt == "nq":
+        return ox.serialize(quads or [], format=ox.RdfFormat.N_QUADS) or b""
+    if fmt == "jsonld":
+        # rdflib compacts with a context, so the JSON-LD reads with the same prefixes as the Turtle.
+        graph = Graph()
+        graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+        return graph.serialize(format="json-ld", context=prefixes, auto_compact=True).encode("utf-8")
+    raise ValueError(fmt)
+
+
+def _write_all(settings: Settings, triples: list, quads: list | None, target: Path,
+               graphs: dict[str, int] | None = None) -> Path:
+    triples = sorted(set(triples), key=_sort_key)
+    files: dict[str, dict] = {}
+    for fmt in DUMP_FORMATS:
+        if fmt == "nq" and quads is None:
+            continue
+        ext = DUMP_FORMATS[fmt][0]
+        data = _serialise(triples, quads, fmt, settings)
+        packed = gzip.compress(data, compresslevel=9, mtime=0)
+        for name, blob in ((f"{DUMP_STEM}.{ext}", data), (f"{DUMP_STEM}.{ext}.gz", packed)):
+            atomic_write(target / name, blob)
+            files[name] = {"format": fmt, "bytes": len(blob), "sha256": hashlib.sha256(blob).hexdigest(),
+                           "gzip": name.endswith(".gz")}
+    stats = statistics(triples, settings.base_uri, graphs)
+    description = describe_dataset(settings, stats, files)
+    atomic_write(target / DESCRIPTION_FILE, description.serialize(format="turtle").encode("utf-8"))
+    summary = {"triples": stats.triples, "entities": stats.entities, "graphs": stats.graphs, "files": files,
+               "written": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    atomic_write(target / "summary.json", json.dumps(summary, indent=2).encode())
+    return target
+
+
+def write_dumps(settings: Settings, store: ox.Store, paths=None) -> Path:
+    """Write the dumps and the dataset description for the built store into {build}/data/."""
+    triples = list(store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True))
+    quads = sorted(store, key=lambda q: (str(q.graph_name), *_sort_key(q)))
+    graphs = Counter(q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode))
+    return _write_all(settings, triples, quads, settings.build_dir / "data", dict(graphs))
+
+
+def ensure_remote_dumps(settings: Settings, store) -> Path:
+    """With an external store there is no build: write the dumps once from the store itself."""
+    target = data_dir(settings)
+    if (target / DESCRIPTION_FILE).exists():
+        return target
+    with _remote_lock:
+        if not (target / DESCRIPTION_FILE).exists():
+            data = store.construct_ntriples("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+            triples = [ox.Triple(q.subject, q.predicate, q.object)
+                       for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+            _write_all(settings, triples, None, target)
+    return target
+
+
+def read_summary(folder: Path) -> dict:
+    try:
+        return json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def describe_dataset(settings: Settings, stats: Statistics, files: dict[str, dict]) -> Graph:
+    """DCAT catalogue (DCAT-AP-DONL fields where they apply) with VoID statistics."""
+    base = settings.base_uri
+    data = base + "/data/"
+    catalog, dataset, service = URIRef(data + "#catalogus"), URIRef(data + "#dataset"), URIRef(base + "/sparql#service")
+    publisher, contact = URIRef(data + "#uitgever"), URIRef(data + "#contact")
+    g = Graph()
+    for prefix, ns in {"dcat": DCAT, "dcterms": DCTERMS, "void": VOID, "vcard": VCARD, "foaf": FOAF, "adms": ADMS,
+                       "spdx": SPDX, "sd": SD, "xsd": XSD, "owl": OWL, "tor": PREFIXES["tor"]}.items():
+        g.bind(prefix, ns)
+    modified = Literal(time.strftime("%Y-%m-%dT%H:%M:%S"), datatype=XSD.dateTime)
+    nl = "nl"
+
+    g.add((catalog, RDF.type, DCAT.Catalog))
+    g.add((catalog, DCTERMS.title, Literal("Catalogus Toolbox Openbare Ruimte", lang=nl)))
+    g.add((catalog, DCTERMS.description, Literal("De open data van de Toolbox Openbare Ruimte.", lang=nl)))
+    g.add((catalog, DCTERMS.publisher, publisher))
+    g.add((catalog, DCTERMS.language, EU_LANGUAGE_NL))
+    g.add((catalog, DCTERMS.license, URIRef(LICENSE)))
+    g.add((catalog, FOAF.homepage, URIRef(base + "/")))
+    g.add((catalog, DCAT.dataset, dataset))
+    g.add((catalog, DCAT.service, service))
+    g.add((catalog, DCTERMS.modified, modified))
+
+    g.add((publisher, RDF.type, FOAF.Agent))
+    g.add((publisher, FOAF.name, Literal(PUBLISHER_NAME, lang=nl)))
+    g.add((contact, RDF.type, VCARD.Organization))
+    g.add((contact, VCARD.fn, Literal(PUBLISHER_NAME, lang=nl)))
+    g.add((contact, VCARD.hasURL, URIRef(base + "/over")))
+
+    g.add((dataset, RDF.type, DCAT.Dataset))
+    g.add((dataset, RDF.type, VOID.Dataset))
+    g.add((dataset, DCTERMS.identifier, Literal(str(dataset))))
+    g.add((dataset, DCTERMS.title, Literal("Toolbox Openbare Ruimte", lang=nl)))
+    g.add((dataset, DCTERMS.title, Literal("Toolbox Public Space", lang="en")))
+    g.add((dataset, DCTERMS.description, Literal(
+        "Kennisgraaf van de integrale aanpak van de openbare ruimte volgens de City Deal Openbare Ruimte: "
+        "processtappen op drie niveaus, checks en checklists, tools, rollen en competenties, organisaties, "
+        "knelpunten en casussen, met de ontologie en de afgeleide relaties.", lang=nl)))
+    g.add((dataset, DCTERMS.publisher, publisher))
+    g.add((dataset, DCAT.contactPoint, contact))
+    g.add((dataset, DCTERMS.language, EU_LANGUAGE_NL))
+    g.add((dataset, DCTERMS.license, URIRef(LICENSE)))
+    g.add((dataset, DCTERMS.accessRights, EU_ACCESS_PUBLIC))
+    g.add((dataset, DCAT.theme, DONL_THEME))
+    g.add((dataset, ADMS.status, DONL_STATUS_AVAILABLE))
+    for keyword in KEYWORDS:
+        g.add((dataset, DCAT.keyword, Literal(keyword, lang=nl)))
+    g.add((dataset, DCAT.landingPage, URIRef(data)))
+    g.add((dataset, DCTERMS.modified, modified))
+    g.add((dataset, OWL.versionInfo, Literal(__version__)))
+    g.add((dataset, DCTERMS.conformsTo, URIRef(ONTOLOGY_IRI)))
+    g.add((dataset, VOID.sparqlEndpoint, URIRef(base + "/sparql")))
+    g.add((dataset, VOID.uriSpace, Literal(base + "/id/")))
+    g.add((dataset, VOID.rootResource, URIRef(base + "/id/lijst/niveaus")))
+    for vocabulary in (ONTOLOGY_IRI, PREFIXES["skos"], PREFIXES["dcterms"], PREFIXES["schema"], PREFIXES["prov"]):
+        g.add((dataset, VOID.vocabulary, URIRef(vocabulary.rstrip("#"))))
+    g.add((dataset, VOID.triples, Literal(stats.triples)))
+    g.add((dataset, VOID.entities, Literal(stats.entities)))
+    g.add((dataset, VOID.classes, Literal(len(stats.classes))))
+    g.add((dataset, VOID.properties, Literal(len(stats.properties))))
+    g.add((dataset, VOID.distinctSubjects, Literal(stats.distinct_subjects)))
+    g.add((dataset, VOID.distinctObjects, Literal(stats.distinct_objects)))
+    for cls, count in stats.classes.items():
+        part = BNode()
+        g.add((dataset, VOID.classPartition, part))
+        g.add((part, VOID["class"], URIRef(cls)))
+        g.add((part, VOID.entities, Literal(count)))
+    for prop, count in stats.properties.items():
+        part = BNode()
+        g.add((dataset, VOID.propertyPartition, part))
+        g.add((part, VOID.property, URIRef(prop)))
+        g.add((part, VOID.triples, Literal(count)))
+    titles = {base + GRAPH_CONTENT: "inhoud", base + GRAPH_ONTOLOGY: "ontologie", base + GRAPH_INFERRED: "afgeleid"}
+    for graph_iri, count in sorted(stats.graphs.items()):
+        subset = URIRef(data + "#graaf-" + titles.get(graph_iri, graph_iri.rsplit("/", 1)[-1]))
+        g.add((dataset, VOID.subset, subset))
+        g.add((subset, RDF.type, VOID.Dataset))
+        g.add((subset, SD.name, URIRef(graph_iri)))
+        g.add((subset, DCTERMS.title, Literal(f"Benoemde graaf {titles.get(graph_iri, graph_iri)}", lang=nl)))
+        g.add((subset, VOID.triples, Literal(count)))
+
+    for name, info in sorted(files.items()):
+        fmt = info["format"]
+        _, media, eu_code, label = DUMP_FORMATS[fmt]
+        url = URIRef(data + name)
+        dist = URIRef(data + "#" + name)
+        g.add((dataset, DCAT.distribution, dist))
+        g.add((dist, RDF.type, DCAT.Distribution))
+        g.add((dist, DCTERMS.title, Literal(label + (" (gzip)" if info["gzip"] else ""), lang=nl)))
+        g.add((dist, DCAT.accessURL, url))
+        g.add((dist, DCAT.downloadURL, url))
+        g.add((dist, DCAT.mediaType, URIRef(IANA + media)))
+        g.add((dist, DCTERMS["format"], URIRef(EU_FILE_TYPE + eu_code)))
+        g.add((dist, DCTERMS.license, URIRef(LICENSE)))
+        g.add((dist, DCTERMS.language, EU_LANGUAGE_NL))
+        g.add((dist, ADMS.status, DONL_STATUS_AVAILABLE))
+        g.add((dist, DCAT.byteSize, Literal(info["bytes"], datatype=XSD.nonNegativeInteger)))
+        g.add((dist, DCTERMS.modified, modified))
+        if info["gzip"]:
+            g.add((dist, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
+        checksum = BNode()
+        g.add((dist, SPDX.checksum, checksum))
+        g.add((checksum, RDF.type, SPDX.Checksum))
+        g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        g.add((checksum, SPDX.checksumValue, Literal(info["sha256"], datatype=XSD.hexBinary)))
+        if fmt == "nt":
+            g.add((dataset, VOID.dataDump, url))
+
+    g.add((service, RDF.type, DCAT.DataService))
+    g.add((service, RDF.type, SD.Service))
+    g.add((service, DCTERMS.title, Literal("SPARQL-endpoint Toolbox Openbare Ruimte", lang=nl)))
+    g.add((service, DCAT.endpointURL, URIRef(base + "/sparql")))
+    g.add((service, DCAT.endpointDescription, URIRef(base + "/sparql")))
+    g.add((service, DCAT.servesDataset, dataset))
+    g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
+    g.add((service, DCTERMS.license, URIRef(LICENSE)))
+    g.add((service, DCTERMS.accessRights, EU_ACCESS_PUBLIC))
+    g.add((dataset, RDFS.seeAlso, URIRef(base + "/def/tor")))
+    return g

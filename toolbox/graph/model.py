@@ -1,0 +1,238 @@
+"""An in-memory view of the whole graph, built once per content version.
+
+Pages read from this model instead of querying per request: lookups by subject and
+by object are dictionary hits, so page time does not grow with the content.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+import sys
+from collections import defaultdict
+
+from toolbox.graph.store import load_query
+from toolbox.namespaces import TOR, TYPE_SEGMENTS, split_id
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
+ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
+NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
+T = str(TOR)
+
+
+class Value(tuple):
+    """One object value: an IRI, a blank node or a literal (with language or datatype).
+
+    A plain tuple underneath, so a pickled model (written by the refresh process after a save)
+    loads in C without running Python per value."""
+
+    __slots__ = ()
+
+    def __new__(cls, value: str, kind: str, lang: str | None = None, datatype: str | None = None):
+        return tuple.__new__(cls, (value, kind, lang, datatype))
+
+    def __reduce__(self):
+        return tuple.__new__, (Value, tuple(self))
+
+    value = property(operator.itemgetter(0))
+    kind = property(operator.itemgetter(1))  # "iri", "bnode" or "literal"
+    lang = property(operator.itemgetter(2))
+    datatype = property(operator.itemgetter(3))
+
+    @property
+    def is_iri(self) -> bool:
+        return self.kind == "iri"
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __repr__(self) -> str:
+        return f"Value({self.value!r}, {self.kind!r}, {self.lang!r}, {self.datatype!r})"
+
+
+class GraphModel:
+    def __init__(self, base_uri: str):
+        self.base = base_uri
+        self.out: dict[str, dict[str, list[Value]]] = defaultdict(lambda: defaultdict(list))
+        self.inc: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        # Memoised per model (one model per content version): sort keys and sorted link lists,
+        # so a page that lists hundreds of linked things does not sort them again per request.
+        self._sort_keys: dict[str, tuple] = {}
+        self._objects: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._subjects: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._live: dict[str, tuple[str, ...]] = {}
+
+    @classmethod
+    def from_store(cls, store, base_uri: str) -> GraphModel:
+        model = cls(base_uri)
+        if hasattr(store, "distinct_triples"):  # the embedded store: no duplicates to look for
+            for t in store.distinct_triples():
+                model._add_terms(t.subject, t.predicate, t.object, distinct=True)
+        else:
+            for row in store.select_terms(load_query("all-statements")):
+                model._add_terms(row["s"], row["p"], row["o"])
+        model._finish()
+        return model
+
+    def _add_terms(self, s, p, o, distinct: bool = False) -> None:
+        intern = sys.intern  # IRIs repeat thousands of times: one string object each
+        subject = intern(("_:" + s.value) if type(s).__name__ == "BlankNode" else s.value)
+        kind = type(o).__name__
+        if kind == "NamedNode":
+            value = Value(intern(o.value), "iri")
+        elif kind == "BlankNode":
+            value = Value(intern("_:" + o.value), "bnode")
+        else:
+            datatype = intern(o.datatype.value) if o.datatype else None
+            value = Value(o.value, "literal", o.language and intern(o.language), datatype)
+        self._add(subject, intern(p.value), value, distinct)
+
+    def _add(self, subject: str, predicate: str, value: Value, distinct: bool = False) -> None:
+        values = self.out[subject][predicate]
+        if distinct or value not in values:  # (a list can hold thousands: an inverse of every case)
+            values.append(value)
+            if value.kind != "literal":
+                self.inc[value.value][predicate].append(subject)
+
+    def _finish(self) -> None:
+        self.types: dict[str, set[str]] = {
+            s: {v.value for v in props.get(RDF_TYPE, [])} for s, props in self.out.items()
+        }
+        self.by_class: dict[str, list[str]] = defaultdict(list)
+        for s, classes in self.types.items():
+            for c in classes:
+                self.by_class[c].append(s)
+        for c in self.by_class:
+            self.by_class[c].sort(key=self.sort_key)
+        # Plain dicts from here on: a lookup of a missing key must not add an empty entry.
+        self.out = {s: dict(props) for s, props in self.out.items()}
+        self.inc = {o: {p: list(dict.fromkeys(subjects)) for p, subjects in props.items()}
+                    for o, props in self.inc.items()}
+
+    # -- lookups --------------------------------------------------------------
+    def exists(self, uri: str) -> bool:
+        return uri in self.out and bool(self.types.get(uri))
+
+    def is_a(self, uri: str, local_class: str) -> bool:
+        return T + local_class in self.types.get(uri, ())
+
+    def is_archived(self, uri: str) -> bool:
+        return self.text(uri, "status") == "gearchiveerd"
+
+    def instances(self, local_class: str, include_archived: bool = False) -> list[str]:
+        items = self.by_class.get(T + local_class, [])
+        if include_archived:
+            return list(items)
+        live = self._live.get(local_class)
+        if live is None:
+            live = self._live[local_class] = tuple(s for s in items if not self.is_archived(s))
+        return list(live)
+
+    def values(self, uri: str, prop: str) -> list[Value]:
+        return self.out.get(uri, {}).get(_expand(prop), [])
+
+    def objects(self, uri: str, prop: str) -> list[str]:
+        """Linked things (IRIs and blank nodes) in display order."""
+        key = (uri, _expand(prop))
+        items = self._objects.get(key)
+        if items is None:
+            items = tuple(sorted((v.value for v in self.values(uri, prop) if v.kind != "literal"), key=self.sort_key))
+            self._objects[key] = items
+        return list(items)
+
+    def subjects(self, prop: str, uri: str) -> list[str]:
+        """Things that link to uri with prop, in display order."""
+        key = (uri, _expand(prop))
+        items = self._subjects.get(key)
+        if items is None:
+            items = tuple(sorted(self.inc.get(uri, {}).get(key[1], []), key=self.sort_key))
+            self._subjects[key] = items
+        return list(items)
+
+    def one(self, uri: str, prop: str) -> str | None:
+        items = self.objects(uri, prop)
+        return items[0] if items else None
+
+    def text(self, uri: str, prop: str, lang: str = "nl") -> str | None:
+        """One literal, preferring the given language."""
+        best = None
+        for v in self.values(uri, prop):
+            if v.kind != "literal":
+                continue
+            if v.lang == lang:
+                return v.value
+            if best is None or (v.lang is None and best.lang not in (None, lang)):
+                best = v
+        return best.value if best else None
+
+    def texts(self, uri: str, prop: str) -> list[str]:
+        return [v.value for v in self.values(uri, prop) if v.kind == "literal" and v.lang in (None, "nl")]
+
+    def label(self, uri: str) -> str:
+        return self.text(uri, PREF_LABEL) or self.text(uri, "http://www.w3.org/2000/01/rdf-schema#label") or _tail(uri)
+
+    def order(self, uri: str) -> int:
+        value = self.text(uri, "order")
+        try:
+            return int(value) if value is not None else 10_000
+        except ValueError:
+            return 10_000
+
+    def sort_key(self, uri: str):
+        key = self._sort_keys.get(uri)
+        if key is None:
+            notation = self.text(uri, NOTATION) or ""
+            key = self._sort_keys[uri] = (self.order(uri), notation, self.label(uri).lower(), uri)
+        return key
+
+    def segment(self, uri: str) -> str | None:
+        """The URI type segment ('stap', 'tool', ...) of a thing."""
+        ident = split_id(uri, self.base)
+        if ident:
+            return ident[0]
+        for c in self.types.get(uri, ()):
+            if c.startswith(T) and c[len(T):] in TYPE_SEGMENTS:
+                return TYPE_SEGMENTS[c[len(T):]]
+        return None
+
+    def slug(self, uri: str) -> str | None:
+        ident = split_id(uri, self.base)
+        return ident[1] if ident else None
+
+    def statements(self, uri: str) -> list[tuple[str, str, Value]]:
+        """The thing's own statements plus those of its blank nodes (concise bounded description)."""
+        out, todo, seen = [], [uri], set()
+        while todo:
+            s = todo.pop()
+            if s in seen:
+                continue
+            seen.add(s)
+            for p, values in self.out.get(s, {}).items():
+                for v in values:
+                    out.append((s, p, v))
+                    if v.kind == "bnode":
+                        todo.append(v.value)
+        return out
+
+
+@functools.cache
+def _expand(prop: str) -> str:
+    if prop.startswith("http"):
+        return prop
+    if ":" in prop:
+        prefix, local = prop.split(":", 1)
+        return {
+            "skos": "http://www.w3.org/2004/02/skos/core#",
+            "dcterms": "http://purl.org/dc/terms/",
+            "schema": "https://schema.org/",
+            "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+            "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+            "prov": "http://www.w3.org/ns/prov#",
+            "tor": T,
+        }[prefix] + local
+    return T + prop
+
+
+def _tail(uri: str) -> str:
+    return uri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]

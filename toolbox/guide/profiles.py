@@ -1,0 +1,209 @@
+"""Weighted word profiles of graph things, scored against a situation with BM25.
+
+A profile is the bag of stems of a thing and of what links to it, each stem with a weight
+(a label counts more than a description, a linked case less than the thing's own check) and
+the place it came from, so that a ranking can say why: "omdat je spreekt over ... en dat
+staat in ...".
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from toolbox.search.dutch import Vocabulary, stem, words
+
+
+@lru_cache(maxsize=50_000)
+def analysed(text: str) -> tuple[tuple[str, str], ...]:
+    """(word, stem) pairs of a text; the same labels and texts recur on many linked things."""
+    return tuple((w, stem(w)) for w in words(text))
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a stem of a profile came from: a linked thing and how it is linked."""
+
+    uri: str
+    kind: str  # "self", "substep", "check", "tool", "knelpunt", "case", "theme", ...
+
+
+@dataclass
+class Profile:
+    uri: str
+    weights: dict[str, float] = field(default_factory=dict)
+    sources: dict[str, tuple[float, Source]] = field(default_factory=dict)
+    surface: dict[str, str] = field(default_factory=dict)  # stem -> a word it was written as
+    phrases: list[tuple[str, ...]] = field(default_factory=list)  # multi-word labels, as stems
+
+    def add_text(self, text: str | None, weight: float, source: Source, vocabulary_words: set[str]) -> None:
+        if not text:
+            return
+        for word, term in analysed(text):
+            vocabulary_words.add(word)
+            self._add(term, weight, source, word)
+
+    def add_phrase(self, text: str) -> None:
+        phrase = tuple(stem(w) for w in words(text))
+        if len(phrase) >= 2 and phrase not in self.phrases:
+            self.phrases.append(phrase)
+
+    def _add(self, term: str, weight: float, source: Source, word: str) -> None:
+        self.weights[term] = self.weights.get(term, 0.0) + weight
+        best = self.sources.get(term)
+        if best is None or weight > best[0]:
+            self.sources[term] = (weight, source)
+            self.surface[term] = word
+
+    @property
+    def length(self) -> float:
+        return sum(self.weights.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """One word of the situation and the index stems it may stand for, with how sure that is."""
+
+    word: str
+    terms: tuple[tuple[str, float], ...]
+
+
+@dataclass
+class Match:
+    word: str  # what the user wrote
+    term: str
+    score: float
+    source: Source
+
+
+@dataclass
+class Scored:
+    uri: str
+    score: float
+    matches: list[Match]
+    phrase_hits: list[tuple[str, ...]] = field(default_factory=list)
+
+
+class ProfileIndex:
+    """BM25 over profiles (k1, b as usual), with an inverted index so a query reads few lists."""
+
+    K1, B = 1.2, 0.6
+    PHRASE_BONUS = 2.5
+
+    def __init__(self, profiles: Iterable[Profile]):
+        self.profiles = {p.uri: p for p in profiles}
+        self.postings: dict[str, list[tuple[str, float]]] = {}
+        for p in self.profiles.values():
+            for term, weight in p.weights.items():
+                self.postings.setdefault(term, []).append((p.uri, weight))
+        n = max(1, len(self.profiles))
+        self.avg_length = (sum(p.length for p in self.profiles.values()) / n) or 1.0
+        self.lengths = {p.uri: p.length for p in self.profiles.values()}
+        self.idf = {t: math.log(1 + (n - len(ps) + 0.5) / (len(ps) + 0.5)) for t, ps in self.postings.items()}
+
+    def score(self, concepts: list[Concept], query_stems: set[str]) -> list[Scored]:
+        """Profiles that share a concept with the situation, best first."""
+        per_doc: dict[str, dict[str, Match]] = {}
+        for concept in concepts:
+            for term, certainty in concept.terms:
+                for uri, weight in self.postings.get(term, ()):
+                    norm = self.K1 * (1 - self.B + self.B * self.lengths[uri] / self.avg_length)
+                    value = certainty * self.idf[term] * weight * (self.K1 + 1) / (weight + norm)
+                    seen = per_doc.setdefault(uri, {})
+                    old = seen.get(concept.word)
+                    if old is None or value > old.score:
+                        seen[concept.word] = Match(concept.word, term, value, self.profiles[uri].sources[term][1])
+        out = []
+        for uri, matches in per_doc.items():
+            profile = self.profiles[uri]
+            hits = [ph for ph in profile.phrases if all(t in query_stems for t in ph)]
+            total = sum(m.score for m in matches.values()) + self.PHRASE_BONUS * sum(len(h) ** 0.5 for h in hits)
+            ranked = sorted(matches.values(), key=lambda m: -m.score)
+            out.append(Scored(uri, total, ranked, hits))
+        out.sort(key=lambda s: (-s.score, s.uri))
+        return out
+
+
+@lru_cache(maxsize=50_000)
+def stem_set(text: str) -> frozenset[str]:
+    return frozenset(t for _, t in analysed(text))
+
+
+class StemBags:
+    """The stems of many things (cases, knelpunten) with an idf per stem: which of them a situation
+    resembles, and through which of its words. A word in the thing's name counts double."""
+
+    def __init__(self, uris, texts_of, label_of):
+        self.items: list[tuple[str, frozenset[str], frozenset[str]]] = []
+        df: dict[str, int] = {}
+        for uri in uris:
+            label = stem_set(label_of(uri) or "")
+            body = stem_set(" ".join(t for t in texts_of(uri) if t))
+            self.items.append((uri, label, body))
+            for term in body | label:
+                df[term] = df.get(term, 0) + 1
+        n = max(1, len(self.items))
+        self.idf = {t: math.log(1 + n / c) for t, c in df.items()}
+
+    def score(self, concepts: list[Concept]) -> list[tuple[float, str, list[str]]]:
+        out = []
+        for uri, label, body in self.items:
+            total, said = 0.0, []
+            for concept in concepts:
+                term = next((t for t, _ in concept.terms if t in body or t in label), None)
+                if term is not None:
+                    total += self.idf[term] * (2.0 if term in label else 1.0)
+                    said.append(concept.word.split(":")[0])
+            if total:
+                out.append((total, uri, said))
+        out.sort(key=lambda x: (-x[0], x[1]))
+        return out
+
+
+def concepts_for(text: str, vocabulary: Vocabulary, known_terms: set[str],
+                 sorted_terms: list[str]) -> tuple[list[Concept], set[str]]:
+    """The situation's words as concepts: the stem itself, else compound parts, prefixes or near stems.
+
+    Also returns every stem the situation stands for, for phrase matching."""
+    concepts: list[Concept] = []
+    all_stems: set[str] = set()
+    seen: set[str] = set()
+    for word in words(text)[:60]:
+        if word in seen:
+            continue
+        seen.add(word)
+        s = stem(word)
+        options: list[tuple[str, float]] = []
+        if s in known_terms:
+            options.append((s, 1.0))
+        parts = vocabulary.split(word) if len(word) >= 7 else ()
+        if not options and parts:
+            for part in parts:
+                if part in known_terms:
+                    concepts.append(Concept(f"{word}:{part}", ((part, 0.85),)))
+                    all_stems.add(part)
+            all_stems.add(s)
+            continue
+        if not options:
+            options += [(t, 0.7) for t in vocabulary.near(s) if t in known_terms]
+        if not options and len(s) >= 5:
+            options += [(t, 0.5) for t in _prefixed(s, known_terms, sorted_terms)]
+        if options:
+            concepts.append(Concept(word, tuple(options)))
+            all_stems.update(t for t, _ in options)
+        all_stems.add(s)
+    return concepts, all_stems
+
+
+def _prefixed(s: str, known_terms: set[str], sorted_terms: list[str]) -> list[str]:
+    """Known stems that start with s or that s starts with (5+ letters shared), a few at most."""
+    found = [s[:n] for n in range(5, len(s)) if s[:n] in known_terms]
+    i = bisect.bisect_left(sorted_terms, s)
+    while i < len(sorted_terms) and sorted_terms[i].startswith(s) and len(found) < 12:
+        found.append(sorted_terms[i])
+        i += 1
+    found.sort(key=lambda t: abs(len(t) - len(s)))
+    return found[:3]

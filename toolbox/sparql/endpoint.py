@@ -1,0 +1,302 @@
+"""The public SPARQL endpoint: admission, checks and limits around a worker pool or a remote store.
+
+Safety is by construction; each part lives in its own module:
+
+* `sparql_protocol`: result formats, content negotiation, and the refusals (update forms and
+  SERVICE, on a lexical scan) before anything runs.
+* `sparql_results`: answers serialised in the chosen format, stopped after `result_limit` rows
+  (or triples); the result says it was truncated.
+* `sparql_pool`: worker processes with their own copy of the dataset, query slots, the queue
+  for a slot and the time limits.
+* `sparql_remote`: with TOOLBOX_SPARQL_ENDPOINT set, queries are forwarded to that store with
+  the same checks, limits and output formats.
+
+Here: a waiting request sleeps in a web-server thread, so SPARQL may hold all server threads but
+PAGE_THREADS; a request beyond that gets 503 at once, and the pages always have threads left.
+Answers from the embedded dataset are kept per content version.
+
+A new content version (after a save) gets new workers, and loading the dataset takes them seconds
+at 100x content. Meanwhile the endpoint of the previous version keeps answering; once every new
+worker has loaded, the new endpoint takes over and the old one is closed when the queries it is
+running are answered (`hand_over`). So a save never leaves queries waiting in a queue.
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+import time
+from collections import deque
+from dataclasses import replace
+
+from toolbox.config import Settings
+from toolbox.lru import LRUCache
+from toolbox.sparql.errors import Busy, QueryError
+from toolbox.sparql.graphs import check_dataset_clauses, check_graph_parameters
+from toolbox.sparql.pool import WALL_LIMIT_FACTOR, WorkerPool
+from toolbox.sparql.protocol import classify
+from toolbox.sparql.remote import RemoteRunner
+from toolbox.sparql.results import Job, Result
+
+PAGE_THREADS = 8  # server threads SPARQL requests leave to the pages of the site
+HANDOVER_TIMEOUT = 120.0  # seconds new workers get to load before they take over anyway (they then say why not)
+HANDOVER_POLL = 0.1
+WARM_QUERIES = 100  # the previous version's most recent answers, run again before a hand-over
+WARM_SECONDS = 20.0  # for at most this long
+
+
+class ResultCache(LRUCache):
+    """Answers per query text, format and graphs, for one content version (least recently used out first).
+
+    The embedded dataset does not change within a version, so a repeated query (the examples,
+    a notebook run again, many researchers on one tutorial) needs no worker at all."""
+
+    BUDGET = 64 * 1024 * 1024
+    ENTRY = 16 * 1024 * 1024  # a heavy research query at 100x content answers some MB of JSON
+
+    def __init__(self):
+        super().__init__(max_size=self.BUDGET, size=lambda result: len(result.body), max_entry_size=self.ENTRY)
+
+
+class _Shared:
+    """The outcome of one query run, for those who asked the same meanwhile."""
+
+    def __init__(self):
+        self.done = threading.Event()
+        self.result: Result | None = None
+        self.error: QueryError | None = None
+
+
+class Endpoint:
+    """Admission control, checks and limits around a worker pool or a remote store."""
+
+    def __init__(self, settings: Settings, runner, cache: ResultCache | None = None, version: str = ""):
+        self.settings = settings
+        self.runner = runner
+        self.cache = cache
+        self.version = version
+        held = max(2, settings.server_threads - PAGE_THREADS)  # running or waiting for a slot
+        self._admission = threading.BoundedSemaphore(held)
+        self._running = 0  # queries on this endpoint's runner now
+        self._changed = threading.Condition()
+        self._successor: Endpoint | None = None  # set when closed after a hand-over
+        self._computing: dict[tuple, _Shared] = {}  # queries running now, for those asking the same
+        self._longest = settings.query_timeout * WALL_LIMIT_FACTOR + settings.query_queue_wait
+        self.closed = False
+
+    def prepare(self, query: str | None) -> str | None:
+        """Checks that need no store: presence, length, updates, SERVICE. Returns the query form (or None)."""
+        if not query or not query.strip():
+            raise QueryError("Geen query opgegeven: geef de query mee als parameter `query` of als POST-body "
+                             "met Content-Type application/sparql-query.")
+        if len(query) > self.settings.max_query_length:
+            raise QueryError(f"De query is te lang ({len(query)} tekens; maximaal "
+                             f"{self.settings.max_query_length}).", status=413)
+        form = classify(query)
+        check_dataset_clauses(query, self.settings.base_uri)
+        return form
+
+    def execute(self, query: str, fmt: str, form: str | None = None, default_graphs=(), named_graphs=()) -> Result:
+        check_graph_parameters(default_graphs, named_graphs, self.settings.base_uri)
+        job = Job(query, form, fmt, self.settings.result_limit, self.settings.base_uri,
+                  list(default_graphs), list(named_graphs))
+        key = (query, form, fmt, tuple(default_graphs), tuple(named_graphs))
+        hit = self.cache.get(key) if self.cache is not None else None
+        if hit is not None:
+            return replace(hit, cached=True)
+        with self._changed:
+            successor = self._successor if self.closed else None
+            if successor is None:
+                self._running += 1
+        if successor is not None:  # handed over between get_endpoint and here: the new one answers
+            return successor.execute(query, fmt, form, default_graphs, named_graphs)
+        try:
+            if not self._admission.acquire(blocking=False):
+                raise Busy()
+            try:
+                return self._run_once(key, job)
+            finally:
+                self._admission.release()
+        finally:
+            with self._changed:
+                self._running -= 1
+                self._changed.notify_all()
+
+    def _run_once(self, key: tuple, job: Job) -> Result:
+        """Run the job, or wait for the same query that runs already and share its outcome: many
+        clients asking one heavy query of an empty cache (after a start or a save) run it once, and
+        a query that timed out (or was refused) is not run again by each of them."""
+        if self.cache is None:
+            return self.runner.run(job, self.settings.query_timeout)
+        with self._changed:
+            running = self._computing.get(key)
+            leader = running is None
+            if leader:
+                running = self._computing[key] = _Shared()
+        if not leader:
+            running.done.wait(self._longest)
+            if running.error is not None:
+                raise running.error
+            if running.result is not None:
+                return replace(running.result, cached=True)
+            return self.runner.run(job, self.settings.query_timeout)  # it ended some other way: try here
+        try:
+            running.result = self.runner.run(job, self.settings.query_timeout)
+            self.cache.put(key, running.result)
+            return running.result
+        except QueryError as exc:
+            running.error = exc
+            raise
+        finally:
+            with self._changed:
+                self._computing.pop(key, None)
+            running.done.set()
+
+    def warm_from(self, other: Endpoint, queries: int = WARM_QUERIES, seconds: float = WARM_SECONDS) -> int:
+        """Run the queries `other` answered most recently, so this endpoint takes over with them in
+        its cache; returns how many. (Only successful answers are kept there: no time bombs.)"""
+        if self.cache is None or other.cache is None:
+            return 0
+        until = time.monotonic() + seconds
+        done = 0
+        for query, form, fmt, default_graphs, named_graphs in other.cache.recent_keys(queries):
+            if time.monotonic() > until:
+                break
+            try:
+                self.execute(query, fmt, form, default_graphs, named_graphs)
+                done += 1
+            except QueryError:
+                continue
+        return done
+
+    def retire(self, successor: Endpoint) -> None:
+        """Hand over to `successor`, then close once the queries running here are answered (in the
+        background, at most as long as a query may take)."""
+        def close_when_done():
+            with self._changed:
+                self._changed.wait_for(lambda: self._running == 0, self._longest)
+                self._successor, self.closed = successor, True
+            self.runner.close()
+
+        threading.Thread(target=close_when_done, name="toolbox-sparql-retire", daemon=True).start()
+
+    def close(self) -> None:
+        with self._changed:
+            self.closed = True
+        self.runner.close()
+
+
+# One serving endpoint per store (a build folder or a remote URL), and at most one waiting to take over.
+_SERVING: dict[tuple, tuple[tuple, Endpoint]] = {}  # family -> (limits, endpoint)
+_PENDING: dict[tuple, Endpoint] = {}  # family -> endpoint whose workers are still loading
+_RETIRED: dict[tuple, deque] = {}  # family -> versions that were served before (a late request may name one)
+_ENDPOINTS_LOCK = threading.Lock()
+
+
+def _family_and_limits(settings: Settings) -> tuple[tuple, tuple]:
+    if settings.sparql_endpoint:
+        return ("remote", settings.sparql_endpoint), (settings.query_timeout, settings.result_limit)
+    return ("local", str(settings.build_dir)), (settings.query_timeout, settings.result_limit,
+                                                settings.query_workers, settings.query_threads)
+
+
+def _new_endpoint(settings: Settings, version: str) -> Endpoint:
+    if settings.sparql_endpoint:
+        return Endpoint(settings, RemoteRunner(settings.sparql_endpoint), version=version)
+    runner = WorkerPool(settings.build_dir / "graph.nq", settings.query_workers, wait=settings.query_queue_wait,
+                        threads=settings.query_threads)
+    # Only the embedded dataset is known not to change within a version: cache its answers.
+    return Endpoint(settings, runner, ResultCache(), version=version)
+
+
+def get_endpoint(settings: Settings, version: str = "") -> Endpoint:
+    """The endpoint that answers now for this store; started on first use.
+
+    After a new content version it may still be the previous version's for a few seconds (see
+    `hand_over`). Other limits (tests, a changed configuration) replace it at once."""
+    family, limits = _family_and_limits(settings)
+    with _ENDPOINTS_LOCK:
+        serving = _SERVING.get(family)
+        if serving is not None and serving[0] == limits:
+            endpoint = serving[1]
+            newer = endpoint.version != version
+        else:
+            endpoint, newer = _replace_at_once(settings, family, limits, version), False
+    if newer:  # e.g. another app over the same folder, after a build: hand_over ignores older versions
+        hand_over(settings, version)
+    return endpoint
+
+
+def _replace_at_once(settings: Settings, family: tuple, limits: tuple, version: str) -> Endpoint:
+    """Under the lock: the first endpoint for this store, or one with other limits."""
+    _close_family(family)
+    endpoint = _new_endpoint(settings, version)
+    _SERVING[family] = (limits, endpoint)
+    return endpoint
+
+
+def hand_over(settings: Settings, version: str) -> None:
+    """A new content version is on disk: start workers for it; the serving endpoint answers until
+    they have all loaded it, then they take over. Nothing starts when no query was asked yet."""
+    family, limits = _family_and_limits(settings)
+    with _ENDPOINTS_LOCK:
+        serving = _SERVING.get(family)
+        if serving is None or serving[1].version == version or version in _RETIRED.get(family, ()):
+            return
+        pending = _PENDING.get(family)
+        if pending is not None:
+            if pending.version == version:
+                return
+            _PENDING.pop(family).close()  # a newer version came before this one had loaded
+        fresh = _new_endpoint(settings, version)
+        if settings.sparql_endpoint:  # nothing to load
+            _promote(family, limits, fresh)
+            return
+        _PENDING[family] = fresh
+    threading.Thread(target=_take_over_when_loaded, args=(family, limits, fresh),
+                     name="toolbox-sparql-handover", daemon=True).start()
+
+
+def _take_over_when_loaded(family: tuple, limits: tuple, fresh: Endpoint) -> None:
+    until = time.monotonic() + HANDOVER_TIMEOUT
+    while not fresh.closed and not fresh.runner.started() and time.monotonic() < until:
+        time.sleep(HANDOVER_POLL)
+    with _ENDPOINTS_LOCK:
+        serving = _SERVING.get(family) if _PENDING.get(family) is fresh else None
+    if serving is not None:
+        fresh.warm_from(serving[1])
+    with _ENDPOINTS_LOCK:
+        if _PENDING.get(family) is fresh:
+            del _PENDING[family]
+            _promote(family, limits, fresh)
+
+
+def _promote(family: tuple, limits: tuple, fresh: Endpoint) -> None:
+    """Under the lock: `fresh` answers from now on; the old endpoint ends after its running queries."""
+    old = _SERVING.get(family)
+    _SERVING[family] = (limits, fresh)
+    if old is not None:
+        _RETIRED.setdefault(family, deque(maxlen=64)).append(old[1].version)
+        old[1].retire(fresh)
+
+
+@atexit.register
+def _close_all() -> None:
+    with _ENDPOINTS_LOCK:
+        for endpoint in [e for _, e in _SERVING.values()] + list(_PENDING.values()):
+            endpoint.close()
+        _SERVING.clear()
+        _PENDING.clear()
+
+
+def close_endpoints(settings: Settings) -> None:
+    """Stop the workers of this store (serving and loading), e.g. when an app over it shuts down."""
+    with _ENDPOINTS_LOCK:
+        _close_family(_family_and_limits(settings)[0])
+
+
+def _close_family(family: tuple) -> None:
+    serving = _SERVING.pop(family, None)
+    for endpoint in (_PENDING.pop(family, None), serving[1] if serving else None):
+        if endpoint is not None:
+            endpoint.close()

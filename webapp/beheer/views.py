@@ -1,0 +1,361 @@
+"""/beheer: content editors add and maintain cases through the site.
+
+Accounts, sessions, throttling and the audit log are in toolbox.accounts; turning the form
+into a validated case file, the history and the atomic write are in toolbox.editing and its
+case_* modules. This module is the web layer: login, CSRF, the forms, preview, conflicts, history and restore,
+and swapping in a fresh site state after a save (no restart, no full build).
+
+This module holds the blueprint, its checks (origin, CSRF, sessions), login, the overview and
+the audit log; the case form, preview, save and status are in beheer_cases, the history, diff
+and restore in beheer_history. Their routes are on this blueprint (endpoint names `beheer.*`).
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from functools import wraps
+
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from toolbox.accounts.login_throttle import LoginThrottle
+from toolbox.accounts.registry import MAX_PASSWORD, AccountStore, SessionStore, audit, read_audit, tokens_match
+from toolbox.editing.editor import CaseEditor
+from toolbox.editing.form import STATUS_ACTIVE, NotEditable
+from webapp.beheer.security import cookie_secure, safe_next
+from webapp.errors import error_response, wants_json
+from webapp.state import state
+
+bp = Blueprint("beheer", __name__, url_prefix="/beheer")
+
+SESSION_COOKIE = "toolbox_beheer"
+LOGIN_COOKIE = "toolbox_beheer_login"
+MAX_REQUEST = 512 * 1024  # a case form is at most some tens of kilobytes
+MESSAGES = {
+    "aangemaakt": "De casus is aangemaakt en staat op de site.",
+    "bewerkt": "De wijzigingen zijn opgeslagen en staan op de site.",
+    "gearchiveerd": "De casus is gearchiveerd: hij staat niet meer in de lijsten en de zoekresultaten.",
+    "gepubliceerd": "De casus is weer gepubliceerd.",
+    "hersteld": "De eerdere versie is teruggezet en staat op de site.",
+    "wordt_ververst": "De casus is opgeslagen. De openbare pagina's worden nog bijgewerkt en tonen de wijziging "
+                      "over een ogenblik.",
+    "niet_ververst": "De casus is opgeslagen, maar de site kon niet worden ververst (schrijffout op de server). "
+                     "Hij verschijnt op de site na een herstart; meld het aan de beheerder van de server.",
+    "uitgelogd": "Je bent uitgelogd.",
+}
+SECTIONS = [
+    ("Basis", ["title", "slug", "alt_labels", "notation"]),
+    ("Waar en wanneer", ["municipality", "cluster", "scale", "task_type", "project_type", "period", "theme"]),
+    ("Teksten", ["abstract", "what_is_new", "lessons", "challenges", "methods"]),
+    ("Knelpunten", ["knelpunt", "top_knelpunt"]),
+    ("Tools en stappen", ["used_tool", "used_step"]),
+    ("Betrokkenen", ["development_team", "stakeholder_type"]),
+    ("Bronnen en links", ["source", "source_urls", "url"]),
+]
+# Classes whose instances a field may link to, per URI segment, in the order of the pickers.
+OPTION_CLASSES = {
+    "gemeente": "Municipality", "cluster": "Cluster", "schaal": "Scale", "projecttype": "ProjectType",
+    "thema": "Theme", "knelpunt": "Knelpunt", "tool": "Tool", "hulpmiddel": "OtherAid", "stap": "ProcessStep",
+    "ontwikkelteam": "DevelopmentTeam", "organisatietype": "OrganisationType", "bron": "SourceDocument",
+}
+CHECKBOX_LIMIT = 10  # up to this many options: a checkbox list; more: a select with a search picker
+
+_editor_lock = threading.Lock()
+
+
+class Refused(Exception):
+    """A request refused with a Dutch explanation."""
+
+    def __init__(self, status: int, title: str, message: str, retry_after: int | None = None):
+        super().__init__(message)
+        self.status, self.title, self.message, self.retry_after = status, title, message, retry_after
+
+
+def _settings():
+    return current_app.config["TOOLBOX"]
+
+
+def editor() -> CaseEditor:
+    extensions = current_app.extensions
+    if "beheer_editor" not in extensions:
+        with _editor_lock:
+            if "beheer_editor" not in extensions:
+                app = current_app._get_current_object()
+                # Validation takes the classes of linked things from the model the site serves.
+                created = CaseEditor(_settings(), known=lambda: app.extensions["toolbox"].model)
+                created.warm()
+                extensions["beheer_editor"] = created
+    return extensions["beheer_editor"]
+
+
+def _ip() -> str:
+    return request.remote_addr or "-"
+
+
+def _loopback() -> bool:
+    host = request.host or ""
+    name = host[1:].split("]")[0] if host.startswith("[") else host.rsplit(":", 1)[0]
+    return name in ("127.0.0.1", "localhost", "::1")
+
+
+def _cookie_secure() -> bool:
+    """Secure cookies everywhere except plain HTTP on the loopback address (local use and tests);
+    always with TOOLBOX_SECURE_COOKIES or behind a proxy that says the client used HTTPS."""
+    return cookie_secure(_settings()) or not _loopback()
+
+
+def _set_cookie(response, name: str, value: str) -> None:
+    response.set_cookie(name, value, httponly=True, secure=_cookie_secure(), samesite="Strict", path="/beheer")
+
+
+# ---------------------------------------------------------------------------
+# Every request under /beheer
+
+@bp.before_request
+def _before():
+    request.max_content_length = min(MAX_REQUEST, _settings().max_body)
+    g.account = None
+    g.session = None
+    session = SessionStore(_settings()).get(request.cookies.get(SESSION_COOKIE))
+    if session is not None:
+        g.session, g.account = session, session.account
+    if request.method == "POST":
+        _check_origin()
+
+
+def _check_origin() -> None:
+    """Cross-site form posts are refused before the CSRF token is even looked at."""
+    own = request.host_url.rstrip("/")
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        if origin.rstrip("/") != own:
+            raise Refused(403, "Formulier geweigerd", "Dit formulier kwam niet van deze site. Er is niets opgeslagen.")
+        return
+    referer = request.headers.get("Referer")
+    if referer and not (referer == own or referer.startswith(own + "/")):
+        raise Refused(403, "Formulier geweigerd", "Dit formulier kwam niet van deze site. Er is niets opgeslagen.")
+
+
+def _check_csrf() -> None:
+    given = request.form.get("csrf_token")
+    if g.session is None or not tokens_match(g.session.csrf, given):
+        audit(_settings(), "csrf_geweigerd", account=g.account, ip=_ip(), detail={"pad": request.path[:200]})
+        raise Refused(403, "Formulier verlopen of ongeldig",
+                      "Het formulier is verlopen of niet van deze site afkomstig (beveiligingscode klopt niet). "
+                      "Er is niets opgeslagen. Open de pagina opnieuw en probeer het nog eens.")
+
+
+@bp.after_request
+def _after(response):
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+    )
+    return response
+
+
+@bp.errorhandler(Refused)
+def _refused(error: Refused):
+    if wants_json():
+        response = error_response(error.status, error.message, title=error.title)
+        if error.retry_after:
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
+    session = g.get("session")
+    response = make_response(render_template(
+        "beheer/fout.html", status=error.status, title=error.title, message=error.message,
+        account=g.get("account"), csrf=session.csrf if session else "", melding=None,
+        breadcrumb=[{"label": "Beheer", "url": None}]), error.status)
+    if error.retry_after:
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error):
+    limit = request.max_content_length or MAX_REQUEST
+    message = (f"Het formulier is groter dan {limit // 1024} kB en is geweigerd. "
+               "Maak de teksten korter; er is niets opgeslagen.")
+    if wants_json():
+        return error_response(413, message, title="Formulier te groot", limit_bytes=limit)
+    return _refused(Refused(413, "Formulier te groot", message))
+
+
+@bp.errorhandler(NotEditable)
+def _not_editable(error: NotEditable):
+    return _refused(Refused(404, "Casus niet gevonden", str(error)))
+
+
+def login_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if g.account is None:
+            if request.method == "GET":
+                target = request.full_path if request.query_string else request.path
+                return redirect(url_for("beheer.login", next=target))
+            raise Refused(401, "Niet ingelogd", "Log eerst in om casussen te bewerken. Er is niets opgeslagen.")
+        if request.method == "POST":
+            _check_csrf()
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if not g.account.is_admin:
+            raise Refused(403, "Geen toegang", "Deze pagina is alleen voor beheerders.")
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only paths inside /beheer: no open redirects (see webapp.security.safe_next)."""
+    return safe_next(target, "/beheer")
+
+
+def _render(template: str, code: int = 200, **context):
+    context.setdefault("account", g.account)
+    context.setdefault("csrf", g.session.csrf if g.session else "")
+    context.setdefault("melding", MESSAGES.get(request.args.get("melding", "")))
+    return make_response(render_template(template, **context), code)
+
+
+# ---------------------------------------------------------------------------
+# Login and logout
+
+@bp.route("/inloggen", methods=["GET", "POST"])
+def login():
+    settings = _settings()
+    next_url = _safe_next(request.values.get("next"))
+    if g.account is not None and request.method == "GET":
+        return redirect(next_url or url_for("beheer.index"))
+    error, status, retry = None, 200, None
+    name = ""
+    if request.method == "POST":
+        if not tokens_match(request.cookies.get(LOGIN_COOKIE), request.form.get("csrf_token")):
+            raise Refused(403, "Formulier verlopen of ongeldig",
+                          "Het inlogformulier is verlopen of niet van deze site afkomstig. Open de pagina opnieuw.")
+        name = (request.form.get("naam") or "")[:100]
+        password = (request.form.get("wachtwoord") or "")[:MAX_PASSWORD]
+        throttle = LoginThrottle(settings)
+        verdict = throttle.check(name, _ip())
+        accounts = AccountStore(settings)
+        known = accounts.by_name(name)
+        if not verdict.allowed:
+            minutes = max(1, (verdict.retry_after + 59) // 60)
+            audit(settings, "inloggen_geweigerd", account=known, ip=_ip(), detail={"reden": verdict.reason})
+            error = (f"Te veel inlogpogingen. Probeer het over {minutes} minuten opnieuw." if verdict.reason == "ip"
+                     else f"Inloggen met deze naam is tijdelijk geblokkeerd na te veel mislukte pogingen. "
+                          f"Probeer het over {minutes} minuten opnieuw.")
+            status, retry = 429, verdict.retry_after
+        else:
+            account = accounts.verify(name, password)
+            if account is None:
+                locked_now = throttle.record(name, _ip(), success=False)
+                audit(settings, "inloggen_mislukt", account=known, ip=_ip())
+                error = "Naam of wachtwoord klopt niet (of het account is uitgeschakeld)."
+                status = 401
+                if locked_now:
+                    audit(settings, "tijdelijk_geblokkeerd", account=known, ip=_ip())
+                    error += " Na te veel mislukte pogingen is inloggen met deze naam nu tijdelijk geblokkeerd."
+            else:
+                throttle.record(name, _ip(), success=True)
+                sessions = SessionStore(settings)
+                sessions.drop(request.cookies.get(SESSION_COOKIE))  # a new session at every login
+                token, _ = sessions.create(account)
+                audit(settings, "ingelogd", account=account, ip=_ip())
+                response = redirect(next_url or url_for("beheer.index"), 303)
+                _set_cookie(response, SESSION_COOKIE, token)
+                response.delete_cookie(LOGIN_COOKIE, path="/beheer")
+                return response
+    login_token = secrets.token_urlsafe(32)
+    response = _render("beheer/inloggen.html", status, login_token=login_token, error=error, name=name,
+                       next_url=next_url or "", insecure=not request.is_secure and not _loopback(),
+                       breadcrumb=[{"label": "Beheer: inloggen", "url": None}])
+    if retry:
+        response.headers["Retry-After"] = str(retry)
+    _set_cookie(response, LOGIN_COOKIE, login_token)
+    return response
+
+
+@bp.route("/uitloggen", methods=["POST"])
+@login_required
+def logout():
+    SessionStore(_settings()).drop(request.cookies.get(SESSION_COOKIE))
+    audit(_settings(), "uitgelogd", account=g.account, ip=_ip())
+    response = redirect(url_for("beheer.login", melding="uitgelogd"), 303)
+    response.delete_cookie(SESSION_COOKIE, path="/beheer")
+    return response
+
+
+# ---------------------------------------------------------------------------
+# The list of cases
+
+def _account_names() -> dict[str, str]:
+    return {a.id: a.name for a in AccountStore(_settings()).all()}
+
+
+def _who(account_iri: str | None, names: dict[str, str]) -> str:
+    if not account_iri:
+        return ""
+    account_id = account_iri.rsplit("/", 1)[-1]
+    return names.get(account_id, account_id)
+
+
+@bp.route("/")
+@login_required
+def index():
+    m = state().model
+    names = _account_names()
+    rows = []
+    for uri in m.instances("Case", include_archived=True):
+        slug = m.slug(uri)
+        rows.append({
+            "slug": slug,
+            "label": m.label(uri),
+            "status": m.text(uri, "tor:status") or STATUS_ACTIVE,
+            "modified": _when(m.text(uri, "dcterms:modified")),
+            "who": _who(m.one(uri, "prov:wasAttributedTo"), names),
+            "municipalities": [m.label(x) for x in m.objects(uri, "tor:municipality")],
+        })
+    rows.sort(key=lambda r: (r["status"] != STATUS_ACTIVE, r["label"].lower()))
+    return _render("beheer/lijst.html", rows=rows, breadcrumb=[{"label": "Beheer", "url": None}])
+
+
+def _when(value: str | None) -> str:
+    """2026-11-22T08:15:35+00:00 as '22-11-2026 08:15 (UTC)'; a bare date as '22-11-2026'."""
+    if not value:
+        return ""
+    date, _, clock = value.partition("T")
+    parts = date.split("-")
+    day = "-".join(reversed(parts)) if len(parts) == 3 else date
+    return f"{day} {clock[:5]} (UTC)" if clock else day
+
+
+
+# ---------------------------------------------------------------------------
+# Audit log (admins)
+
+@bp.route("/logboek")
+@admin_required
+def audit_log():
+    rows = read_audit(_settings(), limit=300)
+    return _render("beheer/logboek.html", rows=rows, breadcrumb=[
+        {"label": "Beheer", "url": url_for("beheer.index")}, {"label": "Logboek", "url": None}])
+

@@ -1,0 +1,84 @@
+"""The guide "Waar sta ik?" (/gids) and its JSON twin, on the `pages` blueprint (endpoint `pages.guide`)."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request, url_for
+
+from webapp.pages.related import cases_for_step
+from webapp.pages.situations import situation_json
+from webapp.pages.views import bp, uri_for
+from webapp.state import state
+
+
+@bp.route("/gids")
+def guide():
+    """Waar sta ik? Choose a level and step, describe a situation, or pick a knelpunt."""
+    s = state()
+    m = s.model
+    level = request.args.get("niveau", "").strip()
+    step = request.args.get("stap", "").strip()
+    knelpunt = request.args.get("knelpunt", "").strip()
+    situation = request.args.get("situatie", "").strip()[:500]
+    chosen = level or step or knelpunt or situation
+    ctx = {"nav": "gids", "m": m, "levels": m.instances("Level"), "all_knelpunten": m.instances("Knelpunt"),
+           "level": None, "step": None, "knelpunt": None, "situation": situation, "search_hits": [], "answer": None,
+           "breadcrumb": [{"label": "Waar sta ik?", "url": url_for("pages.guide") if chosen else None}]}
+    if step:
+        uri = uri_for("stap", step)
+        if not m.is_a(uri, "ProcessStep"):
+            abort(404)
+        ctx["step"] = uri
+        ctx["level"] = m.one(uri, "tor:level")
+        ctx["cases"] = cases_for_step(uri)
+        ctx["breadcrumb"].append({"label": m.label(uri), "url": None})
+    elif level:
+        uri = uri_for("niveau", level)
+        if not m.is_a(uri, "Level"):
+            abort(404)
+        ctx["level"] = uri
+        ctx["breadcrumb"].append({"label": m.label(uri), "url": None})
+    elif knelpunt:
+        uri = uri_for("knelpunt", knelpunt)
+        if not m.is_a(uri, "Knelpunt"):
+            abort(404)
+        ctx["knelpunt"] = uri
+        ctx["breadcrumb"].append({"label": m.label(uri), "url": None})
+    elif situation:
+        answer = s.situations.place(situation)
+        ctx["answer"] = answer
+        if answer.placed:
+            ctx["step"] = answer.steps[0].step
+            ctx["level"] = answer.steps[0].level
+            ctx["cases"] = answer.cases
+        else:  # nothing to place it on: what search finds may still help
+            ctx["search_hits"] = s.search.search(situation, limit=6, snippets=False).hits
+        ctx["breadcrumb"].append({"label": "Jouw situatie", "url": None})
+    if request.args.get("format") == "json":
+        return guide_json(ctx)
+    return render_template("pages/guide.html", **ctx)
+
+
+def guide_json(ctx: dict) -> dict:
+    m = ctx["m"]
+    step = ctx.get("step")
+    answer = ctx.get("answer")
+    if answer is not None:
+        return situation_json(m, answer)
+    out = {"level": ctx.get("level"), "step": step, "knelpunt": ctx.get("knelpunt")}
+    if step:
+        out["next"] = m.objects(step, "tor:nextStep") + m.objects(step, "tor:narrowerStep")
+        out["checklist"] = m.objects(step, "tor:transitionChecklist")
+        out["tools"] = [
+            {"uri": m.one(r, "tor:recommendedTool"), "reason": m.text(r, "tor:reason")}
+            for r in m.objects(step, "tor:toolRecommendation")
+        ]
+        out["roles"] = m.objects(step, "tor:involvesRole")
+        out["cases"] = ctx.get("cases", [])
+    if ctx.get("knelpunt"):
+        k = ctx["knelpunt"]
+        out["remedies"] = [
+            {"uri": m.one(r, "tor:remedyBy"), "reason": m.text(r, "tor:reason")} for r in m.objects(k, "tor:remedy")
+        ]
+        out["cases"] = [c for c in m.objects(k, "tor:reportedByCase") if not m.is_archived(c)]
+    return out
+

@@ -1,0 +1,40 @@
+"""The situation block ("Je staat waarschijnlijk hier") shared by the guide and search: its JSON twin,
+and when a search query is a described situation rather than a keyword."""
+
+from __future__ import annotations
+
+from flask import url_for
+
+from toolbox.search.dutch import words
+from webapp.filters import doc_url
+
+
+def is_sentence(query: str) -> bool:
+    """A described situation: four or more words with at least three content words ("we willen
+    riolering vervangen"), not a keyword or a name ("checklist richting DO")."""
+    return len(query.split()) >= 4 and len(words(query)) >= 3
+
+
+def situation_json(m, answer) -> dict:
+    """The machine-readable twin of "Je staat waarschijnlijk hier" (guide and search)."""
+    def ref(uri):
+        return {"uri": uri, "label": m.label(uri), "url": doc_url(uri)} if uri else None
+
+    return {
+        "situation": answer.text,
+        "placed": answer.placed,
+        "level": ref(answer.level),
+        "level_reason": answer.level_reason,
+        "steps": [dict(ref(p.step), level=p.level, score=p.score, share=p.share, reason=p.reason,
+                       guide=url_for("pages.guide", stap=m.slug(p.step))) for p in answer.steps],
+        "step": answer.steps[0].step if answer.steps else None,
+        "next": [dict(ref(n["uri"]), relation=n["relation"]) for n in answer.next_steps],
+        "checklist": ref(answer.checklist),
+        "checks": [m.label(c) for c in answer.checks],
+        "tools": [dict(ref(t["uri"]), reason=t["reason"], matches=t["matches"]) for t in answer.tools],
+        "roles": [ref(r) for r in answer.roles],
+        "cases": [ref(c) for c in answer.cases],
+        "knelpunten": [dict(ref(k["uri"]), reason=k["reason"],
+                            remedies=[dict(ref(r["uri"]), reason=r["reason"]) for r in k["remedies"]])
+                       for k in answer.knelpunten],
+    }
