@@ -310,6 +310,10 @@ def test_preview_shows_the_public_page_and_writes_nothing(site, editor_client):
     ({"abstract": "Lang " * 2500}, "abstract", "Deze tekst is te lang: hooguit 10000 tekens", 400),
     ({"municipality": ["knelpunt/tactisch-gat"]}, "municipality", "Onbekende keuze", 422),
     ({"url": "javascript:alert(1)"}, "url", "geen geldige link", 422),
+    # issue 24: the picker bypassed, one known and one unknown tool (its shape uses sh:or)
+    ({"used_tool": ["tool/ambitieweb", "tool/ambitiewiel"]}, "used_tool",
+     "Een gebruikte tool moet een bestaande tool of een bestaand hulpmiddel zijn.", 422),
+    ({"used_tool": ["hulpmiddel/bestaat-niet"]}, "used_tool", "bestaande tool of een bestaand hulpmiddel", 422),
 ])
 def test_invalid_input_is_refused_with_the_message_at_the_field(site, editor_client, changes, field, message,
                                                                  status):
