@@ -59,7 +59,7 @@ from toolbox.editing.turtle import serialize_case
 from toolbox.editing.validation import shacl_errors
 from toolbox.editing.write_errors import WriteFailed
 from toolbox.files import atomic_write
-from toolbox.graph.content import SLUG_RE, parse_turtle, rebase_graph
+from toolbox.graph.content import SLUG_RE, decode, parse_turtle, rebase_graph
 from toolbox.graph.validate import ontology_graph, shapes_graph
 from toolbox.namespaces import TOR
 
@@ -174,13 +174,17 @@ class CaseEditor(CaseHistory):
         data = self.read(slug)
         if data is None:
             raise NotEditable("Deze casus bestaat niet (of staat niet in een eigen bestand).")
-        values, status, extras = self.parse(slug, data.decode("utf-8"))
+        text, problem = decode(data, f"content/{CASES}/{slug}.ttl")
+        if problem:
+            raise NotEditable(f"Het bestand van deze casus is niet te lezen ({problem.file}): {problem.message}")
+        values, status, extras = self.parse(slug, text)
         return values, status, token_of(data), extras
 
     def parse(self, slug: str, text: str) -> tuple[dict, str, list[tuple]]:
-        graph, problem = parse_turtle(text, f"{CASES}/{slug}.ttl", CANONICAL_BASE)
+        graph, problem = parse_turtle(text, f"content/{CASES}/{slug}.ttl", CANONICAL_BASE)
         if problem:
-            raise NotEditable(f"Het bestand van deze casus is niet te lezen: {problem.message}")
+            where = f"{problem.file}, regel {problem.line}" if problem.line else problem.file
+            raise NotEditable(f"Het bestand van deze casus is niet te lezen ({where}): {problem.message}")
         uri = self.uri(slug)
         if (uri, RDF.type, TOR.Case) not in graph:
             raise NotEditable("Dit bestand beschrijft geen casus met dit adres.")
@@ -277,7 +281,7 @@ class CaseEditor(CaseHistory):
                     message = f"Intussen heeft iemand anders een casus met het adres ‘{prepared.slug}’ gemaakt."
                 else:
                     message = "Iemand anders heeft deze casus gewijzigd nadat je het formulier opende."
-                raise Conflict(message, current.decode("utf-8"), token)
+                raise Conflict(message, current.decode("utf-8", "replace"), token)
             new_data = prepared.text.encode("utf-8")
             kept = None
             try:

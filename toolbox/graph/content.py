@@ -48,6 +48,10 @@ class LoadedContent:
     files: list[Path]
     defined_in: dict[URIRef, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    lines: dict[URIRef, int] = field(default_factory=dict)  # where in its file a thing's description starts
+
+    def line_of(self, node) -> int | None:
+        return self.lines.get(self.owner(node))
 
     def file_of(self, node) -> str:
         """The file that defines a node; for blank nodes, the file of the thing that holds them."""
@@ -74,6 +78,38 @@ class LoadedContent:
 
 def content_files(content_dir: Path) -> list[Path]:
     return sorted(p for p in Path(content_dir).rglob("*.ttl") if p.is_file())
+
+
+def decode(data: bytes, display_name: str) -> tuple[str | None, Problem | None]:
+    """The text of a content file, or a Problem naming the file, line and byte that are not UTF-8."""
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        bad = data[exc.start:exc.end].hex(" ")
+        return None, Problem(file=display_name, entity="", property="", line=line,
+                             message=f"Het bestand is geen geldige UTF-8: byte {exc.start} (0x{bad}) op regel {line}. "
+                                     "Sla het op als UTF-8.")
+
+
+def definition_lines(text: str, subjects) -> dict:
+    """The line on which each subject's description starts (the first line that begins with it)."""
+    wanted = {}
+    for subject in subjects:
+        local = str(subject).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+        if local:
+            wanted.setdefault(local, []).append(subject)
+    found: dict = {}
+    if not wanted:
+        return found
+    for number, line in enumerate(text.splitlines(), 1):
+        head = line.split(None, 1)[0] if line[:1] not in ("", " ", "\t", "#", "@") and line.strip() else ""
+        if not head:
+            continue
+        local = head.rstrip(">").rsplit(":", 1)[-1].rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+        for subject in wanted.get(local, ()):
+            found.setdefault(subject, number)
+    return found
 
 
 def parse_turtle(text: str, display_name: str, base: str) -> tuple[Graph | None, Problem | None]:
@@ -112,11 +148,16 @@ def load_content(content_dir: Path, base: str = CANONICAL_BASE) -> LoadedContent
     loaded = LoadedContent(graph=Graph(), files=files)
     for path in files:
         name = _display(path, content_dir)
-        graph, problem = parse_turtle(path.read_text(encoding="utf-8"), name, base)
+        text, problem = decode(path.read_bytes(), name)
+        if text is not None:
+            graph, problem = parse_turtle(text, name, base)
         if problem:
             loaded.problems.append(problem)
             continue
-        for subject in set(graph.subjects(RDF.type, None)):
+        subjects = {s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef)}
+        for subject, line in definition_lines(text, subjects).items():
+            loaded.lines.setdefault(subject, line)
+        for subject in subjects:
             if not isinstance(subject, URIRef):
                 continue
             earlier = loaded.defined_in.get(subject)
@@ -127,6 +168,7 @@ def load_content(content_dir: Path, base: str = CANONICAL_BASE) -> LoadedContent
                         entity=str(subject),
                         property="",
                         message=f"Dubbele slug: dit ding is al gedefinieerd in {earlier}.",
+                        line=definition_lines(text, [subject]).get(subject),
                     )
                 )
             else:
