@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
 import sys
 
 from toolbox.config import Settings
@@ -31,6 +32,34 @@ def site_app():
     return create_app(Settings.from_env())
 
 
+def preflight(settings: Settings) -> bool:
+    """Build (when the content changed) before the server starts, in a child process (the server
+    keeps none of its memory). Invalid content with a last good build in build/: a warning, and the
+    site serves that build. Without one: one Dutch line of what to fix, and no start (under Granian
+    a worker that cannot start would be started again and again)."""
+    from toolbox.build.pipeline import last_good
+
+    if settings.sparql_endpoint:
+        return True
+    done = subprocess.run([sys.executable, "-m", "toolbox.cli", "build"], env=dict(os.environ),
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)
+    if done.returncode != 1:  # built, or something else the worker will report (and repair) itself
+        return True
+    problems = [line for line in done.stdout.splitlines() if line.strip()]
+    first = problems[0].split("\t") if problems else ["", "", "", "zie `toolbox validate`"]
+    where, message = first[0], first[-1]
+    if last_good(settings, []) is None:
+        print(f"De site start niet: de inhoud is niet geldig en er is nog geen goede build om te tonen; "
+              f"herstel {where} ({message}) en start opnieuw ({len(problems)} probleem/problemen, "
+              "zie `toolbox validate`).", file=sys.stderr, flush=True)
+        return False
+    print(f"Let op: de inhoud is niet geldig ({len(problems)} probleem/problemen); de site start met de laatste "
+          "goede versie. Zie /beheer of /health, of draai `toolbox validate`.", file=sys.stderr, flush=True)
+    for line in problems[:20]:
+        print("  " + line.replace("\t", "  "), file=sys.stderr, flush=True)
+    return True
+
+
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 5000) -> int:
     """Many threads on purpose: a SPARQL request waiting for a query worker sleeps in its thread, and
     the endpoint leaves PAGE_THREADS of them to the pages (see toolbox.endpoint)."""
@@ -40,6 +69,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 5000) -> int:
     # Granian warns when the threads outnumber the cores; here most of them sleep (see above).
     logging.getLogger("_granian").addFilter(lambda record: "Python threads" not in record.getMessage())
     os.environ.update(settings.to_env())  # the worker process reads the same settings
+    if not preflight(settings):
+        return 1
     print(f"Toolbox Openbare Ruimte draait op http://{host}:{port}/", file=sys.stderr)
     server = Granian(
         "webapp.serve:site_app", factory=True, interface=Interfaces.WSGI, address=host, port=port,

@@ -54,6 +54,7 @@ from toolbox.editing.form import (
     token_of,
     values_to_graph,
 )
+from toolbox.editing.gate import approve
 from toolbox.editing.history import CaseHistory
 from toolbox.editing.turtle import serialize_case
 from toolbox.editing.validation import shacl_errors
@@ -288,6 +289,7 @@ class CaseEditor(CaseHistory):
                 if current is not None:
                     kept = self.keep_history(prepared.slug, current)
                 remove_stale_temporaries(self.folder)
+                approve(new_data)  # checked by prepare(): the refresh publishes it without a second look
                 atomic_write(path, new_data)
             except OSError as exc:  # full disk, read-only folder: undo the history copy, change nothing
                 if self.read(prepared.slug) != new_data:  # (a failure after the rename: it was written)

@@ -233,6 +233,8 @@ def _render(template: str, code: int = 200, **context):
     context.setdefault("account", g.account)
     context.setdefault("csrf", g.session.csrf if g.session else "")
     context.setdefault("melding", MESSAGES.get(request.args.get("melding", "")))
+    if g.account is not None:  # the editors see what of the content is not on the site, and why
+        context.setdefault("content_problems", state().problems)
     return make_response(render_template(template, **context), code)
 
 
