@@ -213,10 +213,21 @@ def _check_negotiation() -> None:
                       f"{', '.join(served)}.", formats=list(served))
 
 
-def lane_may_answer(environ) -> bool:
+def check_host(req, settings) -> None:
+    """Refuse (400) a Host the site does not answer for: nothing built from it may reach a page, a
+    redirect or a cache (issue 24: a forged Host ended up in cached canonical links)."""
+    host = req.environ.get("HTTP_HOST") or req.environ.get("SERVER_NAME", "")
+    if not settings.host_is_trusted(host):
+        raise Refusal(400, "Onbekende host: deze site antwoordt alleen op haar eigen adres "
+                      "(TOOLBOX_BASE_URI of TOOLBOX_TRUSTED_HOSTS).", field="host")
+
+
+def lane_may_answer(environ, settings=None) -> bool:
     """Whether the SPARQL lane may answer this GET itself: not when it has a body (413 or not) or
     input that check_encoding refuses. Flask then answers it, with the refusal as everywhere else."""
     if environ.get("CONTENT_LENGTH") not in (None, "", "0"):
+        return False
+    if settings is not None and not settings.host_is_trusted(environ.get("HTTP_HOST") or environ.get("SERVER_NAME")):
         return False
     try:
         check_encoding(Request(environ))
@@ -225,7 +236,23 @@ def lane_may_answer(environ) -> bool:
     return True
 
 
+HOST_FREE_PATHS = {"/health"}  # a load balancer asks by address; nothing in the answer comes from the Host
+
+
+def _relative_location(response: Response) -> Response:
+    """Redirects on this site point to a path, not to the request's Host (Werkzeug makes the
+    redirects of its routing, such as `//` to `/`, absolute with the Host)."""
+    location = response.headers.get("Location")
+    if location:
+        own = request.host_url
+        if location.startswith(own):
+            response.headers["Location"] = "/" + location[len(own):]
+    return response
+
+
 def check_request():
+    if request.path not in HOST_FREE_PATHS:
+        check_host(request, current_app.config["TOOLBOX"])
     try:
         check_encoding(request)
     except BadRequest as exc:  # werkzeug could not parse the query string at all
@@ -239,5 +266,6 @@ def init_app(app: Flask) -> None:
     """Register the checks (before the page cache answers) and the error answers."""
     app.config["MAX_CONTENT_LENGTH"] = app.config["TOOLBOX"].max_body
     app.before_request(check_request)
+    app.after_request(_relative_location)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(500, _server_error)

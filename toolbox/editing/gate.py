@@ -49,6 +49,8 @@ def gate(settings: Settings, cache: ContentCache, approved: set[bytes]) -> list[
     """Check what changed outside the editor; hold it back if the content would not be valid.
     Returns every problem of the content as the site will publish it (empty: all is published)."""
     outside = [path for path, digest in cache.changed().items() if digest is None or digest not in approved]
+    if outside and _as_published(settings, cache):
+        outside = []  # read afresh, but exactly the content of the last build or refresh: checked then
     found: list[Problem] = []
     if outside:
         found = full_check(settings, cache)
@@ -64,6 +66,14 @@ def gate(settings: Settings, cache: ContentCache, approved: set[bytes]) -> list[
     problems = cache.problems()
     seen = {(p.file, p.line, p.message) for p in problems}
     return problems + [p for p in found if (p.file, p.line, p.message) not in seen]
+
+
+def _as_published(settings: Settings, cache: ContentCache) -> bool:
+    """Whether the content folder holds exactly what build/manifest.json says was published."""
+    from toolbox.build.pipeline import content_version, read_manifest
+
+    manifest = read_manifest(settings) or {}
+    return not cache.problems() and manifest.get("version") == content_version(settings, cache.digests())
 
 
 def full_check(settings: Settings, cache: ContentCache) -> list[Problem]:

@@ -208,7 +208,7 @@ class SparqlLane:
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") == "/sparql" and environ.get("REQUEST_METHOD") == "GET" \
-                and lane_may_answer(environ):
+                and lane_may_answer(environ, self.app.config["TOOLBOX"]):
             try:
                 answer = machine_answer(Request(environ), self.app.extensions["toolbox"])
             except Exception:  # a bug: logged, and the client gets a plain 500 as Flask would give
@@ -222,7 +222,7 @@ class SparqlLane:
 
 def _service_description() -> Response:
     s = state()
-    turtle = service_description(s.settings, request.base_url)
+    turtle = service_description(s.settings, s.settings.base_uri + "/sparql")  # never from the Host header
     return _rdf_document(turtle, "text/turtle")
 
 
