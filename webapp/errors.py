@@ -15,6 +15,8 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Request
 
+from toolbox.accounts.registry import audit
+
 MAX_NAME_LENGTH = 100  # characters of a parameter name (the longest the site reads is `named-graph-uri`)
 MAX_PARAM_LENGTH = 2000  # characters of one parameter value outside /sparql (a search is a sentence at most)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -105,8 +107,20 @@ def error_response(status: int, message: str | None = None, title: str | None = 
     return response
 
 
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _audit_refused_change(status: int, reason: str) -> None:
+    """A state-changing request to the editors' side refused before the editors' own checks (a forged
+    Host, bytes that are not UTF-8, a body too large …): in the audit log, with the reason and address."""
+    if request.method in STATE_CHANGING and request.path.startswith("/beheer") and status < 500:
+        audit(current_app.config["TOOLBOX"], "verzoek_geweigerd", ip=request.remote_addr or "-",
+              detail={"status": status, "reden": reason[:200], "pad": request.path[:200]})
+
+
 def _http_error(error: HTTPException):
     status = error.code or 500
+    _audit_refused_change(status, error.description or error.name or str(status))
     extra = dict(getattr(error, "extra", {}))
     message = error.description if isinstance(error, Refusal) else None
     if status == 405:

@@ -40,6 +40,7 @@ from toolbox.config import CANONICAL_BASE, Settings
 from toolbox.editing.content_cache import ContentCache
 from toolbox.editing.form import (
     CASES,
+    CONTROL_RE,
     MAX_SLUG,
     STATUS_ACTIVE,
     STATUS_RETIRED,
@@ -202,8 +203,12 @@ class CaseEditor(CaseHistory):
         errors: dict[str, list[str]] = {}
         general: list[str] = []
         if is_new:
-            slug = clean_text(values.get("slug"), False) or slugify(values.get("title", ""))
-            if not slug:
+            raw = values.get("slug") or ""
+            slug = clean_text(raw, False) or slugify(values.get("title", ""))
+            if CONTROL_RE.search(raw) or (raw.strip() and raw.strip() != slug):
+                errors["slug"] = ["Het adres bevat een teken dat er niet in mag (zoals een NUL-byte, een spatie of "
+                                  "een tab); gebruik alleen kleine letters, cijfers en losse streepjes."]
+            elif not slug:
                 errors["slug"] = ["Geef een titel of een adres (slug) op."]
             elif len(slug) > MAX_SLUG or not SLUG_RE.match(slug):
                 errors["slug"] = ["Een adres bestaat uit kleine letters, cijfers en losse streepjes "

@@ -215,7 +215,7 @@ class SparqlLane:
                 self.app.logger.exception("Fout bij %s", environ.get("PATH_INFO"))
                 answer = _text_error(QueryError("Interne fout bij het beantwoorden van de query.", status=500))
             if answer is not None:
-                security_headers(add_cors(answer, "GET"))
+                security_headers(add_cors(answer, "GET"), environ)
                 return answer(environ, start_response)
         return self.wsgi_app(environ, start_response)
 
