@@ -156,10 +156,15 @@ def _case_form(slug: str | None):
         return _form(slug, submitted, form_token, status)
     too_big = size_errors(submitted)
     if too_big:
+        audit(_settings(), "opslaan_geweigerd", account=g.account, ip=_ip(),
+              detail={"casus": slug or "", "status": 400, "velden": sorted(too_big)[:30]})
         return _form(slug, submitted, form_token, status, errors=too_big, code=400,
                      general=["Een of meer velden zijn te lang. Er is niets opgeslagen."])
     prepared = ed.prepare(submitted, slug, g.account.id, status=status, extras=extras)
     if not prepared.ok:
+        if action != "voorbeeld":  # a refused save is in the audit log, with the fields and the address
+            audit(_settings(), "opslaan_geweigerd", account=g.account, ip=_ip(),
+                  detail={"casus": prepared.slug, "status": 422, "velden": sorted(prepared.errors)[:30]})
         return _form(slug, submitted, form_token, status, errors=prepared.errors, general=prepared.general, code=422)
     if action == "voorbeeld":
         return _preview(prepared, submitted, form_token, slug)

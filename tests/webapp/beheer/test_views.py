@@ -335,6 +335,9 @@ def test_invalid_input_is_refused_with_the_message_at_the_field(site, editor_cli
     assert f'href="#f-{field}"' in html  # the summary links to the field
     assert "Niet opgeslagen" in html
     assert case_files(site) == before
+    row = read_audit(settings_of(site))[0]  # a refused save is in the audit log (issue 24)
+    assert row["gebeurtenis"] == "opslaan_geweigerd" and row["status"] == status and field in row["velden"]
+    assert row["adres"] == editor_client.environ_base["REMOTE_ADDR"]
 
 
 def test_forged_csrf_and_foreign_origin_are_refused(site, editor_client):
