@@ -94,11 +94,11 @@ def full_check(settings: Settings, cache: ContentCache) -> list[Problem]:
             else:
                 loaded.defined_in.setdefault(subject, name)
     problems += shacl_problems(graph, settings, loaded)
-    _add_lines(problems, files)
+    _add_lines(problems, files, settings.base_uri)
     return problems
 
 
-def _add_lines(problems: list[Problem], files: dict[str, Path]) -> None:
+def _add_lines(problems: list[Problem], files: dict[str, Path], base: str) -> None:
     """The line of each problem's thing in its file, read only for the files with problems."""
     by_file: dict[str, list[Problem]] = {}
     for problem in problems:
@@ -109,6 +109,6 @@ def _add_lines(problems: list[Problem], files: dict[str, Path]) -> None:
             text = files[name].read_bytes().decode("utf-8", "replace")
         except OSError:
             continue
-        lines = definition_lines(text, {URIRef(p.entity) for p in items})
+        lines = definition_lines(text, {URIRef(p.entity) for p in items}, base)
         for problem in items:
             problem.line = lines.get(URIRef(problem.entity))

@@ -92,22 +92,36 @@ def decode(data: bytes, display_name: str) -> tuple[str | None, Problem | None]:
                                      "Sla het op als UTF-8.")
 
 
-def definition_lines(text: str, subjects) -> dict:
-    """The line on which each subject's description starts (the first line that begins with it)."""
-    wanted = {}
-    for subject in subjects:
-        local = str(subject).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-        if local:
-            wanted.setdefault(local, []).append(subject)
+PREFIX_LINE = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([\w.-]*):\s*<([^>]*)>", re.I)
+
+
+def definition_lines(text: str, subjects, base: str = CANONICAL_BASE) -> dict:
+    """The line on which each subject's description starts: the first line that begins with it
+    (as a prefixed name or a full IRI), read with the file's own prefixes. Subjects may carry the
+    configured base; the files use the canonical one."""
+    def canonical(iri: str) -> str:
+        return CANONICAL_BASE + iri[len(base):] if base != CANONICAL_BASE and iri.startswith(base + "/") else iri
+
+    wanted = {canonical(str(s)): s for s in subjects}
     found: dict = {}
     if not wanted:
         return found
+    prefixes: dict[str, str] = {}
     for number, line in enumerate(text.splitlines(), 1):
-        head = line.split(None, 1)[0] if line[:1] not in ("", " ", "\t", "#", "@") and line.strip() else ""
-        if not head:
+        declared = PREFIX_LINE.match(line)
+        if declared:
+            prefixes[declared.group(1)] = declared.group(2)
             continue
-        local = head.rstrip(">").rsplit(":", 1)[-1].rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-        for subject in wanted.get(local, ()):
+        if not line or line[0] in " \t#@":
+            continue
+        head = line.split(None, 1)[0]
+        if head.startswith("<"):
+            iri = head[1:].split(">", 1)[0]
+        else:
+            prefix, colon, local = head.partition(":")
+            iri = prefixes.get(prefix, "\0") + local if colon else ""
+        subject = wanted.get(iri)
+        if subject is not None:
             found.setdefault(subject, number)
     return found
 
@@ -155,7 +169,7 @@ def load_content(content_dir: Path, base: str = CANONICAL_BASE) -> LoadedContent
             loaded.problems.append(problem)
             continue
         subjects = {s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef)}
-        for subject, line in definition_lines(text, subjects).items():
+        for subject, line in definition_lines(text, subjects, base).items():
             loaded.lines.setdefault(subject, line)
         for subject in subjects:
             if not isinstance(subject, URIRef):
@@ -168,7 +182,7 @@ def load_content(content_dir: Path, base: str = CANONICAL_BASE) -> LoadedContent
                         entity=str(subject),
                         property="",
                         message=f"Dubbele slug: dit ding is al gedefinieerd in {earlier}.",
-                        line=definition_lines(text, [subject]).get(subject),
+                        line=definition_lines(text, [subject], base).get(subject),
                     )
                 )
             else:
