@@ -192,13 +192,16 @@ def _refresh_state(app) -> None:
         fresh = SiteState.after_save(settings, previous=previous)
         warmed = page_cache.warm(app, fresh, previous)
         swap_in(app, fresh)
-    except Exception:  # the files are written; fall back to the slow but complete path
+    except Exception as exc:  # the files are written; fall back to the slow but complete path
         app.logger.exception("Snelle verversing na opslaan mislukt; volledige herbouw")
         try:
-            swap_in(app, SiteState.load(settings))
+            fallback = swap_in(app, SiteState.load(settings))
         except Exception:  # e.g. build/ on a full disk: keep serving the previous state
             app.logger.exception("Herbouw na opslaan mislukt; de site toont de vorige versie tot een herstart")
             raise
+        if fallback.problems:  # the last good build: the save is on disk but not on the site
+            raise RuntimeError("De inhoud is niet geldig; de site toont de laatste goede versie zonder deze opslag") \
+                from exc
     app.logger.info("Site ververst na opslaan in %.2f s (%s pagina's voorverwarmd)", time.monotonic() - started,
                     warmed)
 

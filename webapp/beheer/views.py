@@ -49,8 +49,9 @@ MESSAGES = {
     "hersteld": "De eerdere versie is teruggezet en staat op de site.",
     "wordt_ververst": "De casus is opgeslagen. De openbare pagina's worden nog bijgewerkt en tonen de wijziging "
                       "over een ogenblik.",
-    "niet_ververst": "De casus is opgeslagen, maar de site kon niet worden ververst (schrijffout op de server). "
-                     "Hij verschijnt op de site na een herstart; meld het aan de beheerder van de server.",
+    "niet_ververst": "De casus is opgeslagen, maar staat nog niet op de site: de site kon niet worden ververst "
+                     "(een schrijffout op de server, of inhoud die niet geldig is: zie de melding hierboven). "
+                     "Hij verschijnt zodra dat is opgelost; meld het aan de beheerder van de server.",
     "uitgelogd": "Je bent uitgelogd.",
 }
 SECTIONS = [

@@ -106,3 +106,34 @@ def test_a_damaged_file_keeps_its_page_and_the_site_says_so(site):
     assert 'id="inhoud-problemen"' not in editor.get("/beheer/").text
     assert read_audit(settings)[0]["gebeurtenis"] in ("inhoud_weer_geldig", "casus_aangemaakt")
     assert any(r["gebeurtenis"] == "inhoud_weer_geldig" for r in read_audit(settings)[:3])
+
+
+@pytest.fixture
+def fresh_site(tmp_path):
+    """A site just built, whose editors have not yet saved anything (no content cache in build/)."""
+    shutil.copytree(REPO_ROOT / "content", tmp_path / "content")
+    settings = Settings(content_dir=tmp_path / "content", build_dir=tmp_path / "build",
+                        instance_dir=tmp_path / "instance", secret_key="test", sparql_endpoint=None, save_wait=120.0)
+    build(settings, owl=False)
+    AccountStore(settings).add("redacteur", "editor", PASSWORD)
+    app = create_app(settings)
+    app.config["TESTING"] = True
+    yield app
+    wait_for_publication()
+
+
+def test_without_a_known_good_version_of_a_damaged_file_the_editor_is_told_the_truth(fresh_site):
+    """No last good version of the damaged file is known yet: the site keeps what it had (its pages
+    stay), and the editor reads that the save is not on the site yet, instead of that all is well."""
+    settings = fresh_site.config["TOOLBOX"]
+    editor = client_for(fresh_site)
+    assert login(editor).status_code == 303
+    line = _damage(settings)
+    saved = post_new(editor, title="Casus Op Een Vers Gestarte Site")
+    assert saved.status_code == 303 and "melding=niet_ververst" in saved.headers["Location"], saved.headers
+    reader = fresh_site.test_client()
+    for path in PUBLIC:
+        assert reader.get(path).status_code == 200, path
+    page = editor.get(saved.headers["Location"]).text
+    assert "staat nog niet op de site" in page and f"content/{CASE_FILE}:{line}" in page
+    assert reader.get("/health").json["status"] == "gedegradeerd"
