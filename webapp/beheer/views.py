@@ -50,8 +50,9 @@ MESSAGES = {
     "wordt_ververst": "De casus is opgeslagen. De openbare pagina's worden nog bijgewerkt en tonen de wijziging "
                       "over een ogenblik.",
     "niet_ververst": "De casus is opgeslagen, maar staat nog niet op de site: de site kon niet worden ververst "
-                     "(een schrijffout op de server, of inhoud die niet geldig is: zie de melding hierboven). "
-                     "Hij verschijnt zodra dat is opgelost; meld het aan de beheerder van de server.",
+                     "(een schrijffout op de server, of inhoud die niet geldig is: dan staat daarover een melding "
+                     "hierboven). Hij verschijnt na een herstart of zodra dat is opgelost; meld het aan de beheerder "
+                     "van de server.",
     "uitgelogd": "Je bent uitgelogd.",
 }
 SECTIONS = [
