@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, render_template, request, send_fro
 
 from toolbox.config import REPO_ROOT
 from toolbox.graph.describe import describe
+from toolbox.negotiation import RDF_CONTENT_TYPES, rdf_or_html
 from webapp.filters import prefers_over_html
 from webapp.pages import plate
 from webapp.pages.related import cases_for_step, related_tools, similar_cases
@@ -57,14 +58,29 @@ SECTIONS = {
 JSONLD = "application/ld+json"
 
 
-def _wants_jsonld() -> bool:
-    return request.args.get("format") in ("jsonld", "json") or prefers_over_html(JSONLD, "application/json")
+def _wanted_rdf() -> str | None:
+    """The RDF format of the page's twin the client asks for (None: the page), by toolbox.negotiation's rule."""
+    fmt = request.args.get("format")
+    return rdf_or_html(request.headers.get("Accept"), None if fmt in ("md", "csv") else fmt)
 
 
-def _jsonld(uri: str) -> Response:
+DESCRIBE_FORMATS = {"ttl": "ttl", "nt": "nt", "jsonld": "jsonld", "rdfxml": "xml"}  # negotiation -> describe()
+
+
+def _rdf_twin(uri: str, fmt: str) -> Response:
     s = state()
-    body = s.cached(("jsonld", uri), lambda: describe(s.model, uri, "jsonld", s.settings))
-    return Response(body, mimetype=JSONLD, headers={"Vary": "Accept", "Link": f'<{uri}>; rel="canonical"'})
+    body = s.cached((fmt, uri), lambda: describe(s.model, uri, DESCRIBE_FORMATS[fmt], s.settings))
+    media = RDF_CONTENT_TYPES[fmt]
+    return Response(body, content_type=media if fmt == "jsonld" else media + "; charset=utf-8",
+                    headers={"Vary": "Accept", "Link": f'<{uri}>; rel="canonical"'})
+
+
+@bp.after_request
+def cors_on_documents(response: Response) -> Response:
+    """Pages about things (/doc/…) and their twins are public and read-only: any origin may read them."""
+    if request.path.startswith("/doc/"):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 def _list_twin(name: str, items: list[str], total: int | None = None) -> Response | None:
@@ -179,8 +195,9 @@ def entity(segment: str, slug: str):
         abort(404)
     if m.text(uri, "tor:status") == "gearchiveerd" and not request.args.get("archief"):
         abort(404)
-    if _wants_jsonld():
-        return _jsonld(uri)
+    rdf = _wanted_rdf()
+    if rdf:
+        return _rdf_twin(uri, rdf)
     template = TEMPLATES.get(segment, "pages/entity.html")
     context = {"m": m, "uri": uri, "segment": segment, "canonical": uri, "alternates": _alternates(uri),
                "breadcrumb": breadcrumb_for(uri)}
