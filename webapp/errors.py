@@ -61,6 +61,7 @@ LIST_FORMATS = ("jsonld", "json")
 FORMATS = {
     "pages.home": ("jsonld",),
     "pages.about": (),
+    "pages.standards": ("json",),
     "pages.fan": ("jsonld",),
     "pages.library": LIST_FORMATS,
     "pages.cases": LIST_FORMATS,

@@ -11,6 +11,7 @@ recommendation not met. The build writes the outcome next to the downloads (`con
 from __future__ import annotations
 
 import functools
+import json
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -126,6 +127,14 @@ def check(profile: Profile, data: Graph, keep: int = 20) -> Outcome:
     return Outcome(profile.key, profile.name, profile.version, profile.publisher, profile.url, profile.applies_to,
                    "ontology/" + profile.shapes.name, checks, max(0, checks - len(failed) - len(warned)),
                    len(failed), len(warned), sorted(messages, key=lambda m: (m["severity"], m["thing"])))
+
+
+def read_conformance(folder: Path) -> dict | None:
+    """What the last build found (None before the first build wrote it)."""
+    try:
+        return json.loads((folder / CONFORMANCE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def report(outcomes: list[Outcome], version: str = "") -> dict:

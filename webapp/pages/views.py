@@ -9,10 +9,14 @@ has a machine-readable twin: JSON-LD of the thing by content negotiation or ?for
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, Response, abort, render_template, request, send_from_directory, url_for
 
 from toolbox.config import REPO_ROOT
+from toolbox.graph.dataset import data_dir
 from toolbox.graph.describe import describe
+from toolbox.graph.standards import read_conformance
 from toolbox.negotiation import RDF_CONTENT_TYPES, rdf_or_html
 from webapp.filters import prefers_over_html
 from webapp.pages import plate
@@ -102,7 +106,6 @@ def _list_twin(name: str, items: list[str], total: int | None = None) -> Respons
             for i, uri in enumerate(items)
         ],
     }
-    import json
 
     return Response(json.dumps(body, ensure_ascii=False), mimetype=JSONLD, headers={"Vary": "Accept"})
 
@@ -184,6 +187,19 @@ def about():
         "pages/about.html", breadcrumb=[{"label": "Over deze toolbox", "url": None}], m=s.model,
         sources=s.model.instances("SourceDocument"), manifest=s.manifest,
     )
+
+
+@bp.route("/over/standaarden")
+def standards():
+    """Which standards the published data meets, with the figures of the build's own checks; `?format=json` twin."""
+    s = state()
+    report = read_conformance(data_dir(s.settings))
+    if request.args.get("format") == "json" or prefers_over_html("application/json"):
+        body = {**(report or {"standards": []}), "version": (s.manifest or {}).get("version")}
+        return Response(json.dumps(body, ensure_ascii=False), mimetype="application/json", headers={"Vary": "Accept"})
+    return render_template("pages/standards.html", report=report, manifest=s.manifest,
+                           breadcrumb=[{"label": "Over deze toolbox", "url": url_for("pages.about")},
+                                       {"label": "Standaarden", "url": None}])
 
 
 @bp.route("/doc/<segment>/<slug>")

@@ -307,6 +307,7 @@ AXE_PAGES = {
     "knelpunten-per-dimensie": "/knelpunten?dimensie=a",
     "404": "/bestaat-niet",
     "over": "/over",
+    "over-standaarden": "/over/standaarden",
 }
 
 
