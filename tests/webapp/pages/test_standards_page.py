@@ -42,7 +42,8 @@ def test_a_failing_check_shows_as_such(client, app, monkeypatch):
         "key": "nl-sbb", "name": "NL-SBB", "version": "1.0", "publisher": "Geonovum", "url": "https://example.org/",
         "applies_to": "de begrippen", "shapes": "ontology/nl-sbb.ttl", "checks": 10, "passed": 8, "violations": 2,
         "warnings": 0, "conforms": False,
-        "messages": [{"thing": "https://x/id/thema/a", "severity": "fout", "message": "Een begrip heeft een definitie."}],
+        "messages": [{"thing": "https://x/id/thema/a", "severity": "fout",
+                      "message": "Een begrip heeft een definitie."}],
     }]}
     monkeypatch.setattr(views, "read_conformance", lambda folder: report)
     text = client.get("/over/standaarden?x=1").get_data(as_text=True)
