@@ -18,6 +18,7 @@ from toolbox.graph.standards import CONFORMANCE_FILE, DCAT_AP_NL, NL_SBB, check
 from toolbox.graph.validate import ontology_graph, validate_content
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+ORG = Namespace("http://www.w3.org/ns/org#")
 BASE = "https://toolbox-openbare-ruimte.nl"
 EU_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
 
@@ -164,16 +165,18 @@ def test_sources_name_their_publisher_as_an_agent(vocabulary):
 
 
 def test_municipalities_link_to_their_national_identifiers(vocabulary):
-    """Issue 25: municipalities linked to nothing outside the project. Each has its CBS municipality
-    code and the TOOI IRI of the municipal organisation, which is made of that same code."""
+    """Issue 25: municipalities linked to nothing outside the project, and ORG was only a type. Each
+    has its CBS municipality code (org:identifier), its classification (org:classification, the
+    organisation type 'gemeente') and the TOOI IRI of the municipal organisation, made of that code."""
     municipalities = list(vocabulary.subjects(RDF.type, URIRef(BASE + "/def/tor#Municipality")))
     assert len(municipalities) >= 11
     for municipality in municipalities:
-        code = str(vocabulary.value(municipality, DCTERMS.identifier))
+        code = str(vocabulary.value(municipality, ORG.identifier))
+        assert vocabulary.value(municipality, ORG.classification) == URIRef(BASE + "/id/organisatietype/gemeente")
         assert re.fullmatch(r"GM\d{4}", code), municipality
         tooi = vocabulary.value(municipality, URIRef("https://schema.org/sameAs"))
         assert str(tooi) == "https://identifier.overheid.nl/tooi/id/gemeente/" + code.lower()
-    assert Literal("GM0518") in vocabulary.objects(URIRef(BASE + "/id/gemeente/den-haag"), DCTERMS.identifier)
+    assert Literal("GM0518") in vocabulary.objects(URIRef(BASE + "/id/gemeente/den-haag"), ORG.identifier)
 
 
 def test_the_shapes_are_ours_and_say_where_they_come_from():
