@@ -32,7 +32,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, XSD
 from toolbox import __version__
 from toolbox.config import Settings
 from toolbox.files import atomic_write
-from toolbox.graph.standards import CONFORMANCE_FILE, DCAT_AP_NL, NL_SBB, check, report
+from toolbox.graph.standards import CONFORMANCE_FILE, DCAT_AP_NL, NL_SBB, check, report, vocabulary_part
 from toolbox.namespaces import GRAPH_CONTENT, GRAPH_INFERRED, GRAPH_ONTOLOGY, ONTOLOGY_IRI, PREFIXES, id_prefixes
 
 DUMP_STEM = "toolbox-openbare-ruimte"
@@ -177,8 +177,10 @@ def check_published(description: Graph, triples: list) -> dict:
     if not dcat.conforms:
         raise ValueError("De datasetbeschrijving voldoet niet aan DCAT-AP-NL: "
                          + "; ".join(m["message"] for m in dcat.messages if m["severity"] == "fout"))
+    part = [ox.Triple(*t) for t in vocabulary_part(((t.subject, t.predicate, t.object) for t in triples),
+                                                      iri=lambda term: getattr(term, "value", ""))]
     graph = Graph()
-    graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    graph.parse(data=ox.serialize(part, format=ox.RdfFormat.N_TRIPLES), format="nt")
     return report([dcat, check(NL_SBB, graph)])
 
 

@@ -79,6 +79,32 @@ def shapes_graph(profile: Profile) -> Graph:
     return _shapes(str(profile.shapes), profile.shapes.stat().st_mtime)
 
 
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_VOCABULARY_CLASSES = {_SKOS + "Concept", _SKOS + "ConceptScheme"}
+_SEMANTIC = {_SKOS + "broader", _SKOS + "narrower", _SKOS + "related"}
+_TYPE, _SUBCLASS = str(RDF.type), str(RDFS.subClassOf)
+
+
+def vocabulary_part(triples, iri=str) -> list:
+    """The triples NL-SBB looks at: everything about concepts, schemes and things with a SKOS
+    semantic relation, plus every rdf:type and rdfs:subClassOf (for the class checks). A fraction of
+    the graph at 100x content, so the check stays quick. `iri` reads a term's IRI (rdflib: str;
+    pyoxigraph: its .value)."""
+    triples = list(triples)
+    parents: dict[str, set[str]] = {}
+    for s, p, o in triples:
+        if iri(p) == _SUBCLASS:
+            parents.setdefault(iri(o), set()).add(iri(s))
+    classes, todo = set(_VOCABULARY_CLASSES), list(_VOCABULARY_CLASSES)
+    while todo:
+        for sub in parents.get(todo.pop(), ()):
+            if sub not in classes:
+                classes.add(sub)
+                todo.append(sub)
+    focus = {s for s, p, o in triples if (iri(p) == _TYPE and iri(o) in classes) or iri(p) in _SEMANTIC}
+    return [(s, p, o) for s, p, o in triples if s in focus or iri(p) in (_TYPE, _SUBCLASS)]
+
+
 def _instances(data: Graph, cls: URIRef) -> set:
     """Things of a class, also through rdfs:subClassOf in the data (as SHACL's targetClass does)."""
     classes, todo = {cls}, [cls]

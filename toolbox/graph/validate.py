@@ -9,12 +9,12 @@ from pathlib import Path
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, SKOS
+from rdflib.namespace import RDF, RDFS, SKOS
 
 from toolbox.config import Settings
 from toolbox.graph.content import LoadedContent, Problem, load_content
 from toolbox.graph.reasoning import check_consistency
-from toolbox.graph.standards import NL_SBB
+from toolbox.graph.standards import NL_SBB, vocabulary_part
 from toolbox.graph.standards import shapes_graph as profile_shapes
 from toolbox.namespaces import SH
 
@@ -125,7 +125,10 @@ def validate_content(settings: Settings, content_dir: Path | None = None, owl: b
     report.problems += shacl_problems(loaded.graph, settings, loaded)
     # The vocabulary profile (NL-SBB) over the whole content; not in a save's focused check, where the
     # concepts a case links to come without their definitions.
-    report.problems += shacl_problems(loaded.graph, settings, loaded, shapes=profile_shapes(NL_SBB))
+    part = Graph()
+    for triple in vocabulary_part([*loaded.graph, *ontology_graph(settings).triples((None, RDFS.subClassOf, None))]):
+        part.add(triple)
+    report.problems += shacl_problems(part, settings, loaded, shapes=profile_shapes(NL_SBB))
     if owl and not report.problems:
         consistent, explanation = check_consistency(ontology_graph(settings), loaded.graph)
         if not consistent:

@@ -154,6 +154,16 @@ def test_validate_refuses_a_concept_without_definition(minimal_copy):
     assert any("definitie" in p.message and p.entity.endswith("/schaal/wijk") for p in report.problems)
 
 
+def test_validate_refuses_a_step_in_a_skos_hierarchy(minimal_copy):
+    path = minimal_copy / "proces.ttl"
+    path.write_text(path.read_text(encoding="utf-8") + "\nstap:ontwerp skos:broader stap:opdracht .\n",
+                    encoding="utf-8")
+    from toolbox.config import Settings
+
+    report = validate_content(Settings.from_env(content_dir=minimal_copy), minimal_copy, owl=False)
+    assert any("skos:broader" in p.message and p.entity.endswith("/stap/ontwerp") for p in report.problems)
+
+
 # --------------------------------------------------------------------------- agents and national identifiers
 def test_sources_name_their_publisher_as_an_agent(vocabulary):
     """Issue 25: dcterms:publisher was a plain literal on the sources (its range is an agent)."""
