@@ -145,3 +145,15 @@ def rdf_or_html(header: str | None, format_param: str | None = None) -> str | No
         return RDF_FORMAT_PARAMS.get(format_param.strip().lower())
     chosen = choose(header, [*HTML_TYPES, *RDF_MEDIA_TYPES])
     return RDF_MEDIA_TYPES.get(chosen) if chosen else None
+
+
+JSONLD_EXPANDED = "http://www.w3.org/ns/json-ld#expanded"
+
+
+def wants_expanded_jsonld(header: str | None) -> bool:
+    """Whether the client's range for JSON-LD names the expanded profile (JSON-LD 1.1 §9.1): then
+    the twins answer in expanded form, without a context, instead of compacted with our prefixes."""
+    for kind, sub, params, q in parse_accept(header):
+        if kind == "application" and sub == "ld+json" and q > 0:
+            return JSONLD_EXPANDED in params.get("profile", "").split()
+    return False

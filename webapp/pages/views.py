@@ -17,7 +17,7 @@ from toolbox.config import REPO_ROOT
 from toolbox.graph.dataset import data_dir
 from toolbox.graph.describe import describe
 from toolbox.graph.standards import read_conformance
-from toolbox.negotiation import RDF_CONTENT_TYPES, rdf_or_html
+from toolbox.negotiation import JSONLD_EXPANDED, RDF_CONTENT_TYPES, rdf_or_html, wants_expanded_jsonld
 from webapp.filters import prefers_over_html
 from webapp.pages import plate
 from webapp.pages.related import cases_for_step, related_tools, similar_cases
@@ -73,10 +73,12 @@ DESCRIBE_FORMATS = {"ttl": "ttl", "nt": "nt", "jsonld": "jsonld", "rdfxml": "xml
 
 def _rdf_twin(uri: str, fmt: str) -> Response:
     s = state()
-    body = s.cached((fmt, uri), lambda: describe(s.model, uri, DESCRIBE_FORMATS[fmt], s.settings))
-    media = RDF_CONTENT_TYPES[fmt]
-    return Response(body, content_type=media if fmt == "jsonld" else media + "; charset=utf-8",
-                    headers={"Vary": "Accept", "Link": f'<{uri}>; rel="canonical"'})
+    name = DESCRIBE_FORMATS[fmt]
+    content_type = RDF_CONTENT_TYPES[fmt] + ("" if fmt == "jsonld" else "; charset=utf-8")
+    if fmt == "jsonld" and wants_expanded_jsonld(request.headers.get("Accept")):
+        name, content_type = "jsonld-expanded", f'{JSONLD}; profile="{JSONLD_EXPANDED}"'
+    body = s.cached((name, uri), lambda: describe(s.model, uri, name, s.settings))
+    return Response(body, content_type=content_type, headers={"Vary": "Accept", "Link": f'<{uri}>; rel="canonical"'})
 
 
 @bp.after_request

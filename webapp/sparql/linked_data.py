@@ -19,7 +19,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from toolbox.graph.describe import describe
 from toolbox.graph.export import serialise
 from toolbox.namespaces import GRAPH_CONTENT, GRAPH_INFERRED, GRAPH_ONTOLOGY, ONTOLOGY_IRI, PREFIXES, SH, SHAPES, TOR
-from toolbox.negotiation import rdf_or_html
+from toolbox.negotiation import JSONLD_EXPANDED, rdf_or_html, wants_expanded_jsonld
 from webapp.state import state
 
 bp = Blueprint("linked_data", __name__)
@@ -92,9 +92,12 @@ def twin(segment: str, slug: str, ext: str):
     """The RDF description of one thing: its statements, incoming links and the labels of what it links to."""
     uri = _thing(segment, slug)
     fmt, media = EXTENSIONS[ext]
+    if fmt == "jsonld" and wants_expanded_jsonld(request.headers.get("Accept")):
+        fmt, media = "jsonld-expanded", f'application/ld+json; profile="{JSONLD_EXPANDED}"'
     s = state()
     body = s.cached(("twin", uri, fmt), lambda: describe(s.model, uri, fmt, s.settings))
-    headers = {"Link": f'<{uri}>; rel="describes", <{url_for("pages.entity", segment=segment, slug=slug)}>; '
+    headers = {"Vary": "Accept",
+               "Link": f'<{uri}>; rel="describes", <{url_for("pages.entity", segment=segment, slug=slug)}>; '
                        'rel="alternate"; type="text/html"'}
     return Response(body, content_type=media + "; charset=utf-8", headers=headers)
 

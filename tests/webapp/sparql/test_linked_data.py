@@ -197,3 +197,25 @@ def test_named_graph_iris_dereference(client, name):
     iri = URIRef(f"https://toolbox-openbare-ruimte.nl/graph/{name}")
     assert (None, URIRef("http://www.w3.org/ns/sparql-service-description#name"), iri) in graph
     assert client.get("/graph/elders").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/id/tool/ambitieweb", "/doc/tool/ambitieweb", "/doc/tool/ambitieweb.jsonld"])
+def test_jsonld_expanded_profile_is_honoured(client, path):
+    """`profile="…#expanded"` gets JSON-LD in expanded form (full IRIs, no context); without it the
+    twin stays compacted with the site's prefixes."""
+    import json
+
+    expanded = client.get(path, headers={"Accept": 'application/ld+json; profile="http://www.w3.org/ns/json-ld#expanded"'},
+                          follow_redirects=True)
+    assert expanded.status_code == 200
+    assert 'profile="http://www.w3.org/ns/json-ld#expanded"' in expanded.headers["Content-Type"]
+    body = json.loads(expanded.data)
+    assert isinstance(body, list) and all("@context" not in node for node in body)
+    assert any(node.get("@id") == "https://toolbox-openbare-ruimte.nl/id/tool/ambitieweb" for node in body)
+    compacted = client.get(path, headers={"Accept": "application/ld+json"}, follow_redirects=True)
+    assert "@context" in json.loads(compacted.data)
+    assert len(Graph().parse(data=expanded.data, format="json-ld")) == len(
+        Graph().parse(data=compacted.data, format="json-ld"))
+    again = client.get(path, headers={"Accept": 'application/ld+json; profile="http://www.w3.org/ns/json-ld#expanded"'},
+                       follow_redirects=True)  # from the page cache: the profile parameter is kept
+    assert again.headers["Content-Type"] == expanded.headers["Content-Type"] and again.data == expanded.data
