@@ -132,12 +132,6 @@ def choose(header: str | None, offered) -> str | None:
     return best
 
 
-def names(header: str | None, media_type: str) -> bool:
-    """Whether the client names this media type itself (not only through a wildcard)."""
-    kind, _, sub = media_type.lower().partition("/")
-    return any(r_kind == kind and r_sub == sub and q > 0 for r_kind, r_sub, _, q in parse_accept(header))
-
-
 def rdf_or_html(header: str | None, format_param: str | None = None) -> str | None:
     """For a page with RDF twins: the RDF format asked for (by `format=` or Accept), or None for HTML.
     HTML is the default, also for `*/*`; an unknown `format=` is None too (the route refuses it)."""
