@@ -308,6 +308,7 @@ AXE_PAGES = {
     "404": "/bestaat-niet",
     "over": "/over",
     "over-standaarden": "/over/standaarden",
+    "sparql-limieten": "/sparql/limieten",
 }
 
 
