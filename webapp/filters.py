@@ -8,6 +8,7 @@ from urllib.parse import quote
 from flask import request
 from markupsafe import Markup, escape
 
+from toolbox.negotiation import HTML_TYPES, choose
 from webapp.state import state
 
 
@@ -59,10 +60,9 @@ def live(uris: list[str]) -> list[str]:
 
 
 def prefers_over_html(*media_types: str) -> bool:
-    """True when the client's Accept header ranks one of media_types above HTML."""
-    accept = request.accept_mimetypes
-    best = accept.best_match(["text/html", *media_types])
-    return best in media_types and accept[best] > accept["text/html"]
+    """True when the client's Accept header ranks one of media_types above HTML (toolbox.negotiation's rule,
+    HTML offered first)."""
+    return choose(request.headers.get("Accept"), [*HTML_TYPES, *media_types]) in media_types
 
 
 def label(uri: str | None) -> str:

@@ -26,6 +26,8 @@ def bind_prefixes(graph: Graph, settings: Settings) -> Graph:
 def serialise(graph: Graph, fmt: str, settings: Settings) -> bytes:
     if fmt == "nt":
         return "".join(sorted(graph.serialize(format="nt").splitlines(keepends=True))).encode("utf-8")
+    if fmt == "jsonld-expanded":  # JSON-LD in expanded form: full IRIs, no context
+        return graph.serialize(format="json-ld").encode("utf-8")
     bind_prefixes(graph, settings)
     if fmt == "jsonld":
         context = {**PREFIXES, **id_prefixes(settings.base_uri)}

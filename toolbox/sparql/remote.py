@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from toolbox.sparql.errors import QueryError, QueryTimeout
 from toolbox.sparql.protocol import GRAPH_FORMS, RDF_LANGSTRING, XSD_STRING
 from toolbox.sparql.results import (
+    LIMITS_PAGE,
     Job,
     Result,
     _format_for,
@@ -89,8 +90,9 @@ class RemoteRunner:
             quads = ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
             triples, truncated = _take((ox.Triple(q.subject, q.predicate, q.object) for q in quads), job.limit)
             fmt = _format_for(job.fmt, "CONSTRUCT")
-            return Result(serialise_triples(triples, fmt, job.base_uri), fmt, job.form or "CONSTRUCT", len(triples),
-                          truncated, time.monotonic() - started)
+            link = job.base_uri + LIMITS_PAGE if truncated else None
+            return Result(serialise_triples(triples, fmt, job.base_uri, link), fmt, job.form or "CONSTRUCT",
+                          len(triples), truncated, time.monotonic() - started)
         data = json.loads(body)
         if "boolean" in data:
             fmt = _format_for(job.fmt, "ASK")
@@ -100,7 +102,8 @@ class RemoteRunner:
         bindings, truncated = _take(iter(data["results"]["bindings"]), job.limit)
         rows = [[_json_term(b[v]) if v in b else None for v in variables] for b in bindings]
         fmt = _format_for(job.fmt, "SELECT")
-        return Result(serialise_rows(variables, rows, fmt), fmt, "SELECT", len(rows), truncated,
+        link = job.base_uri + LIMITS_PAGE if truncated else None
+        return Result(serialise_rows(variables, rows, fmt, link), fmt, "SELECT", len(rows), truncated,
                       time.monotonic() - started)
 
     def close(self) -> None:

@@ -307,6 +307,8 @@ AXE_PAGES = {
     "knelpunten-per-dimensie": "/knelpunten?dimensie=a",
     "404": "/bestaat-niet",
     "over": "/over",
+    "over-standaarden": "/over/standaarden",
+    "sparql-limieten": "/sparql/limieten",
 }
 
 
