@@ -140,6 +140,15 @@ def cmd_serve(args) -> int:
     settings = _settings(args)
     if args.threads:
         settings = replace(settings, server_threads=args.threads)
+    if settings.sparql_endpoint:  # refuse an external store that caps or widens the data before serving
+        from toolbox.graph.remote_copy import StoreContractError, checked_quads
+        from toolbox.graph.store import RemoteStore
+
+        try:
+            checked_quads(RemoteStore(settings, settings.sparql_endpoint))
+        except StoreContractError as exc:
+            print(exc, file=sys.stderr)
+            return 1
     return serve(settings, host=args.host, port=args.port)
 
 

@@ -32,6 +32,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, XSD
 from toolbox import __version__
 from toolbox.config import Settings
 from toolbox.files import atomic_write
+from toolbox.graph.canonical import canonical_quads, jsonld
 from toolbox.graph.standards import CONFORMANCE_FILE, DCAT_AP_NL, NL_SBB, check, report, vocabulary_part
 from toolbox.namespaces import GRAPH_CONTENT, GRAPH_INFERRED, GRAPH_ONTOLOGY, ONTOLOGY_IRI, PREFIXES, id_prefixes
 
@@ -139,15 +140,18 @@ def _serialise(triples: list, quads: list | None, fmt: str, settings: Settings) 
     if fmt == "nq":
         return ox.serialize(quads or [], format=ox.RdfFormat.N_QUADS) or b""
     if fmt == "jsonld":
-        # rdflib compacts with a context, so the JSON-LD reads with the same prefixes as the Turtle.
-        graph = Graph()
-        graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
-        return graph.serialize(format="json-ld", context=prefixes, auto_compact=True).encode("utf-8")
+        # Compact with the same prefixes as the Turtle, in a fixed order (toolbox/graph/canonical.py).
+        return jsonld(triples, prefixes)
     raise ValueError(fmt)
 
 
 def _write_all(settings: Settings, triples: list, quads: list | None, target: Path,
                graphs: dict[str, int] | None = None) -> Path:
+    if quads is not None:  # one labelling of the blank nodes for all files, whoever wrote them
+        quads = sorted(canonical_quads(quads), key=lambda q: (str(q.graph_name), *_sort_key(q)))
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    else:
+        triples = [q.triple for q in canonical_quads(ox.Quad(t.subject, t.predicate, t.object) for t in triples)]
     triples = sorted(set(triples), key=_sort_key)
     files: dict[str, dict] = {}
     for fmt in DUMP_FORMATS:
@@ -184,25 +188,23 @@ def check_published(description: Graph, triples: list) -> dict:
     return report([dcat, check(NL_SBB, graph)])
 
 
-def write_dumps(settings: Settings, store: ox.Store, paths=None) -> Path:
-    """Write the dumps and the dataset description for the built store into {build}/data/."""
+def write_dumps(settings: Settings, store: ox.Store, paths=None, *, target: Path | None = None) -> Path:
+    """Write the dumps and the dataset description for the built store into {build}/data/ (or target)."""
     triples = list(store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True))
     quads = sorted(store, key=lambda q: (str(q.graph_name), *_sort_key(q)))
     graphs = Counter(q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode))
-    return _write_all(settings, triples, quads, settings.build_dir / "data", dict(graphs))
+    return _write_all(settings, triples, quads, target or settings.build_dir / "data", dict(graphs))
 
 
 def ensure_remote_dumps(settings: Settings, store) -> Path:
-    """With an external store there is no build: write the dumps once from the store itself."""
+    """With an external store there is no build: write the dumps once, from the site's checked copy of the
+    store (toolbox/graph/remote_copy.py), so they hold the same bytes as on the embedded store."""
     target = data_dir(settings)
     if (target / DESCRIPTION_FILE).exists():
         return target
     with _remote_lock:
         if not (target / DESCRIPTION_FILE).exists():
-            data = store.construct_ntriples("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-            triples = [ox.Triple(q.subject, q.predicate, q.object)
-                       for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
-            _write_all(settings, triples, None, target)
+            write_dumps(settings, store.store, target=target)
     return target
 
 

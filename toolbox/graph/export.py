@@ -5,6 +5,7 @@ from __future__ import annotations
 from rdflib import Graph
 
 from toolbox.config import Settings
+from toolbox.graph.canonical import ordered_jsonld
 from toolbox.namespaces import PREFIXES, id_prefixes
 
 ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
@@ -31,7 +32,7 @@ def serialise(graph: Graph, fmt: str, settings: Settings) -> bytes:
     bind_prefixes(graph, settings)
     if fmt == "jsonld":
         context = {**PREFIXES, **id_prefixes(settings.base_uri)}
-        return graph.serialize(format="json-ld", context=context, auto_compact=True).encode("utf-8")
+        return ordered_jsonld(graph.serialize(format="json-ld", context=context, auto_compact=True))
     return graph.serialize(format=RDFLIB_FORMATS[fmt]).encode("utf-8")
 
 

@@ -37,6 +37,7 @@ from toolbox.sparql.pool import WorkerPool
 from toolbox.sparql.protocol import check_limit, classify
 from toolbox.sparql.remote import RemoteRunner
 from toolbox.sparql.results import Job, Result
+from toolbox.sparql.standard import check_standard
 
 PAGE_THREADS = 8  # server threads SPARQL requests leave to the pages of the site
 HANDOVER_TIMEOUT = 120.0  # seconds new workers get to load before they take over anyway (they then say why not)
@@ -93,6 +94,7 @@ class Endpoint:
             raise QueryError(f"De query is te lang ({len(query)} tekens; maximaal "
                              f"{self.settings.max_query_length}).", status=413)
         form = classify(query)
+        check_standard(query)  # only standard SPARQL 1.1 reaches a store (toolbox/sparql/standard.py)
         check_dataset_clauses(query, self.settings.base_uri)
         check_limit(query, self.settings.result_limit)
         return form
