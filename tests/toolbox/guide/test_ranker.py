@@ -108,3 +108,16 @@ def test_evaluation_set_floor(ranker):
 def test_evaluation_set_covers_every_step(ranker):
     firsts = {item["verwacht"][0] for item in load_set()}
     assert firsts == {ranker.m.slug(s) for s in ranker.steps}
+
+
+def test_heldout_set_is_measured_but_its_misses_stay_hidden(ranker):
+    from toolbox.guide.evaluation import HELDOUT_SET
+
+    items = load_set(HELDOUT_SET)
+    assert len(items) >= 60
+    result = evaluate(ranker, items)
+    assert result.overall.total == len(items)
+    quiet = format_evaluation(result, misses=False)
+    assert all(item["situatie"] not in quiet for item in items)
+    if result.misses:
+        assert "(niet getoond)" in quiet
