@@ -2,7 +2,7 @@
 
 A profile is the bag of stems of a thing and of what links to it, each stem with a weight
 (a label counts more than a description, a linked case less than the thing's own check) and
-the place it came from, so that a ranking can say why: "omdat je spreekt over ... en dat
+the place it came from, so that a ranking can say why: "je noemt ... en dat
 staat in ...".
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from toolbox.search.dutch import Vocabulary, stem, words
+from toolbox.search.dutch import Vocabulary, is_filler, stem, words
 
 
 @lru_cache(maxsize=50_000)
@@ -176,6 +176,9 @@ def concepts_for(text: str, vocabulary: Vocabulary, known_terms: set[str],
             continue
         seen.add(word)
         s = stem(word)
+        if is_filler(word):  # no meaning of its own; it may still complete a phrase
+            all_stems.add(s)
+            continue
         options: list[tuple[str, float]] = []
         if s in known_terms:
             options.append((s, 1.0))

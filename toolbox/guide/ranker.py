@@ -28,7 +28,7 @@ from toolbox.guide.profiles import (
     analysed,
     concepts_for,
 )
-from toolbox.search.dutch import Vocabulary
+from toolbox.search.dutch import Vocabulary, is_filler, stem
 
 HIDDEN_LABEL = "http://www.w3.org/2004/02/skos/core#hiddenLabel"
 LABELS = (PREF_LABEL, ALT_LABEL, HIDDEN_LABEL)
@@ -207,11 +207,10 @@ class SituationRanker:
             level = self.m.one(scored.uri, "tor:level")
             answer.steps.append(Placement(scored.uri, level, round(value, 4), round(value / total, 3),
                                           self.reason(scored), scored.matches))
-        if levels and levels[0].score > 0:
-            answer.level = levels[0].uri
-            answer.level_reason = self._level_reason(levels[0])
-        else:
-            answer.level = answer.steps[0].level
+        answer.level = answer.steps[0].level  # the level reason never contradicts the step shown
+        own = next((lv for lv in levels if lv.uri == answer.level), None)
+        if own is not None and levels[0].uri == answer.level:
+            answer.level_reason = self._level_reason(own)
         self._details(answer, concepts)
         return answer
 
@@ -284,73 +283,86 @@ class SituationRanker:
         m, out = self.m, []
         ranked = self.knelpunt_bags.score(concepts)
         best = ranked[0][0] if ranked else 0.0
-        for score, uri, words in ranked[:limit]:
-            if score < max(MIN_SCORE * 2, 0.5 * best):
+        for score, uri, said in ranked:
+            if len(out) == limit or score < max(MIN_SCORE * 2, 0.5 * best):
                 break
+            said = _meaningful(said)
+            if len(said) < 2:  # one word in common is a coincidence, not a resemblance
+                continue
             remedies = [{"uri": m.one(r, "tor:remedyBy"), "reason": m.text(r, "tor:reason")}
                         for r in m.objects(uri, "tor:remedy") if m.one(r, "tor:remedyBy")]
-            out.append({"uri": uri, "reason": _join([f"‘{w}’" for w in words[:3]]), "remedies": remedies})
+            out.append({"uri": uri, "reason": f"Je noemt {quoted(said[:3])}, en daar gaat dit knelpunt over.",
+                        "remedies": remedies})
         return out
 
     # -- reasons ------------------------------------------------------------------------
     def reason(self, scored: Scored) -> str:
-        """Why this step, in plain Dutch: which of your words, and where the graph has them."""
-        said = _spoken(scored.matches)
-        places: list[str] = []
-        for match in scored.matches[:3]:
-            place = self._place(match.source, scored.uri)
-            if place not in places:
-                places.append(place)
+        """Why this step, in plain Dutch: the meaningful words you used, and where the graph has them.
+
+        "Je noemt ‘aanbesteding’ en ‘bestek’: dat hoort bij Voorbereiding en aanbesteding (het staat
+        in de checklist …)."."""
+        said = spoken_words(scored.matches)
         label = self.m.label(scored.uri)
         if not said:
             return f"Je beschrijving past bij {label}."
-        where = _join(places[:2])
-        return f"Omdat je spreekt over {said}; dat hoort bij {label} via {where}."
+        places: list[str] = []
+        for match in scored.matches[:3]:
+            place = self._place(match.source)
+            if place not in places:
+                places.append(place)
+        return f"Je noemt {quoted(said)}: dat hoort bij {label} (zie {_join(places[:2])})."
 
-    def _place(self, source: Source, step: str) -> str:
+    def _place(self, source: Source) -> str:
         label = self.m.label(source.uri)
         return {
-            "self": "de beschrijving van de stap zelf",
-            "substep": f"de deelstap ‘{label}’",
+            "self": "de beschrijving van de stap",
+            "substep": f"de deelstap {label}",
             "activity": "wat je in deze stap doet",
             "check": "de checks van deze stap",
             "question": "de richtvragen van deze stap",
-            "checklist": f"de checklist ‘{label}’",
-            "tip": "een tip bij deze stap",
-            "aid": f"het hulpmiddel ‘{label}’",
-            "role": f"de rol ‘{label}’",
-            "tool": f"de tool ‘{label}’ die hier helpt",
-            "knelpunt": f"het knelpunt ‘{label}’ dat deze stap aanpakt",
-            "case": f"de casus ‘{label}’ die deze stap volgde",
-            "theme": f"het thema ‘{label}’ van casussen bij deze stap",
+            "checklist": f"de checklist {label}",
+            "tip": "de tips bij deze stap",
+            "aid": f"het hulpmiddel {label}",
+            "role": f"de rol {label}",
+            "tool": f"de tool {label} die hier helpt",
+            "knelpunt": f"het knelpunt {label} dat deze stap aanpakt",
+            "case": f"de casus {label} die deze stap volgde",
+            "theme": f"het thema {label} van casussen bij deze stap",
         }.get(source.kind, label)
 
     def _level_reason(self, scored: Scored) -> str:
-        said = _spoken(scored.matches)
-        return f"{said[0].upper()}{said[1:]} wijst op het {self.m.label(scored.uri).lower()}." if said else ""
+        said = spoken_words(scored.matches)
+        if not said:
+            return ""
+        return f"Je noemt {quoted(said)}: dat wijst op het {self.m.label(scored.uri).lower()}."
 
 
 def _shared(concepts: list[Concept], text: str, most: int = 3) -> list[str]:
-    """The user's words that a text also uses (by stem, compound part or repaired typo)."""
+    """The user's meaningful words that a text also uses (by stem, compound part or repaired typo)."""
     stems = {t for _, t in analysed(text)}
+    said = [c.word.split(":")[0] for c in concepts if any(t in stems for t, _ in c.terms)]
+    return _meaningful(said)[:most]
+
+
+def spoken_words(matches: list[Match], most: int = 3) -> list[str]:
+    """The user's own meaningful words behind the best matches, each once."""
+    return _meaningful([match.word.split(":")[0] for match in matches])[:most]
+
+
+def _meaningful(said: list[str]) -> list[str]:
+    """Meaningful words, each once: not twice the same stem, nor a word inside another one
+    ("netbeheerder" and "netbeheerders", "thema" and "thema's")."""
     out: list[str] = []
-    for concept in concepts:
-        word = concept.word.split(":")[0]
-        if word not in out and any(t in stems for t, _ in concept.terms):
-            out.append(word)
-    return out[:most]
+    for word in said:
+        if is_filler(word) or any(stem(word) == stem(w) or word in w or w in word for w in out):
+            continue
+        out.append(word)
+    return out
 
 
-def _spoken(matches: list[Match], most: int = 3) -> str:
-    """The user's own words behind the best matches: "‘riolering’ en ‘vergroenen’"."""
-    seen: list[str] = []
-    for match in matches:
-        word = match.word.split(":")[0]
-        if word not in seen:
-            seen.append(word)
-        if len(seen) == most:
-            break
-    return _join([f"‘{w}’" for w in seen])
+def quoted(items: list[str]) -> str:
+    """‘riolering’ en ‘vergroenen’."""
+    return _join([f"‘{w}’" for w in items])
 
 
 def _join(items: list[str]) -> str:

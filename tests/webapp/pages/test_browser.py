@@ -222,7 +222,7 @@ def test_situation_block_in_search_for_a_sentence(page):
     page.locator("#q").press("Enter")
     sync_api.expect(page.locator("#waarschijnlijk-hier")).to_be_visible()
     first = page.locator(".placements li").first
-    sync_api.expect(first).to_contain_text("Omdat je spreekt over")
+    sync_api.expect(first).to_contain_text("Je noemt")
     assert page.locator("input[type=search]").count() == 1
 
 
