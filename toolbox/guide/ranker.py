@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass, field
 
 from toolbox.graph.model import ALT_LABEL, PREF_LABEL, GraphModel
+from toolbox.guide.aids import AidGroup, recommended_tools, step_aids
 from toolbox.guide.phases import finished_parts, starting
 from toolbox.guide.profiles import (
     Concept,
@@ -28,7 +29,7 @@ from toolbox.guide.profiles import (
     analysed,
     concepts_for,
 )
-from toolbox.search.dutch import Vocabulary, is_filler, stem
+from toolbox.search.dutch import Vocabulary, is_filler, stem, words
 
 HIDDEN_LABEL = "http://www.w3.org/2004/02/skos/core#hiddenLabel"
 LABELS = (PREF_LABEL, ALT_LABEL, HIDDEN_LABEL)
@@ -82,6 +83,7 @@ class Situation:
     roles: list[str] = field(default_factory=list)
     cases: list[str] = field(default_factory=list)
     knelpunten: list[dict] = field(default_factory=list)  # {"uri", "reason", "remedies": [{"uri", "reason"}]}
+    aids: list[AidGroup] = field(default_factory=list)  # what helps when the step has no tools
 
     @property
     def placed(self) -> bool:
@@ -221,16 +223,15 @@ class SituationRanker:
         answer.checklist = self.checklist(step)
         answer.checks = m.objects(step, "tor:checkAfter")
         tools = []
-        for rec in m.objects(step, "tor:toolRecommendation"):
-            tool = m.one(rec, "tor:recommendedTool")
-            if tool:
-                text = " ".join(filter(None, [m.label(tool), m.text(tool, "tor:summary"), m.text(rec, "tor:reason")]))
-                tools.append({"uri": tool, "reason": m.text(rec, "tor:reason"), "matches": _shared(concepts, text)})
+        for tool, why in recommended_tools(m, step):
+            text = " ".join(filter(None, [m.label(tool), m.text(tool, "tor:summary"), why]))
+            tools.append({"uri": tool, "reason": why, "matches": _shared(concepts, text)})
         tools.sort(key=lambda t: -len(t["matches"]))  # tools that share words with the situation first
         answer.tools = tools
         answer.roles = m.objects(step, "tor:involvesRole")
         answer.cases = self.similar_cases(step, concepts)
         answer.knelpunten = self.similar_knelpunten(concepts)
+        answer.aids = step_aids(m, step)
 
     def next_steps(self, step: str) -> list[dict]:
         """What comes after a step: its next step, its first sub-phase, the next step of the group
@@ -335,6 +336,11 @@ class SituationRanker:
         if not said:
             return ""
         return f"Je noemt {quoted(said)}: dat wijst op het {self.m.label(scored.uri).lower()}."
+
+
+def says_something(text: str | None) -> bool:
+    """Does a described situation hold any word of meaning (not only stop and filler words)?"""
+    return any(not is_filler(w) for w in words(text or ""))
 
 
 def _shared(concepts: list[Concept], text: str, most: int = 3) -> list[str]:

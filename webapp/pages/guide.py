@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from flask import abort, render_template, request, url_for
 
+from toolbox.guide.aids import step_aids
+from toolbox.guide.ranker import says_something
 from webapp.pages.related import cases_for_step
-from webapp.pages.situations import situation_json
+from webapp.pages.situations import aid_group_json, situation_json
 from webapp.pages.views import bp, uri_for
 from webapp.state import state
+
+# Shown when a description is empty or says too little: what a useful one looks like.
+EXAMPLES = (
+    "We willen de riolering in onze straat vervangen en meteen vergroenen, het ontwerp moet nog beginnen",
+    "Welke wijken pakken we de komende tien jaar als eerste aan?",
+    "Het bestek moet de deur uit, maar de nutsbedrijven hebben hun planning nog niet gedeeld",
+)
+EMPTY = "Beschrijf je situatie in een paar woorden: wat je wilt bereiken, waar, wie er meedoen en hoe ver je bent."
 
 
 @bp.route("/gids")
@@ -19,10 +29,16 @@ def guide():
     step = request.args.get("stap", "").strip()
     knelpunt = request.args.get("knelpunt", "").strip()
     situation = request.args.get("situatie", "").strip()[:500]
-    chosen = level or step or knelpunt or situation
+    empty_submit = "situatie" in request.args and not says_something(situation) and not (level or step or knelpunt)
+    chosen = level or step or knelpunt or situation or empty_submit
     ctx = {"nav": "gids", "m": m, "levels": m.instances("Level"), "all_knelpunten": m.instances("Knelpunt"),
            "level": None, "step": None, "knelpunt": None, "situation": situation, "search_hits": [], "answer": None,
+           "empty_submit": empty_submit, "examples": EXAMPLES, "aids": [],
            "breadcrumb": [{"label": "Waar sta ik?", "url": url_for("pages.guide") if chosen else None}]}
+    if empty_submit:  # nothing to place: say what to write, with examples; 400 as for any bad input
+        if request.args.get("format") == "json":
+            return {"error": EMPTY, "examples": list(EXAMPLES)}, 400
+        return render_template("pages/guide.html", **ctx), 400
     if step:
         uri = uri_for("stap", step)
         if not m.is_a(uri, "ProcessStep"):
@@ -30,6 +46,7 @@ def guide():
         ctx["step"] = uri
         ctx["level"] = m.one(uri, "tor:level")
         ctx["cases"] = cases_for_step(uri)
+        ctx["aids"] = step_aids(m, uri)
         ctx["breadcrumb"].append({"label": m.label(uri), "url": None})
     elif level:
         uri = uri_for("niveau", level)
@@ -72,6 +89,7 @@ def guide_json(ctx: dict) -> dict:
             {"uri": m.one(r, "tor:recommendedTool"), "reason": m.text(r, "tor:reason")}
             for r in m.objects(step, "tor:toolRecommendation")
         ]
+        out["aids"] = [aid_group_json(m, g) for g in step_aids(m, step)]
         out["roles"] = m.objects(step, "tor:involvesRole")
         out["cases"] = ctx.get("cases", [])
     if ctx.get("knelpunt"):

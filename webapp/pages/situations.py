@@ -34,7 +34,15 @@ def situation_json(m, answer) -> dict:
         "tools": [dict(ref(t["uri"]), reason=t["reason"], matches=t["matches"]) for t in answer.tools],
         "roles": [ref(r) for r in answer.roles],
         "cases": [ref(c) for c in answer.cases],
+        "aids": [aid_group_json(m, g) for g in answer.aids],
         "knelpunten": [dict(ref(k["uri"]), reason=k["reason"],
                             remedies=[dict(ref(r["uri"]), reason=r["reason"]) for r in k["remedies"]])
                        for k in answer.knelpunten],
     }
+
+
+def aid_group_json(m, group) -> dict:
+    """One group of help at a step without tools ("Tools van de vorige stap, …")."""
+    return {"kind": group.kind, "heading": group.heading,
+            "items": [{"uri": i["uri"], "label": m.label(i["uri"]), "url": doc_url(i["uri"]), "reason": i["reason"],
+                       **({"step": i["step"]} if "step" in i else {})} for i in group.items]}

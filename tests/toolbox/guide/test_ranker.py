@@ -152,3 +152,25 @@ def test_a_reason_says_why_in_plain_dutch(ranker):
     first = answer.steps[0]
     assert first.reason.startswith("Je noemt ‘") and f"dat hoort bij {ranker.m.label(first.step)}" in first.reason
     assert "‘bestek’" in first.reason or "‘aanbesteding’" in first.reason
+
+
+def test_no_step_is_a_dead_end(ranker):
+    from toolbox.guide.aids import recommended_tools, step_aids
+
+    m = ranker.m
+    for step in ranker.steps:
+        groups = step_aids(m, step)
+        assert recommended_tools(m, step) or groups, m.label(step)
+        assert all(g.heading and g.items for g in groups)
+    kinds = {g.kind: g for g in step_aids(m, f"{ID}stap/uitvoering-gebruik")}
+    assert {"aid", "checklist", "neighbour-tool"} <= set(kinds)
+    assert kinds["neighbour-tool"].heading == "Tools van de vorige stap, Voorbereiding en aanbesteding"
+    assert "level-tool" in {g.kind for g in step_aids(m, f"{ID}stap/visievorming")}
+    assert step_aids(m, f"{ID}stap/richting-do") == []  # has its own tools
+
+
+def test_contentless_descriptions_say_nothing():
+    from toolbox.guide.ranker import says_something
+
+    assert not says_something("") and not says_something("   ") and not says_something("de het een 10 jaar")
+    assert says_something("riolering")

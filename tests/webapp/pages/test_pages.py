@@ -211,6 +211,39 @@ def test_guide_shows_knelpunten_that_resemble_the_situation(client):
     assert "Lijkt op deze knelpunten" in html and "Wat helpt:" in html
 
 
+def test_guide_steps_without_tools_show_what_helps_instead(client):
+    html = client.get("/gids?stap=visievorming").get_data(as_text=True)
+    assert "Geen tools aanbevolen" not in html
+    assert "De bronnen noemen bij deze stap geen tools. Dit helpt wel:" in html
+    assert "Tools die passen bij het strategisch niveau" in html and "Vragen om mee te beginnen" in html
+    html = client.get("/gids?stap=uitvoering-gebruik").get_data(as_text=True)
+    assert "Tools van de vorige stap, Voorbereiding en aanbesteding" in html and "hulpmiddel" in html
+    data = client.get("/gids?stap=uitvoering-gebruik&format=json").get_json()
+    assert not data["tools"] and {g["kind"] for g in data["aids"]} >= {"aid", "neighbour-tool"}
+    answer = client.get("/gids", query_string={"situatie": "de aannemer is bezig en de straat ligt open",
+                                                "format": "json"}).get_json()
+    assert answer["step"].endswith("/stap/uitvoering-gebruik") and answer["aids"] and not answer["tools"]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "de het een", "we gaan het maken"])
+def test_guide_empty_submit_explains_what_to_write(client, text):
+    response = client.get("/gids", query_string={"situatie": text})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Je beschrijving is leeg of zegt nog niets over je situatie." in html
+    assert "Bijvoorbeeld:" in html and html.count('href="/gids?situatie=') >= 3
+    assert 'aria-invalid="true"' in html
+    data = client.get("/gids", query_string={"situatie": text, "format": "json"})
+    assert data.status_code == 400 and data.get_json()["error"] and len(data.get_json()["examples"]) == 3
+
+
+def test_guide_examples_are_placed(client):
+    from webapp.pages.guide import EXAMPLES
+
+    for example in EXAMPLES:
+        assert client.get("/gids", query_string={"situatie": example, "format": "json"}).get_json()["placed"]
+
+
 def test_guide_situation_that_says_nothing(client):
     html = client.get("/gids", query_string={"situatie": "qqqq zzzz"}).get_data(as_text=True)
     assert "konden we geen stap vinden" in html
