@@ -26,10 +26,11 @@ from toolbox.guide.profiles import (
     Scored,
     Source,
     StemBags,
-    analysed,
     concepts_for,
 )
-from toolbox.search.dutch import Vocabulary, is_filler, stem, words
+from toolbox.guide.questions import Question, clarify
+from toolbox.guide.reasons import Explainer, meaningful, quoted, shared_words
+from toolbox.search.dutch import Vocabulary
 
 HIDDEN_LABEL = "http://www.w3.org/2004/02/skos/core#hiddenLabel"
 LABELS = (PREF_LABEL, ALT_LABEL, HIDDEN_LABEL)
@@ -84,6 +85,8 @@ class Situation:
     cases: list[str] = field(default_factory=list)
     knelpunten: list[dict] = field(default_factory=list)  # {"uri", "reason", "remedies": [{"uri", "reason"}]}
     aids: list[AidGroup] = field(default_factory=list)  # what helps when the step has no tools
+    question: Question | None = None  # asked when the first steps are close or the level unclear
+    choice: tuple[str, str] | None = None  # the answer given to such a question ("level"|"step", uri)
 
     @property
     def placed(self) -> bool:
@@ -96,6 +99,7 @@ class SituationRanker:
 
     def __init__(self, model: GraphModel):
         self.m = model
+        self.explain = Explainer(model)
         surface: set[str] = set()
         self.steps = model.instances("ProcessStep")
         self.step_index = ProfileIndex(self._step_profile(s, surface) for s in self.steps)
@@ -165,7 +169,9 @@ class SituationRanker:
     def concepts(self, text: str) -> tuple[list[Concept], set[str]]:
         return concepts_for(text, self.vocabulary, self.known, self.sorted_terms)
 
-    def place(self, text: str, limit: int = 3) -> Situation:
+    def place(self, text: str, limit: int = 3, choice: tuple[str, str] | None = None) -> Situation:
+        """Level, step(s) and why. `choice` is the answer to an earlier question: ("level", uri) keeps
+        the steps of that level, ("step", uri) puts that step first; without it, a close call asks."""
         text = " ".join((text or "").split())[:500]
         concepts, query_stems = self.concepts(text)
         levels = self.level_index.score(concepts, query_stems)
@@ -198,23 +204,46 @@ class SituationRanker:
                     bonus = START_WEIGHT * share * max(best, 1.0)
                     scores[first] = scores.get(first, 0.0) + bonus
                     found.setdefault(first, Scored(first, bonus, []))
+        if choice:
+            self._apply_choice(choice, scores, found)
         ranked = sorted(((v, found[u]) for u, v in scores.items()), key=lambda p: (-p[0], self.m.sort_key(p[1].uri)))
-        answer = Situation(text=text, steps=[], ranking=[(s.uri, round(v, 4)) for v, s in ranked])
+        answer = Situation(text=text, steps=[], ranking=[(s.uri, round(v, 4)) for v, s in ranked], choice=choice)
         if not ranked or ranked[0][0] < MIN_SCORE:
             return answer
+        if not choice:
+            answer.question = clarify(self.m, answer.ranking, level_share)
         best = ranked[0][0]
         shown = [(v, s) for v, s in ranked[:limit] if v >= SHOWN_SHARE * best]
         total = sum(v for v, _ in shown)
         for value, scored in shown:
             level = self.m.one(scored.uri, "tor:level")
+            reason = self.explain.step(scored)
+            if choice and scored.uri == choice[1]:
+                reason = "Je koos deze stap zelf." + ("" if reason.startswith("Je beschrijving past") else " " + reason)
             answer.steps.append(Placement(scored.uri, level, round(value, 4), round(value / total, 3),
-                                          self.reason(scored), scored.matches))
+                                          reason, scored.matches))
         answer.level = answer.steps[0].level  # the level reason never contradicts the step shown
         own = next((lv for lv in levels if lv.uri == answer.level), None)
-        if own is not None and levels[0].uri == answer.level:
-            answer.level_reason = self._level_reason(own)
+        if choice and choice[0] == "level":
+            answer.level_reason = f"Je koos het {self.m.label(choice[1]).lower()}."
+        elif own is not None and levels[0].uri == answer.level:
+            answer.level_reason = self.explain.level(own)
         self._details(answer, concepts)
         return answer
+
+    def _apply_choice(self, choice: tuple[str, str], scores: dict[str, float], found: dict[str, Scored]) -> None:
+        kind, uri = choice
+        best = max(scores.values(), default=0.0)
+        if kind == "level":
+            for step in list(scores):
+                if self.m.one(step, "tor:level") != uri:
+                    del scores[step]
+            if not scores and (first := self.first_step(uri)):
+                scores[first] = max(best, MIN_SCORE)
+                found.setdefault(first, Scored(first, scores[first], []))
+        else:
+            scores[uri] = max(best, MIN_SCORE) * 1.01
+            found.setdefault(uri, Scored(uri, scores[uri], []))
 
     # -- details for the first step ---------------------------------------------------
     def _details(self, answer: Situation, concepts: list[Concept]) -> None:
@@ -225,7 +254,7 @@ class SituationRanker:
         tools = []
         for tool, why in recommended_tools(m, step):
             text = " ".join(filter(None, [m.label(tool), m.text(tool, "tor:summary"), why]))
-            tools.append({"uri": tool, "reason": why, "matches": _shared(concepts, text)})
+            tools.append({"uri": tool, "reason": why, "matches": shared_words(concepts, text)})
         tools.sort(key=lambda t: -len(t["matches"]))  # tools that share words with the situation first
         answer.tools = tools
         answer.roles = m.objects(step, "tor:involvesRole")
@@ -287,7 +316,7 @@ class SituationRanker:
         for score, uri, said in ranked:
             if len(out) == limit or score < max(MIN_SCORE * 2, 0.5 * best):
                 break
-            said = _meaningful(said)
+            said = meaningful(said)
             if len(said) < 2:  # one word in common is a coincidence, not a resemblance
                 continue
             remedies = [{"uri": m.one(r, "tor:remedyBy"), "reason": m.text(r, "tor:reason")}
@@ -295,83 +324,3 @@ class SituationRanker:
             out.append({"uri": uri, "reason": f"Je noemt {quoted(said[:3])}, en daar gaat dit knelpunt over.",
                         "remedies": remedies})
         return out
-
-    # -- reasons ------------------------------------------------------------------------
-    def reason(self, scored: Scored) -> str:
-        """Why this step, in plain Dutch: the meaningful words you used, and where the graph has them.
-
-        "Je noemt ‘aanbesteding’ en ‘bestek’: dat hoort bij Voorbereiding en aanbesteding (het staat
-        in de checklist …)."."""
-        said = spoken_words(scored.matches)
-        label = self.m.label(scored.uri)
-        if not said:
-            return f"Je beschrijving past bij {label}."
-        places: list[str] = []
-        for match in scored.matches[:3]:
-            place = self._place(match.source)
-            if place not in places:
-                places.append(place)
-        return f"Je noemt {quoted(said)}: dat hoort bij {label} (zie {_join(places[:2])})."
-
-    def _place(self, source: Source) -> str:
-        label = self.m.label(source.uri)
-        return {
-            "self": "de beschrijving van de stap",
-            "substep": f"de deelstap {label}",
-            "activity": "wat je in deze stap doet",
-            "check": "de checks van deze stap",
-            "question": "de richtvragen van deze stap",
-            "checklist": f"de checklist {label}",
-            "tip": "de tips bij deze stap",
-            "aid": f"het hulpmiddel {label}",
-            "role": f"de rol {label}",
-            "tool": f"de tool {label} die hier helpt",
-            "knelpunt": f"het knelpunt {label} dat deze stap aanpakt",
-            "case": f"de casus {label} die deze stap volgde",
-            "theme": f"het thema {label} van casussen bij deze stap",
-        }.get(source.kind, label)
-
-    def _level_reason(self, scored: Scored) -> str:
-        said = spoken_words(scored.matches)
-        if not said:
-            return ""
-        return f"Je noemt {quoted(said)}: dat wijst op het {self.m.label(scored.uri).lower()}."
-
-
-def says_something(text: str | None) -> bool:
-    """Does a described situation hold any word of meaning (not only stop and filler words)?"""
-    return any(not is_filler(w) for w in words(text or ""))
-
-
-def _shared(concepts: list[Concept], text: str, most: int = 3) -> list[str]:
-    """The user's meaningful words that a text also uses (by stem, compound part or repaired typo)."""
-    stems = {t for _, t in analysed(text)}
-    said = [c.word.split(":")[0] for c in concepts if any(t in stems for t, _ in c.terms)]
-    return _meaningful(said)[:most]
-
-
-def spoken_words(matches: list[Match], most: int = 3) -> list[str]:
-    """The user's own meaningful words behind the best matches, each once."""
-    return _meaningful([match.word.split(":")[0] for match in matches])[:most]
-
-
-def _meaningful(said: list[str]) -> list[str]:
-    """Meaningful words, each once: not twice the same stem, nor a word inside another one
-    ("netbeheerder" and "netbeheerders", "thema" and "thema's")."""
-    out: list[str] = []
-    for word in said:
-        if is_filler(word) or any(stem(word) == stem(w) or word in w or w in word for w in out):
-            continue
-        out.append(word)
-    return out
-
-
-def quoted(items: list[str]) -> str:
-    """‘riolering’ en ‘vergroenen’."""
-    return _join([f"‘{w}’" for w in items])
-
-
-def _join(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " en " + items[-1]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import abort, render_template, request, url_for
 
 from toolbox.guide.aids import step_aids
-from toolbox.guide.ranker import says_something
+from toolbox.guide.questions import parse_choice
+from toolbox.guide.reasons import says_something
+from webapp.errors import Refusal
 from webapp.pages.related import cases_for_step
 from webapp.pages.situations import aid_group_json, situation_json
 from webapp.pages.views import bp, uri_for
@@ -61,7 +63,12 @@ def guide():
         ctx["knelpunt"] = uri
         ctx["breadcrumb"].append({"label": m.label(uri), "url": None})
     elif situation:
-        answer = s.situations.place(situation)
+        try:
+            choice = parse_choice(m, request.args.get("keuze", "").strip())
+        except ValueError as exc:
+            raise Refusal(400, f"De keuze klopt niet: {exc}. Kies een van de antwoorden onder de vraag.",
+                          parameter="keuze") from exc
+        answer = s.situations.place(situation, choice=choice)
         ctx["answer"] = answer
         if answer.placed:
             ctx["step"] = answer.steps[0].step

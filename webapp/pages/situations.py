@@ -35,6 +35,8 @@ def situation_json(m, answer) -> dict:
         "roles": [ref(r) for r in answer.roles],
         "cases": [ref(c) for c in answer.cases],
         "aids": [aid_group_json(m, g) for g in answer.aids],
+        "question": question_json(answer),
+        "choice": ({"kind": answer.choice[0], "uri": answer.choice[1]} if answer.choice else None),
         "knelpunten": [dict(ref(k["uri"]), reason=k["reason"],
                             remedies=[dict(ref(r["uri"]), reason=r["reason"]) for r in k["remedies"]])
                        for k in answer.knelpunten],
@@ -46,3 +48,13 @@ def aid_group_json(m, group) -> dict:
     return {"kind": group.kind, "heading": group.heading,
             "items": [{"uri": i["uri"], "label": m.label(i["uri"]), "url": doc_url(i["uri"]), "reason": i["reason"],
                        **({"step": i["step"]} if "step" in i else {})} for i in group.items]}
+
+
+def question_json(answer) -> dict | None:
+    """The clarifying question, each choice with the link that answers it."""
+    q = answer.question
+    if q is None:
+        return None
+    return {"text": q.text, "choices": [
+        {"value": c.value, "label": c.label, "hint": c.hint,
+         "url": url_for("pages.guide", situatie=answer.text, keuze=c.value)} for c in q.choices]}

@@ -170,7 +170,45 @@ def test_no_step_is_a_dead_end(ranker):
 
 
 def test_contentless_descriptions_say_nothing():
-    from toolbox.guide.ranker import says_something
+    from toolbox.guide.reasons import says_something
 
     assert not says_something("") and not says_something("   ") and not says_something("de het een 10 jaar")
     assert says_something("riolering")
+
+
+def test_a_close_call_asks_one_question_with_two_or_three_choices(ranker):
+    from toolbox.guide.questions import clarify
+
+    m = ranker.m
+    names = ("visievorming", "gebieds-wijkplan", "richting-do", "voorbereiding-aanbesteding")
+    step = {s: f"{ID}stap/{s}" for s in names}
+    level_question = clarify(m, [(step["visievorming"], 10.0), (step["gebieds-wijkplan"], 9.0)], {})
+    assert level_question.text == "Gaat het om de hele stad of om één wijk?"
+    assert [c.value for c in level_question.choices] == ["niveau:strategisch", "niveau:tactisch"]
+    step_question = clarify(m, [(step["richting-do"], 10.0), (step["voorbereiding-aanbesteding"], 9.5)], {})
+    assert step_question.text == "Waar ben je nu mee bezig?"
+    assert [c.value for c in step_question.choices] == ["stap:richting-do", "stap:voorbereiding-aanbesteding"]
+    assert all(c.hint for c in step_question.choices)
+    assert clarify(m, [(step["richting-do"], 10.0), (step["voorbereiding-aanbesteding"], 5.0)], {}) is None
+    # the words point elsewhere than the first step: ask about the level
+    doubt = clarify(m, [(step["richting-do"], 10.0)], {f"{ID}niveau/strategisch": 0.8, f"{ID}niveau/uitvoering": 0.1})
+    assert doubt and {c.value for c in doubt.choices} == {"niveau:strategisch", "niveau:uitvoering"}
+
+
+def test_an_answered_question_places_without_asking_again(ranker):
+    from toolbox.guide.questions import parse_choice
+
+    m = ranker.m
+    text = "ambities voor groen en water vastleggen"
+    level = parse_choice(m, "niveau:uitvoering")
+    answer = ranker.place(text, choice=level)
+    assert answer.question is None and answer.choice == level
+    assert {p.level for p in answer.steps} == {f"{ID}niveau/uitvoering"}
+    assert answer.level_reason == "Je koos het uitvoeringsniveau."
+    chosen = parse_choice(m, "stap:visievorming")
+    answer = ranker.place(text, choice=chosen)
+    assert answer.steps[0].step == chosen[1] and answer.steps[0].reason.startswith("Je koos deze stap zelf.")
+    assert parse_choice(m, "") is None
+    for wrong in ("niveau:nergens", "stap:", "wijk:tactisch", "tactisch"):
+        with pytest.raises(ValueError):
+            parse_choice(m, wrong)

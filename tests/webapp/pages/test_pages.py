@@ -244,6 +244,31 @@ def test_guide_examples_are_placed(client):
         assert client.get("/gids", query_string={"situatie": example, "format": "json"}).get_json()["placed"]
 
 
+def test_guide_asks_when_unsure_and_the_answer_is_a_link(client):
+    text = "aannemer zoeken voor de herinrichting"
+    data = client.get("/gids", query_string={"situatie": text, "format": "json"}).get_json()
+    question = data["question"]
+    assert question and 2 <= len(question["choices"]) <= 3
+    html = client.get("/gids", query_string={"situatie": text}).get_data(as_text=True)
+    assert question["text"] in html
+    assert f'<input type="hidden" name="situatie" value="{text}">' in html
+    assert html.count('name="keuze"') == len(question["choices"])
+    chosen = question["choices"][-1]
+    assert chosen["url"].startswith("/gids?") and "keuze=" in chosen["url"]
+    answered = client.get(chosen["url"] + "&format=json").get_json()
+    assert answered["question"] is None and answered["choice"]
+    assert answered["steps"][0]["reason"].startswith("Je koos deze stap zelf.")
+    page = client.get(chosen["url"]).get_data(as_text=True)
+    assert question["text"] not in page and "Je koos deze stap zelf." in page
+
+
+def test_guide_refuses_a_wrong_choice(client):
+    response = client.get("/gids", query_string={"situatie": "aannemer zoeken", "keuze": "stap:bestaat-niet"})
+    assert response.status_code == 400 and "De keuze klopt niet" in response.get_data(as_text=True)
+    response = client.get("/gids", query_string={"situatie": "aannemer zoeken", "keuze": "wijk", "format": "json"})
+    assert response.status_code == 400
+
+
 def test_guide_situation_that_says_nothing(client):
     html = client.get("/gids", query_string={"situatie": "qqqq zzzz"}).get_data(as_text=True)
     assert "konden we geen stap vinden" in html
