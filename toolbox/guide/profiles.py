@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from toolbox.search.dutch import Vocabulary, is_filler, stem, words
+from toolbox.search.dutch import Vocabulary, is_filler, participle_stems, stem, words
 
 
 @lru_cache(maxsize=50_000)
@@ -57,6 +57,15 @@ class Profile:
         if best is None or weight > best[0]:
             self.sources[term] = (weight, source)
             self.surface[term] = word
+
+    def add_parts(self, vocabulary: Vocabulary, share: float) -> None:
+        """Let the parts of the profile's compounds count too, for a share of the whole's weight:
+        the graph says "teamsamenstelling", a user "het team samenstellen"."""
+        for term, weight in list(self.weights.items()):
+            word = self.surface.get(term, "")
+            for part in vocabulary.parts(word) if len(word) >= 8 else ():
+                if part != term and len(part) >= 3:
+                    self._add(part, weight * share, self.sources[term][1], word)
 
     @property
     def length(self) -> float:
@@ -182,12 +191,13 @@ def concepts_for(text: str, vocabulary: Vocabulary, known_terms: set[str],
         options: list[tuple[str, float]] = []
         if s in known_terms:
             options.append((s, 1.0))
+        options += [(t, 0.9) for t in participle_stems(word) if t != s and t in known_terms]
         parts = vocabulary.split(word) if len(word) >= 7 else ()
-        if not options and parts:
-            for part in parts:
-                if part in known_terms:
-                    concepts.append(Concept(f"{word}:{part}", ((part, 0.85),)))
-                    all_stems.add(part)
+        known_parts = [part for part in parts if part in known_terms] if not options else []
+        if known_parts:
+            for part in known_parts:
+                concepts.append(Concept(f"{word}:{part}", ((part, 0.85),)))
+                all_stems.add(part)
             all_stems.add(s)
             continue
         if not options:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from toolbox.graph.model import ALT_LABEL, PREF_LABEL, GraphModel
 from toolbox.guide.aids import AidGroup, recommended_tools, step_aids
-from toolbox.guide.phases import finished_parts, starting
+from toolbox.guide.phases import finished_parts, scale_cues, starting
 from toolbox.guide.profiles import (
     Concept,
     Match,
@@ -38,8 +38,14 @@ LEVEL_WEIGHT = 0.8  # how much a level named in the situation lifts that level's
 DONE_SHIFT = 0.6  # share of the best score that "X is af" gives to the step after X
 START_WEIGHT = 1.0  # share of the best score that "we beginnen net" gives to a level's first step
 SHOWN_SHARE = 0.45  # a second or third step is shown when it scores at least this share of the first
+CUE_WEIGHT = 1.0  # a phrase of time or scale ("de komende tien jaar") against the strongest level word
+PART_SHARE = 0.4  # how much a part of one of the graph's compounds counts, against the whole
 MIN_SCORE = 0.8  # below this the situation says too little to place it
 
+# How much a word counts in a step's profile, by where it comes from (own texts: _OWN_TEXTS, _LINKED).
+W = {"label": 3.0, "checklist": 1.5, "checklist_item": 0.7, "tool_reason": 0.8, "tool_label": 1.0,
+     "tool_summary": 0.3, "knelpunt_label": 1.0, "remedy_reason": 0.8, "knelpunt_text": 0.3, "case": 0.6,
+     "theme": 0.6, "level_text": 0.3}
 # How linked things and texts count in a step's profile: (property path, fields, weight, kind).
 _OWN_TEXTS = (("tor:goal", 1.5), ("tor:expectedResult", 1.0), ("dcterms:description", 1.0),
               ("tor:essentialSteps", 1.0), ("tor:forceField", 0.7), ("tor:ambitionNote", 0.4))
@@ -102,9 +108,12 @@ class SituationRanker:
         self.explain = Explainer(model)
         surface: set[str] = set()
         self.steps = model.instances("ProcessStep")
-        self.step_index = ProfileIndex(self._step_profile(s, surface) for s in self.steps)
+        step_profiles = [self._step_profile(s, surface) for s in self.steps]
         self.level_index = ProfileIndex(self._level_profile(lv, surface) for lv in model.instances("Level"))
         self.vocabulary = Vocabulary(surface)
+        for profile in step_profiles:
+            profile.add_parts(self.vocabulary, PART_SHARE)
+        self.step_index = ProfileIndex(step_profiles)
         self.known = set(self.step_index.postings) | set(self.level_index.postings)
         self.case_bags = StemBags(model.instances("Case"), lambda c: [
             model.label(c), model.text(c, "dcterms:abstract"),
@@ -123,7 +132,7 @@ class SituationRanker:
 
     def _step_profile(self, step: str, surface: set[str]) -> Profile:
         m, p, own = self.m, Profile(step), Source(step, "self")
-        self._labels(p, step, 3.0, own, surface)
+        self._labels(p, step, W["label"], own, surface)
         for prop, weight in _OWN_TEXTS:
             p.add_text(m.text(step, prop), weight, own, surface)
         for prop, fields, kind in _LINKED:
@@ -132,37 +141,38 @@ class SituationRanker:
                     p.add_text(m.text(target, field_prop), weight, Source(target, kind), surface)
         for checklist in m.objects(step, "tor:transitionChecklist"):
             src = Source(checklist, "checklist")
-            p.add_text(m.label(checklist), 1.5, src, surface)
+            p.add_text(m.label(checklist), W["checklist"], src, surface)
             for item in m.objects(checklist, "tor:item"):
-                p.add_text(m.label(item), 0.7, src, surface)
+                p.add_text(m.label(item), W["checklist_item"], src, surface)
         for rec in m.objects(step, "tor:toolRecommendation"):
             tool = m.one(rec, "tor:recommendedTool")
             if tool:
                 src = Source(tool, "tool")
-                p.add_text(m.text(rec, "tor:reason"), 0.8, src, surface)
-                p.add_text(m.label(tool), 1.0, src, surface)
-                p.add_text(m.text(tool, "tor:summary") or m.text(tool, "dcterms:description"), 0.3, src, surface)
+                p.add_text(m.text(rec, "tor:reason"), W["tool_reason"], src, surface)
+                p.add_text(m.label(tool), W["tool_label"], src, surface)
+                p.add_text(m.text(tool, "tor:summary") or m.text(tool, "dcterms:description"), W["tool_summary"], src,
+                           surface)
         remedies = [(r, k) for r in m.subjects("tor:remedyBy", step) for k in m.subjects("tor:remedy", r)
                     if not m.is_archived(k)]
         share = 1 / math.sqrt(len(remedies) / 4) if len(remedies) > 4 else 1.0  # many together count as a few
         for remedy, knelpunt in remedies:
             src = Source(knelpunt, "knelpunt")
-            p.add_text(m.label(knelpunt), 1.0 * share, src, surface)
-            p.add_text(m.text(remedy, "tor:reason"), 0.8 * share, src, surface)
-            p.add_text(m.text(knelpunt, "dcterms:description"), 0.3 * share, src, surface)
+            p.add_text(m.label(knelpunt), W["knelpunt_label"] * share, src, surface)
+            p.add_text(m.text(remedy, "tor:reason"), W["remedy_reason"] * share, src, surface)
+            p.add_text(m.text(knelpunt, "dcterms:description"), W["knelpunt_text"] * share, src, surface)
         cases = [c for c in m.subjects("tor:usedStep", step) if not m.is_archived(c)]
         share = 1 / math.sqrt(len(cases)) if cases else 0.0  # many cases together count as a few
         for case in cases:
-            p.add_text(m.label(case), 0.6 * share, Source(case, "case"), surface)
+            p.add_text(m.label(case), W["case"] * share, Source(case, "case"), surface)
             for theme in m.objects(case, "tor:theme"):
                 for text in [m.label(theme), *m.texts(theme, ALT_LABEL), *m.texts(theme, HIDDEN_LABEL)]:
-                    p.add_text(text, 0.6 * share, Source(theme, "theme"), surface)
+                    p.add_text(text, W["theme"] * share, Source(theme, "theme"), surface)
         return p
 
     def _level_profile(self, level: str, surface: set[str]) -> Profile:
         p, own = Profile(level), Source(level, "self")
         self._labels(p, level, 3.0, own, surface)
-        p.add_text(self.m.text(level, "dcterms:description"), 0.3, own, surface)
+        p.add_text(self.m.text(level, "dcterms:description"), W["level_text"], own, surface)
         return p
 
     # -- placing --------------------------------------------------------------------
@@ -175,8 +185,7 @@ class SituationRanker:
         text = " ".join((text or "").split())[:500]
         concepts, query_stems = self.concepts(text)
         levels = self.level_index.score(concepts, query_stems)
-        level_total = sum(s.score for s in levels) or 1.0
-        level_share = {s.uri: s.score / level_total for s in levels}
+        level_share = self._level_share(text, levels)
         done, rest = finished_parts(text)
         if done:  # what is finished does not describe where you are now
             concepts, query_stems = self.concepts(rest)
@@ -195,7 +204,7 @@ class SituationRanker:
                     bonus = DONE_SHIFT * max(best, finished.score)
                     scores[nxt["uri"]] = scores.get(nxt["uri"], 0.0) + bonus
                     found.setdefault(nxt["uri"], Scored(nxt["uri"], bonus, finished.matches))
-                if finished.uri in scores:
+                if finished.uri in scores and self.next_steps(finished.uri):  # the last step stays
                     scores[finished.uri] *= 0.5
         if starting(rest) and level_share:  # "we beginnen net": the first step of the level meant
             for level, share in level_share.items():
@@ -230,6 +239,18 @@ class SituationRanker:
             answer.level_reason = self.explain.level(own)
         self._details(answer, concepts)
         return answer
+
+    def _level_share(self, text: str, levels: list[Scored]) -> dict[str, float]:
+        """Each level's share of the evidence: its words (labels, hidden labels) and the phrasing of
+        time and scale (toolbox.guide.phases.scale_cues), each cue worth CUE_WEIGHT of a strong word."""
+        scores = {s.uri: s.score for s in levels}
+        cues = scale_cues(text)
+        if cues:
+            unit = CUE_WEIGHT * max([1.0, *scores.values()])
+            for level in self.m.instances("Level"):
+                scores[level] = scores.get(level, 0.0) + unit * cues.get(self.m.slug(level), 0)
+        total = sum(scores.values()) or 1.0
+        return {uri: v / total for uri, v in scores.items() if v > 0}
 
     def _apply_choice(self, choice: tuple[str, str], scores: dict[str, float], found: dict[str, Scored]) -> None:
         kind, uri = choice

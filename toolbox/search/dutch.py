@@ -64,7 +64,7 @@ _stem = stemmer_for_language("nl")
 
 def is_filler(word: str) -> bool:
     """A word that says nothing about the situation: a filler word, or a number on its own."""
-    return word in FILLER or word.isdigit()
+    return word in FILLER or word.replace("-", "").replace("/", "").isdigit()
 
 
 def fold(text: str) -> str:
@@ -88,6 +88,26 @@ def stem(word: str) -> str:
     if len(s) > 3 and s[-1] in "vz":
         s = s[:-1] + ("f" if s[-1] == "v" else "s")
     return s
+
+
+# Separable particles in front of a past participle: "opgeleverd", "vastgesteld", "uitgevoerd".
+_PARTICLES = ("op", "aan", "af", "uit", "in", "mee", "over", "door", "vast", "voor", "toe", "terug",
+              "samen", "weg", "om", "bij", "na", "tegen", "vrij", "klaar")
+
+
+def participle_stems(word: str) -> tuple[str, ...]:
+    """Stems of the verb a past participle may come from: "opgeleverd" -> oplever (as in
+    "oplevering"), "gebouwd" -> bouw, "vastgesteld" -> vaststell. Snowball leaves participles whole."""
+    head, rest = "", word
+    for particle in _PARTICLES:
+        if word.startswith(particle + "ge") and len(word) - len(particle) >= 6:
+            head, rest = particle, word[len(particle):]
+            break
+    if not rest.startswith("ge") or len(rest) < 5 or rest[-1] not in "dt":
+        return ()
+    base = rest[2:-1]
+    found = [stem(head + base + "en"), stem(head + base + base[-1] + "en"), stem(head + base)]
+    return tuple(dict.fromkeys(t for t in found if len(t) >= 3))
 
 
 def stems(text: str) -> list[str]:
@@ -136,6 +156,20 @@ class Vocabulary:
     def split(self, word: str) -> tuple[str, ...]:
         """Stems of the known parts of a compound ("rioolvervanging" -> riool, vervang), or ()."""
         return self._memo(self._splits, self._split, word)
+
+    def parts(self, word: str) -> tuple[str, ...]:
+        """Stems of a compound's parts, also when only its head is a known word: "teamsamenstelling"
+        -> team, samenstell (so that "samenstellen" finds it). For the graph's own compounds."""
+        found = self.split(word)
+        if found or len(word) < 9:
+            return found
+        for i in range(len(word) - 5, 3, -1):
+            left, right = word[:i], word[i:]
+            heads = [left] + [left[: -len(k)] for k in _LINKS if left.endswith(k) and len(left) - len(k) >= 4]
+            head = next((h for h in heads if h in self.surface), None)
+            if head:
+                return (stem(head), stem(right))
+        return ()
 
     def near(self, word_stem: str) -> tuple[str, ...]:
         """Known stems a typo may stand for: one edit for words of 5+ letters, two for 9+."""
