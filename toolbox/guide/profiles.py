@@ -172,9 +172,11 @@ class StemBags:
         return out
 
 
-def concepts_for(text: str, vocabulary: Vocabulary, known_terms: set[str],
-                 sorted_terms: list[str]) -> tuple[list[Concept], set[str]]:
-    """The situation's words as concepts: the stem itself, else compound parts, prefixes or near stems.
+def concepts_for(text: str, vocabulary: Vocabulary, known_terms: set[str], sorted_terms: list[str],
+                 synonyms: dict[str, tuple[str, ...]] | None = None) -> tuple[list[Concept], set[str]]:
+    """The situation's words as concepts: the stem itself, else compound parts, prefixes or near stems;
+    a word that is one of the names of a thing in the graph ("nutsbedrijf", "netbeheerder") also
+    stands for its other names.
 
     Also returns every stem the situation stands for, for phrase matching."""
     concepts: list[Concept] = []
@@ -204,6 +206,9 @@ def concepts_for(text: str, vocabulary: Vocabulary, known_terms: set[str],
             options += [(t, 0.7) for t in vocabulary.near(s) if t in known_terms]
         if not options and len(s) >= 5:
             options += [(t, 0.5) for t in _prefixed(s, known_terms, sorted_terms)]
+        for term, _ in list(options) if synonyms else ():
+            have = {o for o, _ in options}
+            options += [(t, 0.8) for t in synonyms.get(term, ()) if t in known_terms and t not in have]
         if options:
             concepts.append(Concept(word, tuple(options)))
             all_stems.update(t for t, _ in options)
@@ -220,3 +225,14 @@ def _prefixed(s: str, known_terms: set[str], sorted_terms: list[str]) -> list[st
         i += 1
     found.sort(key=lambda t: abs(len(t) - len(s)))
     return found[:3]
+
+
+def synonym_groups(names: list[list[str]]) -> dict[str, tuple[str, ...]]:
+    """Stem -> the stems of the other one-word names of the same thing (SKOS pref- and altLabels:
+    "Netbeheerder", "Nutsbedrijf", "Netwerkbedrijf")."""
+    out: dict[str, set[str]] = {}
+    for labels in names:
+        group = {t for label in labels if len(stem_set(label)) == 1 for t in stem_set(label) if len(t) >= 4}
+        for term in group if len(group) > 1 else ():
+            out.setdefault(term, set()).update(group - {term})
+    return {term: tuple(sorted(others)) for term, others in out.items()}

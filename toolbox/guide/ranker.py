@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, field
 
 from toolbox.graph.model import ALT_LABEL, PREF_LABEL, GraphModel
-from toolbox.guide.aids import AidGroup, recommended_tools, step_aids
+from toolbox.guide.aids import AidGroup, step_aids
 from toolbox.guide.phases import finished_parts, scale_cues, starting
 from toolbox.guide.profiles import (
     Concept,
@@ -25,11 +25,12 @@ from toolbox.guide.profiles import (
     ProfileIndex,
     Scored,
     Source,
-    StemBags,
     concepts_for,
+    synonym_groups,
 )
 from toolbox.guide.questions import Question, clarify
-from toolbox.guide.reasons import Explainer, meaningful, quoted, shared_words
+from toolbox.guide.reasons import Explainer
+from toolbox.guide.related import Surroundings
 from toolbox.search.dutch import Vocabulary
 
 HIDDEN_LABEL = "http://www.w3.org/2004/02/skos/core#hiddenLabel"
@@ -38,6 +39,7 @@ LEVEL_WEIGHT = 0.8  # how much a level named in the situation lifts that level's
 DONE_SHIFT = 0.6  # share of the best score that "X is af" gives to the step after X
 START_WEIGHT = 1.0  # share of the best score that "we beginnen net" gives to a level's first step
 SHOWN_SHARE = 0.45  # a second or third step is shown when it scores at least this share of the first
+SYNONYM_KINDS = ("OrganisationType", "Role", "Theme", "Tool", "ProcessStep")  # whose one-word names are synonyms
 CUE_WEIGHT = 1.0  # a phrase of time or scale ("de komende tien jaar") against the strongest level word
 PART_SHARE = 0.4  # how much a part of one of the graph's compounds counts, against the whole
 MIN_SCORE = 0.8  # below this the situation says too little to place it
@@ -86,9 +88,9 @@ class Situation:
     next_steps: list[dict] = field(default_factory=list)  # {"uri", "relation"}
     checklist: str | None = None
     checks: list[str] = field(default_factory=list)
-    tools: list[dict] = field(default_factory=list)  # {"uri", "reason", "matches"}
-    roles: list[str] = field(default_factory=list)
-    cases: list[str] = field(default_factory=list)
+    tools: list[dict] = field(default_factory=list)  # {"uri", "reason", "matches", "relation", "why"}
+    roles: list[dict] = field(default_factory=list)  # {"uri", "reason", "relation"}
+    cases: list[dict] = field(default_factory=list)  # {"uri", "reason", "relation"}
     knelpunten: list[dict] = field(default_factory=list)  # {"uri", "reason", "remedies": [{"uri", "reason"}]}
     aids: list[AidGroup] = field(default_factory=list)  # what helps when the step has no tools
     question: Question | None = None  # asked when the first steps are close or the level unclear
@@ -115,12 +117,10 @@ class SituationRanker:
             profile.add_parts(self.vocabulary, PART_SHARE)
         self.step_index = ProfileIndex(step_profiles)
         self.known = set(self.step_index.postings) | set(self.level_index.postings)
-        self.case_bags = StemBags(model.instances("Case"), lambda c: [
-            model.label(c), model.text(c, "dcterms:abstract"),
-            *(model.label(t) for t in model.objects(c, "tor:theme"))], model.label)
-        self.knelpunt_bags = StemBags(model.instances("Knelpunt"), lambda k: [
-            model.label(k), model.text(k, "dcterms:description")], model.label)
-        self.known |= set(self.case_bags.idf) | set(self.knelpunt_bags.idf)
+        self.synonyms = synonym_groups([[*model.texts(uri, PREF_LABEL), *model.texts(uri, ALT_LABEL)]
+                                        for kind in SYNONYM_KINDS for uri in model.instances(kind)])
+        self.around = Surroundings(model)
+        self.known |= self.around.known_terms()
         self.sorted_terms = sorted(self.known)
 
     # -- profiles ---------------------------------------------------------------
@@ -177,7 +177,7 @@ class SituationRanker:
 
     # -- placing --------------------------------------------------------------------
     def concepts(self, text: str) -> tuple[list[Concept], set[str]]:
-        return concepts_for(text, self.vocabulary, self.known, self.sorted_terms)
+        return concepts_for(text, self.vocabulary, self.known, self.sorted_terms, self.synonyms)
 
     def place(self, text: str, limit: int = 3, choice: tuple[str, str] | None = None) -> Situation:
         """Level, step(s) and why. `choice` is the answer to an earlier question: ("level", uri) keeps
@@ -268,80 +268,18 @@ class SituationRanker:
 
     # -- details for the first step ---------------------------------------------------
     def _details(self, answer: Situation, concepts: list[Concept]) -> None:
-        m, step = self.m, answer.steps[0].step
-        answer.next_steps = self.next_steps(step)
-        answer.checklist = self.checklist(step)
-        answer.checks = m.objects(step, "tor:checkAfter")
-        tools = []
-        for tool, why in recommended_tools(m, step):
-            text = " ".join(filter(None, [m.label(tool), m.text(tool, "tor:summary"), why]))
-            tools.append({"uri": tool, "reason": why, "matches": shared_words(concepts, text)})
-        tools.sort(key=lambda t: -len(t["matches"]))  # tools that share words with the situation first
-        answer.tools = tools
-        answer.roles = m.objects(step, "tor:involvesRole")
-        answer.cases = self.similar_cases(step, concepts)
-        answer.knelpunten = self.similar_knelpunten(concepts)
-        answer.aids = step_aids(m, step)
+        around, step = self.around, answer.steps[0].step
+        answer.next_steps = around.next_steps(step)
+        answer.checklist = around.checklist(step)
+        answer.checks = self.m.objects(step, "tor:checkAfter")
+        answer.tools = around.tool_list(step, concepts)
+        answer.roles = around.role_list(step, concepts)
+        answer.cases = around.case_list(step, concepts)
+        answer.knelpunten = around.knelpunt_list(step, concepts)
+        answer.aids = step_aids(self.m, step)
 
     def next_steps(self, step: str) -> list[dict]:
-        """What comes after a step: its next step, its first sub-phase, the next step of the group
-        it belongs to, or else the first step on the next level."""
-        m = self.m
-        nxt = [{"uri": n, "relation": "volgende stap"} for n in m.objects(step, "tor:nextStep")]
-        if not nxt:
-            nxt = [{"uri": n, "relation": "eerste fase"} for n in m.objects(step, "tor:narrowerStep")[:1]]
-        if not nxt:
-            for broader in m.objects(step, "tor:broaderStep"):
-                nxt = [{"uri": n, "relation": "volgende stap"} for n in m.objects(broader, "tor:nextStep")]
-        if not nxt:
-            level = m.one(step, "tor:level")
-            levels = m.instances("Level")
-            later = levels[levels.index(level) + 1:] if level in levels else []
-            for lv in later:
-                first = self.first_step(lv)
-                if first:
-                    nxt = [{"uri": first, "relation": "eerste stap op het volgende niveau"}]
-                    break
-        return nxt
+        return self.around.next_steps(step)
 
     def first_step(self, level: str) -> str | None:
-        """The first step you take on a level (a phase, not the group it belongs to)."""
-        steps = [s for s in self.m.subjects("tor:level", level) if not self.m.objects(s, "tor:narrowerStep")]
-        return steps[0] if steps else None
-
-    def checklist(self, step: str) -> str | None:
-        """The step's own transition checklist, or that of its first sub-phase."""
-        found = self.m.one(step, "tor:transitionChecklist")
-        if found is None:
-            for narrower in self.m.objects(step, "tor:narrowerStep"):
-                found = self.m.one(narrower, "tor:transitionChecklist")
-                if found:
-                    break
-        return found
-
-    def similar_cases(self, step: str, concepts: list[Concept], limit: int = 5) -> list[str]:
-        """Cases of this step, those closest to the situation first; one close case of another step after them."""
-        m = self.m
-        linked = {c for c in m.subjects("tor:usedStep", step) if not m.is_archived(c)}
-        ranked = self.case_bags.score(concepts)
-        scores = {uri: score for score, uri, _ in ranked}
-        own = sorted(linked, key=lambda c: (-scores.get(c, 0.0), m.sort_key(c)))
-        others = [uri for _, uri, words in ranked if uri not in linked and len(words) >= 2][:1]
-        return (own[:limit - 1] + others + own[limit - 1:])[:limit]
-
-    def similar_knelpunten(self, concepts: list[Concept], limit: int = 3) -> list[dict]:
-        """Knelpunten that share telling words with the situation, each with what helps against it."""
-        m, out = self.m, []
-        ranked = self.knelpunt_bags.score(concepts)
-        best = ranked[0][0] if ranked else 0.0
-        for score, uri, said in ranked:
-            if len(out) == limit or score < max(MIN_SCORE * 2, 0.5 * best):
-                break
-            said = meaningful(said)
-            if len(said) < 2:  # one word in common is a coincidence, not a resemblance
-                continue
-            remedies = [{"uri": m.one(r, "tor:remedyBy"), "reason": m.text(r, "tor:reason")}
-                        for r in m.objects(uri, "tor:remedy") if m.one(r, "tor:remedyBy")]
-            out.append({"uri": uri, "reason": f"Je noemt {quoted(said[:3])}, en daar gaat dit knelpunt over.",
-                        "remedies": remedies})
-        return out
+        return self.around.first_step(level)

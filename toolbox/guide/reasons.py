@@ -8,7 +8,7 @@ number, or the same word twice) and says why in plain Dutch: "Je noemt ‘aanbes
 from __future__ import annotations
 
 from toolbox.graph.model import GraphModel
-from toolbox.guide.profiles import Concept, Match, Scored, Source, analysed
+from toolbox.guide.profiles import Match, Scored, Source
 from toolbox.search.dutch import is_filler, stem, words
 
 
@@ -62,13 +62,6 @@ class Explainer:
 def says_something(text: str | None) -> bool:
     """Does a described situation hold any word of meaning (not only stop and filler words)?"""
     return any(not is_filler(w) for w in words(text or ""))
-
-
-def shared_words(concepts: list[Concept], text: str, most: int = 3) -> list[str]:
-    """The user's meaningful words that a text also uses (by stem, compound part or repaired typo)."""
-    stems = {t for _, t in analysed(text)}
-    said = [c.word.split(":")[0] for c in concepts if any(t in stems for t, _ in c.terms)]
-    return meaningful(said)[:most]
 
 
 def spoken_words(matches: list[Match], most: int = 3) -> list[str]:

@@ -52,7 +52,7 @@ FILLER = STOPWORDS | frozenset("""
     opnieuw misschien eigenlijk gewoon vooral vaak soms altijd nooit mogelijk nodig genoeg lang lange
     kort korte groot grote klein kleine goede beste beter slecht snel dicht mee meer minder meest
     openbare openbaar ruimte gemeente gemeentelijke eigen eigenlijke bepalen opstellen weinig
-    allebei beide wel thema thema's
+    allebei beide wel thema thema's open dicht
     ding dingen zaak zaken manier soort mate basis beeld oog kaart orde stuk deel kant plaats iets
     niets iemand niemand mensen
 """.split())

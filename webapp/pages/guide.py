@@ -73,7 +73,6 @@ def guide():
         if answer.placed:
             ctx["step"] = answer.steps[0].step
             ctx["level"] = answer.steps[0].level
-            ctx["cases"] = answer.cases
         else:  # nothing to place it on: what search finds may still help
             ctx["search_hits"] = s.search.search(situation, limit=6, snippets=False).hits
         ctx["breadcrumb"].append({"label": "Jouw situatie", "url": None})

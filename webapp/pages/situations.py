@@ -31,13 +31,15 @@ def situation_json(m, answer) -> dict:
         "next": [dict(ref(n["uri"]), relation=n["relation"]) for n in answer.next_steps],
         "checklist": ref(answer.checklist),
         "checks": [m.label(c) for c in answer.checks],
-        "tools": [dict(ref(t["uri"]), reason=t["reason"], matches=t["matches"]) for t in answer.tools],
-        "roles": [ref(r) for r in answer.roles],
-        "cases": [ref(c) for c in answer.cases],
+        "tools": [dict(ref(t["uri"]), reason=t["reason"], matches=t["matches"], relation=t["relation"], why=t["why"])
+                  for t in answer.tools],
+        "roles": [dict(ref(r["uri"]), reason=r["reason"], relation=r["relation"]) for r in answer.roles],
+        "cases": [dict(ref(c["uri"]), reason=c["reason"], relation=c["relation"]) for c in answer.cases],
         "aids": [aid_group_json(m, g) for g in answer.aids],
         "question": question_json(answer),
         "choice": ({"kind": answer.choice[0], "uri": answer.choice[1]} if answer.choice else None),
         "knelpunten": [dict(ref(k["uri"]), reason=k["reason"],
+                            relation=k["relation"],
                             remedies=[dict(ref(r["uri"]), reason=r["reason"]) for r in k["remedies"]])
                        for k in answer.knelpunten],
     }

@@ -57,10 +57,12 @@ def test_the_issue_sentence_lands_on_a_step_with_everything_around_it(ranker):
     first = answer.steps[0]
     assert first.reason.startswith("Je noemt") and "‘riolering’" in first.reason
     assert answer.next_steps and answer.next_steps[0]["relation"]
-    assert answer.tools and all(t["reason"] for t in answer.tools)
+    assert answer.tools and all(t["why"] for t in answer.tools)
     assert answer.level == first.level or answer.level_reason
-    assert answer.cases
-    assert all(k["remedies"] and k["reason"].count("‘") >= 2 for k in answer.knelpunten)
+    assert answer.cases and all(c["reason"] for c in answer.cases)
+    assert answer.roles and all(r["reason"] for r in answer.roles)
+    for k in answer.knelpunten:  # two words, or one word and a step that helps against it
+        assert k["remedies"] and k["reason"].count("‘") >= (1 if k["relation"] == "step" else 2)
 
 
 def test_a_finished_step_points_to_the_one_after_it(ranker):
@@ -128,6 +130,7 @@ def _cited(answer) -> list[list[str]]:
     import re
 
     texts = [p.reason for p in answer.steps] + [answer.level_reason] + [k["reason"] for k in answer.knelpunten]
+    texts += [t["why"] for t in answer.tools] + [r["reason"] for r in answer.roles + answer.cases]
     return [re.findall(r"‘([^’]+)’", t) for t in texts] + [t["matches"] for t in answer.tools]
 
 
@@ -182,7 +185,7 @@ def test_a_close_call_asks_one_question_with_two_or_three_choices(ranker):
     m = ranker.m
     names = ("visievorming", "gebieds-wijkplan", "richting-do", "voorbereiding-aanbesteding")
     step = {s: f"{ID}stap/{s}" for s in names}
-    level_question = clarify(m, [(step["visievorming"], 10.0), (step["gebieds-wijkplan"], 9.0)], {})
+    level_question = clarify(m, [(step["visievorming"], 10.0), (step["gebieds-wijkplan"], 9.5)], {})
     assert level_question.text == "Gaat het om de hele stad of om één wijk?"
     assert [c.value for c in level_question.choices] == ["niveau:strategisch", "niveau:tactisch"]
     step_question = clarify(m, [(step["richting-do"], 10.0), (step["voorbereiding-aanbesteding"], 9.5)], {})
@@ -191,7 +194,7 @@ def test_a_close_call_asks_one_question_with_two_or_three_choices(ranker):
     assert all(c.hint for c in step_question.choices)
     assert clarify(m, [(step["richting-do"], 10.0), (step["voorbereiding-aanbesteding"], 5.0)], {}) is None
     # the words point elsewhere than the first step: ask about the level
-    doubt = clarify(m, [(step["richting-do"], 10.0)], {f"{ID}niveau/strategisch": 0.8, f"{ID}niveau/uitvoering": 0.1})
+    doubt = clarify(m, [(step["richting-do"], 10.0)], {f"{ID}niveau/strategisch": 0.9, f"{ID}niveau/uitvoering": 0.1})
     assert doubt and {c.value for c in doubt.choices} == {"niveau:strategisch", "niveau:uitvoering"}
 
 
@@ -212,3 +215,29 @@ def test_an_answered_question_places_without_asking_again(ranker):
     for wrong in ("niveau:nergens", "stap:", "wijk:tactisch", "tactisch"):
         with pytest.raises(ValueError):
             parse_choice(m, wrong)
+
+
+def test_next_to_the_step_what_fits_the_situation(ranker):
+    m = ranker.m
+    answer = ranker.place("we willen de nutsbedrijven op tijd aan boord krijgen voor de aanbesteding")
+    assert answer.steps[0].step == f"{ID}stap/voorbereiding-aanbesteding"
+    knelpunten = [k["uri"] for k in answer.knelpunten]
+    assert f"{ID}knelpunt/gezamenlijke-uitvoering-borgen" in knelpunten  # via "nutsbedrijf" = netbeheerder
+    first_remedy = answer.knelpunten[knelpunten.index(f"{ID}knelpunt/gezamenlijke-uitvoering-borgen")]["remedies"][0]
+    assert first_remedy["uri"] == answer.steps[0].step  # this step's remedy first
+    tools = answer.tools
+    assert tools[0]["matches"]  # a tool that fits the situation leads
+    assert m.label(tools[0]["uri"]) != "Puntensysteem natuurinclusief bouwen"
+    assert all(t["why"].startswith("Aanbevolen bij deze stap") for t in tools if t["relation"] == "step")
+
+
+def test_a_knelpunt_needs_more_than_one_incidental_word(ranker):
+    answer = ranker.place("de aannemer is bezig en de straat ligt open")
+    assert answer.knelpunten == []  # "straat" (setting) and "open" (filler) are not a knelpunt
+    answer = ranker.place("de netbeheerder en de aannemer stemmen hun werk in de straat niet af")
+    assert answer.knelpunten and answer.knelpunten[0]["uri"] == f"{ID}knelpunt/gezamenlijke-uitvoering-borgen"
+
+
+def test_roles_named_in_the_situation_come_first(ranker):
+    answer = ranker.place("als assetmanager wil ik de vervangingsopgave van riool en wegen voor de stad afwegen")
+    assert answer.roles[0]["uri"] == f"{ID}rol/assetmanager" and "‘assetmanager’" in answer.roles[0]["reason"]
