@@ -47,7 +47,7 @@ MIN_SCORE = 0.8  # below this the situation says too little to place it
 # How much a word counts in a step's profile, by where it comes from (own texts: _OWN_TEXTS, _LINKED).
 W = {"label": 3.0, "checklist": 1.5, "checklist_item": 0.7, "tool_reason": 0.8, "tool_label": 1.0,
      "tool_summary": 0.3, "knelpunt_label": 1.0, "remedy_reason": 0.8, "knelpunt_text": 0.3, "case": 0.6,
-     "theme": 0.6, "level_text": 0.3}
+     "theme": 0.6}
 # How linked things and texts count in a step's profile: (property path, fields, weight, kind).
 _OWN_TEXTS = (("tor:goal", 1.5), ("tor:expectedResult", 1.0), ("dcterms:description", 1.0),
               ("tor:essentialSteps", 1.0), ("tor:forceField", 0.7), ("tor:ambitionNote", 0.4))
@@ -172,7 +172,6 @@ class SituationRanker:
     def _level_profile(self, level: str, surface: set[str]) -> Profile:
         p, own = Profile(level), Source(level, "self")
         self._labels(p, level, 3.0, own, surface)
-        p.add_text(self.m.text(level, "dcterms:description"), W["level_text"], own, surface)
         return p
 
     # -- placing --------------------------------------------------------------------

@@ -36,7 +36,7 @@ FILLER = STOPWORDS | frozenset("""
     krijgen krijgt krijg kreeg gekregen zorgen zorgt passen past paste horen hoort hoorde blijven
     blijft bleef liggen ligt lag zetten zet zette gezet geven geeft gaf gegeven brengen brengt bracht
     gebracht trekken trekt trok pakken pakt pakte gepakt spelen speelt speelde weten weet wist denken
-    denkt dacht vinden vindt vond gevonden zoeken zoekt zocht gebruiken gebruikt regelen regelt
+    denkt dacht vinden vindt vond gevonden gebruiken gebruikt regelen regelt
     geregeld zullen zal zou zouden mogen mag mocht kon konden moest moesten wilde wilden wordt werd
     werden geworden ben bent is was waren geweest heb had hadden gehad gaan ging gingen gegaan kom
     kwam kwamen gekomen doe deed deden gedaan zeggen zegt zei gezegd vragen vraagt vroeg gevraagd
