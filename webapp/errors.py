@@ -63,6 +63,7 @@ FORMATS = {
     "pages.knelpunten": LIST_FORMATS,
     "pages.entity": ("jsonld", "json", "md", "csv"),
     "pages.guide": ("json",),
+    "pages.plan": ("json", "md", "csv"),
     "search.search": ("json",),
     "sparql.data_index": ("html", "ttl", "turtle", "nt", "jsonld", "rdf", "rdfxml"),
 }

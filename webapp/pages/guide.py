@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import abort, render_template, request, url_for
 
-from toolbox.guide.aids import step_aids
+from toolbox.guide.aids import recommended_tools, step_aids
+from toolbox.guide.plan import Plan
 from toolbox.guide.questions import parse_choice
 from toolbox.guide.reasons import says_something
 from webapp.errors import Refusal
+from webapp.pages.plan import plan_link
 from webapp.pages.related import cases_for_step
 from webapp.pages.situations import aid_group_json, situation_json
 from webapp.pages.views import bp, uri_for
@@ -49,6 +51,7 @@ def guide():
         ctx["level"] = m.one(uri, "tor:level")
         ctx["cases"] = cases_for_step(uri)
         ctx["aids"] = step_aids(m, uri)
+        ctx["plan_url"] = plan_link(m, plan_from_step(m, s.situations, uri))
         ctx["breadcrumb"].append({"label": m.label(uri), "url": None})
     elif level:
         uri = uri_for("niveau", level)
@@ -106,3 +109,10 @@ def guide_json(ctx: dict) -> dict:
         out["cases"] = [c for c in m.objects(k, "tor:reportedByCase") if not m.is_archived(c)]
     return out
 
+
+
+def plan_from_step(m, ranker, step: str) -> Plan:
+    """A plan that starts at a step: it and the steps after it, its recommended tools and its roles."""
+    steps = [step] + [n["uri"] for n in ranker.next_steps(step)]
+    return Plan(steps=steps, tools=[t for t, _ in recommended_tools(m, step)][:5],
+                roles=m.objects(step, "tor:involvesRole"))

@@ -303,6 +303,9 @@ AXE_PAGES = {
     "gids-knelpunten-en-rollen": "/gids?situatie=de nutsbedrijven op tijd aan boord voor de aanbesteding",
     "gids-stap-zonder-tools": "/gids?stap=visievorming",
     "gids-situatie-zonder-tools": "/gids?situatie=de aannemer is bezig en de straat ligt open",
+    "aanpak-leeg": "/aanpak",
+    "aanpak": "/aanpak?stap=richting-do&stap=voorbereiding-aanbesteding&tool=ambitieweb&rol=assetmanager"
+              "&knelpunt=tactisch-gat&v=richting-do:1&notitie=Overleg met de netbeheerder",
     "zoeken-zin": "/zoeken?q=we willen riolering vervangen en tegelijk vergroenen",
     "zoeken-leeg": "/zoeken",
     "zoeken-resultaten": "/zoeken?q=participatie",
@@ -350,3 +353,21 @@ def test_axe_checklist_after_ticking_and_mobile_home(browser, live_server, axe):
         assert not violations, _report("/doc/checklist/opdrachtbrief (afgevinkt)", violations)
     finally:
         context.close()
+
+
+def test_plan_ticks_update_its_link_and_the_guide_remembers_it(page):
+    page.goto("/aanpak?stap=richting-do&tool=ambitieweb")
+    box = page.locator('input[name="v"]').first
+    box.check()
+    page.wait_for_url(re.compile(r"v=richting-do%3A1"))
+    sync_api.expect(page.locator("#plan-link")).to_have_value(re.compile(r"v=richting-do%3A1"))
+    sync_api.expect(page.locator("#export-md")).to_have_attribute("href", re.compile(r"v=richting-do%3A1.*format=md"))
+    page.locator("#notitie").fill("Overleg in mei")
+    page.wait_for_url(re.compile(r"notitie=Overleg"))
+    page.goto("/gids")
+    resume = page.get_by_role("link", name="Verder met mijn aanpak")
+    sync_api.expect(resume).to_be_visible()
+    resume.click()
+    page.wait_for_url(re.compile(r"/aanpak\?.*v=richting-do%3A1"))
+    assert page.locator('input[name="v"]').first.is_checked()
+    sync_api.expect(page.locator("#notitie")).to_have_value("Overleg in mei")
