@@ -99,7 +99,7 @@ class Scored:
 class ProfileIndex:
     """BM25 over profiles (k1, b as usual), with an inverted index so a query reads few lists."""
 
-    K1, B = 1.2, 0.6
+    K1, B = 2.0, 0.6  # K1 above the usual 1.2: weights are importance, not counts; let them count
     PHRASE_BONUS = 2.5
 
     def __init__(self, profiles: Iterable[Profile]):

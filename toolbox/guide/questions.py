@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from toolbox.graph.model import GraphModel
 
-CLOSE = 0.85  # the second step scores at least this share of the first: ask
+CLOSE = 0.8  # the second step scores at least this share of the first: ask
 LEVEL_DOUBT = 0.75  # the words point to another level with at least this margin over the step's own level: ask
 
 # How a level sounds in a question, by its slug: (in the question, as a choice).
