@@ -55,23 +55,23 @@ def read_plan(m: GraphModel, args) -> Plan:
         raise PlanError(f"De titel is te lang ({len(plan.title)} tekens; maximaal {MAX_TITLE}).")
     if len(plan.note) > MAX_NOTE:
         raise PlanError(f"De notitie is te lang ({len(plan.note)} tekens; maximaal {MAX_NOTE}).")
-    by_slug = {name: {m.slug(u): u for u in m.instances(cls)} for name, cls in KINDS}
     found: dict[str, list[str]] = {}
-    for name, _ in KINDS:
+    for name, cls in KINDS:  # the URI of a thing is {base}/id/{type}/{slug}
         slugs = list(dict.fromkeys(s.strip() for s in args.getlist(name) if s.strip()))
         if len(slugs) > MAX_ITEMS:
             raise PlanError(f"Te veel waarden voor ‘{name}’ ({len(slugs)}; maximaal {MAX_ITEMS}).")
-        unknown = [s for s in slugs if s not in by_slug[name]]
+        uris = {s: f"{m.base}/id/{name}/{s}" for s in slugs}
+        unknown = [s for s, u in uris.items() if not m.is_a(u, cls) or m.is_archived(u)]
         if unknown:
             raise PlanError(f"Onbekende {name} in de link: {', '.join(unknown[:5])}.")
-        found[name] = [by_slug[name][s] for s in slugs]
+        found[name] = list(uris.values())
     plan.steps = sorted(found["stap"], key=m.sort_key)
     plan.tools, plan.roles, plan.knelpunten = found["tool"], found["rol"], found["knelpunt"]
     allowed = {f"{m.slug(c)}:{m.order(i)}" for c in (step_checklist(m, s) for s in plan.steps) if c
                for i in m.objects(c, "tor:item")}
     ticks = {v.strip() for v in args.getlist("v") if v.strip()}
-    checklists = {m.slug(c) for c in m.instances("Checklist")}
-    wrong = sorted(v for v in ticks if v.partition(":")[0] not in checklists or not v.partition(":")[2].isdigit())
+    wrong = sorted(v for v in ticks if not v.partition(":")[2].isdigit()
+                   or not m.is_a(f"{m.base}/id/checklist/{v.partition(':')[0]}", "Checklist"))
     if wrong:
         raise PlanError(f"Onbekende afgevinkte punten in de link: {', '.join(wrong[:5])}.")
     plan.ticked = ticks & allowed  # ticks of a step taken out of the plan go with it

@@ -81,7 +81,8 @@ class Surroundings:
         """The step's recommended tools, those that fit the situation first; then at most `others`
         tools recommended elsewhere that the situation points to with two or more words."""
         m = self.m
-        matched = {uri: (score, meaningful(said)) for score, uri, said in self.tools.score(concepts)}
+        ranked = self.tools.score(concepts)  # words made meaningful only where they are used
+        matched = {uri: (score, said) for score, uri, said in ranked}
         own = []
         for n, (tool, why) in enumerate(recommended_tools(m, step)):
             score, said = matched.get(tool, (0.0, []))
@@ -92,9 +93,10 @@ class Surroundings:
                                     "why": _own_reason("Aanbevolen bij deze stap", said)}))
         out = [item for *_, item in sorted(own, key=lambda x: x[:2])]
         seen = {item["uri"] for item in out}
-        for tool, (score, said) in sorted(matched.items(), key=lambda x: -x[1][0]):
+        for score, tool, said in ranked:
             if len(out) - len(own) >= others or score < TOOL_MATCH:
                 break
+            said = meaningful(said)
             if tool in seen or _weight(said) < 2:
                 continue
             at = [s for s in m.subjects("tor:recommendedTool", tool)]
@@ -112,17 +114,17 @@ class Surroundings:
         m = self.m
         linked = set(m.objects(step, "tor:addresses")) | {
             k for r in m.subjects("tor:remedyBy", step) for k in m.subjects("tor:remedy", r)}
-        ranked = []
-        for score, uri, said in self.knelpunten.score(concepts):
-            said = meaningful(said)
-            if _weight(said) + (uri in linked) >= 2 and said and not m.is_archived(uri):
-                ranked.append((score * (STEP_BONUS if uri in linked else 1.0), uri, said))
-        ranked.sort(key=lambda x: (-x[0], x[1]))
-        best = ranked[0][0] if ranked else 0.0
-        out = []
-        for score, uri, said in ranked[:limit]:
-            if score < max(MIN_MATCH, 0.5 * best):
+        ranked = sorted(((score * (STEP_BONUS if uri in linked else 1.0), uri, said)
+                         for score, uri, said in self.knelpunten.score(concepts)), key=lambda x: (-x[0], x[1]))
+        out: list[dict] = []
+        best = 0.0
+        for score, uri, said in ranked:  # best first; the words are checked only as far as needed
+            if len(out) == limit or score < max(MIN_MATCH, 0.5 * best):
                 break
+            said = meaningful(said)
+            if not said or _weight(said) + (uri in linked) < 2 or m.is_archived(uri):
+                continue
+            best = best or score
             remedies = [{"uri": m.one(r, "tor:remedyBy"), "reason": m.text(r, "tor:reason")}
                         for r in m.objects(uri, "tor:remedy") if m.one(r, "tor:remedyBy")]
             remedies.sort(key=lambda r: r["uri"] != step)
@@ -135,13 +137,20 @@ class Surroundings:
         """Cases of this step, closest to the situation first; one close case of another step after them."""
         m = self.m
         linked = {c for c in m.subjects("tor:usedStep", step) if not m.is_archived(c)}
-        matched = {uri: (score, meaningful(said)) for score, uri, said in self.cases.score(concepts)}
-        own = sorted(linked, key=lambda c: (-matched.get(c, (0.0, []))[0], m.sort_key(c)))
-        items = [{"uri": c, "reason": _own_reason("Volgde deze stap", matched.get(c, (0.0, []))[1]),
+        ranked = self.cases.score(concepts)
+        matched = {uri: (score, said) for score, uri, said in ranked}
+        own = sorted(linked, key=lambda c: (-matched.get(c, (0.0, []))[0], m.sort_key(c)))[:limit]
+        items = [{"uri": c, "reason": _own_reason("Volgde deze stap", meaningful(matched.get(c, (0.0, []))[1])),
                   "relation": "step"} for c in own]
-        other = next(({"uri": c, "reason": f"Lijkt op je situatie: je noemt {quoted(said[:3])}.", "relation": "other"}
-                      for c, (score, said) in sorted(matched.items(), key=lambda x: -x[1][0])
-                      if c not in linked and len(said) >= 2 and score >= MIN_MATCH and not m.is_archived(c)), None)
+        other = None
+        for score, case, said in ranked:
+            if score < MIN_MATCH:
+                break
+            said = meaningful(said) if case not in linked else []
+            if len(said) >= 2 and not m.is_archived(case):
+                other = {"uri": case, "relation": "other",
+                         "reason": f"Lijkt op je situatie: je noemt {quoted(said[:3])}."}
+                break
         return (items[:limit - 1] + ([other] if other else []) + items[limit - 1:])[:limit]
 
     def role_list(self, step: str, concepts: list[Concept]) -> list[dict]:
