@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from toolbox.search.dutch import fold
+from toolbox.search.dutch import fold, stem
 
 # "we beginnen net", "aan het begin", "we starten", "nog niets", "eerste stap"
 _START = re.compile(
@@ -53,6 +53,10 @@ def _clause_start(text: str, position: int) -> int:
     return start
 
 
+# Words of scale and setting: they say where (which level), not what you are doing there.
+SETTING = frozenset(stem(w) for w in ("wijk", "wijken", "buurt", "buurten", "gebied", "gebieden", "straat",
+                                      "straten", "stad", "steden", "project", "projecten", "werk", "plein"))
+
 _NUMBER = r"(tien|twintig|dertig|\d{2,})"
 # Which level phrasing points to, by the level's slug. A horizon of ten years or more, a year from
 # 2030, or many areas at once ("welke wijken", "gebieden") is the city's programme; the contractor
@@ -61,7 +65,7 @@ _SCALE = {
     "strategisch": re.compile(
         r"\b(komende\s+" + _NUMBER + r"\s+jaar|(de\s+)?komende\s+(decennia|jaren)|meerjari\w*|meerjaren\w*|"
         r"lange\s+termijn|horizon|20[3-9]\d|(de\s+)?(hele|gehele)\s+(stad|gemeente)|stadsbre\w*|"
-        r"gemeentebre\w*|wijken|gebieden|buurten|stadsdelen)\b"),
+        r"gemeentebre\w*|wijken|gebieden|buurten|stadsdelen|welke\s+(wijk|buurt|gebied)|in\s+welk\s+jaar)\b"),
     "tactisch": re.compile(r"\b((de|onze|deze|die|een|het|dit|dat)\s+(wijk|buurt|gebied|stadsdeel))\b"),
     "uitvoering": re.compile(
         r"\b(aannemer\s+(is|zijn)\s+(bezig|aan\s+het\s+werk|begonnen|gestart)|aan\s+het\s+werk|"

@@ -12,16 +12,15 @@ from __future__ import annotations
 
 from toolbox.graph.model import ALT_LABEL, GraphModel
 from toolbox.guide.aids import recommended_tools
+from toolbox.guide.phases import SETTING
 from toolbox.guide.profiles import Concept, StemBags, stem_set
 from toolbox.guide.reasons import meaningful, quoted
 from toolbox.search.dutch import stem
 
 STEP_BONUS = 1.5  # a knelpunt this step helps against, against one it does not
 MIN_MATCH = 1.6  # the least idf sum for a case or knelpunt of another step to be shown
-# Words of scale and setting: they say where, not what goes wrong; towards the two words a
-# knelpunt needs they count half ("de straat" and "open" is not yet a knelpunt about the street).
-CONTEXT = frozenset(stem(w) for w in ("wijk", "wijken", "buurt", "buurten", "gebied", "gebieden", "straat",
-                                      "straten", "stad", "project", "projecten", "werk", "plein", "plan"))
+# Words of setting (toolbox.guide.phases.SETTING) say where, not what goes wrong: towards the two
+# words a knelpunt needs they count half ("de straat" and "open" is not yet a knelpunt).
 TOOL_MATCH = 4.0  # the same for a tool of another step (tool texts are long and share many words)
 
 
@@ -169,7 +168,7 @@ class Surroundings:
 
 def _weight(said: list[str]) -> float:
     """How much a set of shared words says: a word of scale or setting counts half."""
-    return sum(0.5 if stem(w) in CONTEXT else 1.0 for w in said)
+    return sum(0.5 if stem(w) in SETTING else 1.0 for w in said)
 
 
 def _said_in(concepts: list[Concept], text: str | None) -> list[str]:
