@@ -3,7 +3,8 @@
 The plan is not stored anywhere: the link holds it (`stap`, `tool`, `rol`, `knelpunt` as slugs,
 `v` as ticked checklist items "checklist:order", `notitie`, `titel`), so it can be shared, read
 without JavaScript and kept in the browser. `read_plan` checks every part against the graph and
-refuses what is unknown or too long with a Dutch message; `plan_markdown` and `plan_csv` export it.
+refuses what is unknown (404) or too long (400) with a Dutch message; ticks that are not questions
+of the plan's steps are left out. `plan_markdown` and `plan_csv` export it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,12 @@ KINDS = (("stap", "ProcessStep"), ("tool", "Tool"), ("rol", "Role"), ("knelpunt"
 
 
 class PlanError(ValueError):
-    """A plan link that cannot be read: the message says what is wrong, in Dutch."""
+    """A plan link that cannot be read: the message says what is wrong, in Dutch; `status` is 404 for
+    a thing that does not exist (as everywhere on the site), 400 for too much or too long."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass
@@ -63,18 +69,15 @@ def read_plan(m: GraphModel, args) -> Plan:
         uris = {s: f"{m.base}/id/{name}/{s}" for s in slugs}
         unknown = [s for s, u in uris.items() if not m.is_a(u, cls) or m.is_archived(u)]
         if unknown:
-            raise PlanError(f"Onbekende {name} in de link: {', '.join(unknown[:5])}.")
+            raise PlanError(f"Onbekende {name} in de link: {', '.join(unknown[:5])}.", status=404)
         found[name] = list(uris.values())
     plan.steps = sorted(found["stap"], key=m.sort_key)
     plan.tools, plan.roles, plan.knelpunten = found["tool"], found["rol"], found["knelpunt"]
     allowed = {f"{m.slug(c)}:{m.order(i)}" for c in (step_checklist(m, s) for s in plan.steps) if c
                for i in m.objects(c, "tor:item")}
-    ticks = {v.strip() for v in args.getlist("v") if v.strip()}
-    wrong = sorted(v for v in ticks if not v.partition(":")[2].isdigit()
-                   or not m.is_a(f"{m.base}/id/checklist/{v.partition(':')[0]}", "Checklist"))
-    if wrong:
-        raise PlanError(f"Onbekende afgevinkte punten in de link: {', '.join(wrong[:5])}.")
-    plan.ticked = ticks & allowed  # ticks of a step taken out of the plan go with it
+    # Ticks are switches, as on a checklist page: one that is not a question of the plan's steps
+    # (a step taken out, or a mistyped link) is left out, not refused.
+    plan.ticked = {v.strip() for v in args.getlist("v")} & allowed
     return plan
 
 

@@ -39,10 +39,10 @@ def guide():
            "level": None, "step": None, "knelpunt": None, "situation": situation, "search_hits": [], "answer": None,
            "empty_submit": empty_submit, "examples": EXAMPLES, "aids": [],
            "breadcrumb": [{"label": "Waar sta ik?", "url": url_for("pages.guide") if chosen else None}]}
-    if empty_submit:  # nothing to place: say what to write, with examples; 400 as for any bad input
+    if empty_submit:  # nothing to place: say what to write, with examples (free text: 200, as in search)
         if request.args.get("format") == "json":
-            return {"error": EMPTY, "examples": list(EXAMPLES)}, 400
-        return render_template("pages/guide.html", **ctx), 400
+            return {"situation": situation, "placed": False, "steps": [], "message": EMPTY, "examples": list(EXAMPLES)}
+        return render_template("pages/guide.html", **ctx)
     if step:
         uri = uri_for("stap", step)
         if not m.is_a(uri, "ProcessStep"):

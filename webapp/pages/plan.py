@@ -28,7 +28,7 @@ def plan():
     try:
         current = read_plan(m, request.args)
     except PlanError as exc:
-        raise Refusal(400, f"Deze link naar een aanpak klopt niet: {exc}") from exc
+        raise Refusal(exc.status, f"Deze link naar een aanpak klopt niet: {exc}") from exc
     fmt = request.args.get("format")
     slug = "mijn-aanpak"
     if fmt == "md":

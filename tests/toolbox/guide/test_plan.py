@@ -31,19 +31,21 @@ def test_a_plan_is_read_from_its_link_in_process_order(m):
     assert again == plan
 
 
-@pytest.mark.parametrize("args, says", [
-    ([("stap", "bestaat-niet")], "Onbekende stap"),
-    ([("tool", "x")], "Onbekende tool"),
-    ([("stap", "richting-do"), ("v", "geen-checklist:1")], "Onbekende afgevinkte punten"),
-    ([("notitie", "x" * (MAX_NOTE + 1))], "te lang"),
+@pytest.mark.parametrize("args, says, status", [
+    ([("stap", "bestaat-niet")], "Onbekende stap", 404),
+    ([("tool", "x")], "Onbekende tool", 404),
+    ([("notitie", "x" * (MAX_NOTE + 1))], "te lang", 400),
+    ([("rol", f"r{n}") for n in range(41)], "Te veel waarden", 400),
 ])
-def test_a_wrong_link_is_refused_with_a_dutch_message(m, args, says):
-    with pytest.raises(PlanError, match=says):
+def test_a_wrong_link_is_refused_with_a_dutch_message(m, args, says, status):
+    with pytest.raises(PlanError, match=says) as refused:
         read_plan(m, MultiDict(args))
+    assert refused.value.status == status
 
 
-def test_ticks_of_a_step_taken_out_go_with_it(m):
-    plan = read_plan(m, MultiDict([("stap", "opdrachtformulering"), ("v", "richting-do:2")]))
+def test_ticks_that_are_not_questions_of_the_plan_are_left_out(m):
+    plan = read_plan(m, MultiDict([("stap", "opdrachtformulering"), ("v", "richting-do:2"), ("v", "x"),
+                                   ("v", "geen-checklist:1")]))
     assert plan.ticked == set()
 
 

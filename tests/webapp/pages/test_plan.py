@@ -53,7 +53,8 @@ def test_plan_exports(client):
 
 def test_a_wrong_plan_link_is_refused(client):
     response = client.get("/aanpak?stap=bestaat-niet")
-    assert response.status_code == 400 and "Onbekende stap" in response.get_data(as_text=True)
+    assert response.status_code == 404 and "Onbekende stap" in response.get_data(as_text=True)
+    assert client.get("/aanpak", query_string={"notitie": "x" * 2001}).status_code == 400
     assert client.get("/aanpak?stap=richting-do&format=pdf").status_code in (400, 406)
 
 
