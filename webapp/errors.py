@@ -68,6 +68,7 @@ FORMATS = {
     "pages.knelpunten": LIST_FORMATS,
     "pages.entity": ("jsonld", "json", "json-ld", "ttl", "turtle", "nt", "rdf", "rdfxml", "md", "csv"),
     "pages.guide": ("json",),
+    "pages.plan": ("json", "md", "csv"),
     "search.search": ("json",),
     "sparql.data_index": ("html", "ttl", "turtle", "nt", "jsonld", "rdf", "rdfxml"),
     "sparql.well_known_void": ("html", "ttl", "turtle", "nt", "jsonld", "rdf", "rdfxml"),
