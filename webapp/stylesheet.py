@@ -145,6 +145,25 @@ def _selector_used(selector: str, names: set[str], prefixes: set[str]) -> bool:
     return all(c in names or any(c.startswith(p) for p in prefixes) for c in classes)
 
 
+def split_selectors(prelude: str) -> list[str]:
+    """A selector list split at its own commas, not those inside `:not(a, b)` or `[x="a,b"]`."""
+    parts, depth, quote, start = [], 0, None, 0
+    for i, c in enumerate(prelude):
+        if quote:
+            quote = None if c == quote else quote
+        elif c in "\"'":
+            quote = c
+        elif c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        elif c == "," and depth == 0:
+            parts.append(prelude[start:i].strip())
+            start = i + 1
+    parts.append(prelude[start:].strip())
+    return [p for p in parts if p]
+
+
 def prune_rules(items: list, names: set[str], prefixes: set[str]) -> list:
     kept = []
     for prelude, body in items:
@@ -156,7 +175,7 @@ def prune_rules(items: list, names: set[str], prefixes: set[str]) -> list:
             if not prelude.startswith("@charset"):
                 kept.append((prelude, body))
         else:
-            selectors = [s.strip() for s in prelude.split(",")]
+            selectors = split_selectors(prelude)
             used = [s for s in selectors if _selector_used(s, names, prefixes)]
             if used:
                 kept.append((",".join(used), body))

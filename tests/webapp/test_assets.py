@@ -53,9 +53,11 @@ def test_stylesheet_keeps_what_pages_use_and_drops_the_rest():
 def test_rules_inside_not_and_media_are_judged_right():
     rules = stylesheet.parse(
         ".utrecht-x:not(.utrecht-x--off){color:red}.utrecht-y{color:blue}"
+        ".utrecht-x:hover:not(:disabled, [aria-disabled=true]){color:green}"
         "@media (min-width: 1px){.utrecht-x--big,.utrecht-y{margin:0}}a::before{content:\"{\"}")
     kept = stylesheet.serialize(stylesheet.prune_rules(rules, {"utrecht-x"}, set()))
     assert ".utrecht-x:not(.utrecht-x--off){color:red}" in kept
+    assert ".utrecht-x:hover:not(:disabled, [aria-disabled=true]){color:green}" in kept
     assert ".utrecht-y" not in kept and ".utrecht-x--big" not in kept
     assert 'a::before{content:"{"}' in kept
 
