@@ -120,7 +120,7 @@ def registry() -> Assets:
     return current_app.extensions["assets"]
 
 
-@bp.route("/assets/<name>")
+@bp.route("/assets/<path:name>")
 def asset(name: str):
     found = registry().by_url(name)
     if found is None:

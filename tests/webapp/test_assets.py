@@ -62,6 +62,14 @@ def test_rules_inside_not_and_media_are_judged_right():
     assert 'a::before{content:"{"}' in kept
 
 
+def test_scripts_are_fingerprinted_and_served(client):
+    html = client.get("/doc/checklist/opdrachtbrief").get_data(as_text=True)
+    src = re.search(r'<script src="(/assets/js/checklist\.[0-9a-f]{12}\.js)" defer>', html).group(1)
+    response = client.get(src)
+    assert response.status_code == 200 and response.mimetype in ("text/javascript", "application/javascript")
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
 def test_unknown_or_stale_asset_is_404(client):
     assert client.get("/assets/site.000000000000.css").status_code == 404
     assert client.get("/assets/site.css").status_code == 404
