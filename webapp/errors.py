@@ -57,7 +57,7 @@ LIST_FORMATS = ("jsonld", "json")
 FORMATS = {
     "pages.home": ("jsonld",),
     "pages.about": (),
-    "pages.fan": ("jsonld",),
+    "pages.fan": LIST_FORMATS,
     "pages.library": LIST_FORMATS,
     "pages.cases": LIST_FORMATS,
     "pages.knelpunten": LIST_FORMATS,

@@ -136,9 +136,16 @@ def library():
     )
 
 
+FAN_GROUPS = {"organisatietypen": "OrganisationType", "randvoorwaarden": "CollaborationCondition",
+              "notities": "OrganisationNote", "rollen": "Role", "competenties": "Competency"}
+
+
 @bp.route("/samenwerkingswaaier")
 def fan():
     m = state().model
+    if request.args.get("format") == "json":  # like the other lists: the things on the page, per group
+        return {group: [{"uri": u, "label": m.label(u), "url": _doc(u)} for u in m.instances(cls)]
+                for group, cls in FAN_GROUPS.items()}
     twin = _list_twin("Samenwerkingswaaier", m.instances("OrganisationType") + m.instances("CollaborationCondition")
                       + m.instances("OrganisationNote") + m.instances("Role") + m.instances("Competency"))
     if twin:
