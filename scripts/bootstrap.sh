@@ -59,7 +59,8 @@ python_env() {
 }
 
 assets() {
-  if [ ! -f node_modules/@utrecht/component-library-css/dist/index.css ] || [ ! -f node_modules/axe-core/axe.min.js ] \
+  if [ ! -f node_modules/@utrecht/design-tokens/dist/index.css ] || [ ! -f node_modules/@utrecht/link-css/dist/index.css ] \
+     || [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -x node_modules/.bin/lighthouse ] \
      || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     say "NL Design System-bestanden installeren (npm)"
     npm ci --no-audit --no-fund --loglevel=error

@@ -62,7 +62,7 @@ FORMATS = {
     "pages.home": ("jsonld",),
     "pages.about": (),
     "pages.standards": ("json",),
-    "pages.fan": ("jsonld",),
+    "pages.fan": LIST_FORMATS,
     "pages.library": LIST_FORMATS,
     "pages.cases": LIST_FORMATS,
     "pages.knelpunten": LIST_FORMATS,

@@ -22,7 +22,7 @@ from flask import Flask, Response, current_app, g, has_request_context, request
 from toolbox.lru import LRUCache
 
 CACHEABLE_BLUEPRINTS = {"pages", "search"}
-UNCACHEABLE_ENDPOINTS = {"pages.vendor", "pages.standards"}  # files; figures the downloads child writes after a save
+UNCACHEABLE_ENDPOINTS = {"pages.standards"}  # figures the downloads child writes after a save
 BUDGET_BYTES = 64 * 1024 * 1024
 STATE_ENVIRON = "toolbox.state"  # a warm-up request names the state it renders against
 WARM_PAGES = 200  # pages rendered ahead of a swap, the most recently asked first

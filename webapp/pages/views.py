@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, render_template, request, send_from_directory, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
 
-from toolbox.config import REPO_ROOT
 from toolbox.graph.dataset import data_dir
 from toolbox.graph.describe import describe
 from toolbox.graph.standards import read_conformance
@@ -24,11 +23,6 @@ from webapp.pages.related import cases_for_step, related_tools, similar_cases
 from webapp.state import state
 
 bp = Blueprint("pages", __name__)
-
-VENDOR_FILES = {
-    "design-tokens.css": REPO_ROOT / "node_modules/@utrecht/design-tokens/dist/index.css",
-    "components.css": REPO_ROOT / "node_modules/@utrecht/component-library-css/dist/index.css",
-}
 
 # Page template per URI type segment; other types use the generic page.
 TEMPLATES = {
@@ -162,15 +156,6 @@ def list_page_alternates():
 
 
 # ---------------------------------------------------------------------------
-@bp.route("/vendor/<name>")
-def vendor(name: str):
-    path = VENDOR_FILES.get(name)
-    if path is None or not path.exists():
-        abort(404)
-    response = send_from_directory(path.parent, path.name, mimetype="text/css", max_age=86400)
-    return response
-
-
 @bp.route("/")
 def home():
     s = state()

@@ -34,7 +34,7 @@ def test_editor_has_prefixes_and_examples(client):
     for example in examples():
         assert htmllib.escape(example.title) in text
         assert f"voorbeeld={example.name}" in text
-    assert 'src="/static/js/sparql.js"' in text
+    assert re.search(r'src="/assets/js/sparql\.[0-9a-f]{12}\.js"', text)
 
 
 def test_example_loads_into_editor(client):
