@@ -38,8 +38,10 @@ def create_app(settings: Settings | None = None, state: SiteState | None = None)
     app.extensions["toolbox"] = state or SiteState.load(settings)
     report_problems(app.extensions["toolbox"], "bij het starten")
 
-    from webapp import beheer, errors, filters, health, page_cache, pages, sparql
+    from webapp import assets, beheer, compression, errors, filters, health, page_cache, pages, sparql
 
+    compression.init_app(app)  # before the page cache: it compresses what the cache kept and tagged
+    assets.init_app(app)
     errors.init_app(app)  # before the page cache: a refused request is never answered from it
     filters.register(app)
     page_cache.init_app(app)

@@ -41,6 +41,8 @@ def test_absolute_urls_come_from_the_base_uri(app):
     assert f"sd:endpoint <{base}/sparql>" in description and "localhost" not in description
     page = client.get("/sparql", headers={"Accept": "text/html"}).text
     assert f"<code>{base}/sparql</code>" in page and "http://localhost" not in page
+    plan = client.get("/aanpak?stap=richting-do", headers={"Accept": "text/html"}).text
+    assert f'value="{base}/aanpak?' in plan and "http://localhost" not in plan
     redirect = client.get("//", headers={"Accept": "text/html"})
     assert redirect.status_code in (301, 308) and redirect.headers["Location"] == "/"
 
