@@ -46,6 +46,9 @@ def init_app(app: Flask) -> None:
     def compress_response(response: Response):
         if request.method == "HEAD" or not _compressible(response):
             return response
+        if request.endpoint == "sparql.sparql" and response.mimetype != "text/html":
+            return response  # a machine answer: the same bytes and headers as the SPARQL lane sends it
+
         vary = response.headers.get("Vary", "")
         if "accept-encoding" not in vary.lower():
             response.headers["Vary"] = f"{vary}, Accept-Encoding" if vary else "Accept-Encoding"

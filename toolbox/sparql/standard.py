@@ -70,7 +70,11 @@ def _syntax_error(query: str) -> QueryError | None:
 def check_standard(query: str) -> None:
     """Raise QueryError (400) unless the query is plain SPARQL 1.1 with built-in and XSD functions only."""
     with _PARSER:
-        return _check(query)
+        try:
+            return _check(query)
+        except RecursionError:  # rdflib's parser recurses per level of nesting
+            raise QueryError("De query is te diep genest om te controleren. Maak haar vlakker (minder "
+                             "geneste accolades of OPTIONAL-blokken).") from None
 
 
 def _check(query: str) -> None:

@@ -57,3 +57,10 @@ def test_many_threads_check_at_once_without_breaking_each_other():
     for thread in threads:
         thread.join(60)
     assert errors == []
+
+
+def test_a_query_nested_too_deep_for_the_parser_is_a_400_and_the_parser_still_works():
+    with pytest.raises(QueryError) as info:
+        check_standard("SELECT * WHERE " + "{ " * 2000 + "?s ?p ?o " + "} " * 2000)
+    assert info.value.status == 400 and "te diep genest" in str(info.value)
+    check_standard("SELECT * WHERE { ?s ?p ?o } LIMIT 1")

@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.server]
 TIMEOUT_MS = 15_000
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     """The real site under Granian (`toolbox serve`), building into a private directory."""
     root = tmp_path_factory.mktemp("live-server")
@@ -40,7 +40,7 @@ def live_server(tmp_path_factory):
         yield base
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # not longer: one Playwright at a time per thread (test_layout starts its own)
 def browser():
     with chromium(sync_api) as instance:
         yield instance
