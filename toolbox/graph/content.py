@@ -126,6 +126,26 @@ def definition_lines(text: str, subjects, base: str = CANONICAL_BASE) -> dict:
     return found
 
 
+# rdflib's reasons for the syntax errors editors make most, in Dutch (the original follows in brackets).
+SYNTAX_REASONS = [
+    ("expected '.' or '}' or ']' at end of statement", "hier hoort de uitspraak te eindigen met een punt"),
+    ("expected directive or statement", "hier begint geen geldige uitspraak"),
+    ("newline found in string literal", "een tekst tussen enkele aanhalingstekens loopt door over de regel"),
+    ("unterminated string literal", "een tekst wordt niet afgesloten met een aanhalingsteken"),
+    ("not bound", "een voorvoegsel (prefix) wordt gebruikt zonder @prefix-regel"),
+    ("']' expected", "een blok tussen [ ] wordt niet gesloten"),
+    ("objectList expected", "na een komma of puntkomma ontbreekt een waarde"),
+    ("expected qname after @prefix", "een @prefix-regel is onvolledig"),
+]
+
+
+def _dutch_reason(why: str) -> str:
+    for english, dutch in SYNTAX_REASONS:
+        if english in why:
+            return f"{dutch} ({why})"
+    return why
+
+
 def parse_turtle(text: str, display_name: str, base: str) -> tuple[Graph | None, Problem | None]:
     """Parse one Turtle text; a syntax error becomes a Problem with file and line."""
     graph = Graph()
@@ -138,7 +158,7 @@ def parse_turtle(text: str, display_name: str, base: str) -> tuple[Graph | None,
             file=display_name,
             entity="",
             property="",
-            message=f"Ongeldige Turtle-syntaxis: {why}",
+            message=f"Ongeldige Turtle-syntaxis: {_dutch_reason(why)}",
             line=(line + 1) if isinstance(line, int) else None,
         )
     if base != CANONICAL_BASE:

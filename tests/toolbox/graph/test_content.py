@@ -38,3 +38,14 @@ def test_load_content_reports_a_utf16_file_without_raising(tmp_path):
     loaded = load_content(tmp_path / "content")
     (problem,) = loaded.problems
     assert problem.file == "content/a.ttl" and "geen geldige UTF-8" in problem.message
+
+
+def test_common_syntax_errors_are_explained_in_dutch_with_their_line():
+    from toolbox.graph.content import parse_turtle
+
+    head = "@prefix x: <https://x/> .\n"
+    for body, dutch in [("x:a x:b x:c\nx:d x:e x:f .\n", "eindigen met een punt"),
+                        ("y:a x:b x:c .\n", "zonder @prefix-regel"),
+                        ('x:a x:b "kapot\n', "loopt door over de regel")]:
+        graph, problem = parse_turtle(head + body, "content/a.ttl", CANONICAL_BASE)
+        assert graph is None and dutch in problem.message and problem.line in (2, 3), problem
