@@ -14,6 +14,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 
 from toolbox.config import Settings
 from toolbox.process import limit_malloc_arenas
@@ -29,7 +30,24 @@ def site_app():
     limit_malloc_arenas()
     from webapp import create_app
 
-    return create_app(Settings.from_env())
+    settings = Settings.from_env()
+    app = create_app(settings)
+    if not settings.sparql_endpoint:
+        threading.Thread(target=_keep_content_cache, args=(settings,), name="toolbox-content-cache",
+                         daemon=True).start()
+    return app
+
+
+def _keep_content_cache(settings: Settings) -> None:
+    """Right after the start, each content file's version as published now goes into the content cache
+    (in a child, at low priority): from then on a file damaged on disk keeps its last good version,
+    also before any editor has saved (toolbox/editing/gate.py)."""
+    from toolbox.editing.refresh import keep_content_cache
+
+    try:
+        keep_content_cache(settings)
+    except Exception:  # the editor's warm-up tries again; a save without it stays safe (it keeps the site)
+        logging.getLogger(__name__).exception("Inhoudscache na het starten niet bijgewerkt")
 
 
 def preflight(settings: Settings) -> bool:

@@ -65,3 +65,22 @@ def test_invalid_content_without_any_good_build_says_in_one_line_what_to_fix(tmp
     assert len(out) == 1, out
     assert out[0].startswith("De site start niet: de inhoud is niet geldig")
     assert f"content/casus.ttl:{line}" in out[0] and "Turtle-syntaxis" in out[0]
+
+
+def test_the_content_cache_holds_every_published_file_soon_after_the_start(tmp_path):
+    """So that a file damaged on disk keeps its last good version even before any editor has saved."""
+    import time
+
+    from toolbox.editing.content_cache import ContentCache
+
+    shutil.copytree(MINIMAL, tmp_path / "content")
+    settings = Settings(content_dir=tmp_path / "content", build_dir=tmp_path / "build")
+    build(settings, owl=False)
+    assert not ContentCache.path(settings).exists()
+    with server_process(_env(tmp_path), tmp_path / "serve.log", ready_path="/health"):
+        deadline = time.monotonic() + 120
+        while not ContentCache.path(settings).exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        kept = ContentCache.kept(Settings(content_dir=tmp_path / "content", build_dir=tmp_path / "build"))
+        assert len(kept._files) == len(list((tmp_path / "content").rglob("*.ttl")))
+        assert all(entry.problem is None and entry.nt for entry in kept._files.values())
