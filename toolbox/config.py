@@ -37,6 +37,9 @@ class Settings:
     secret_key: str | None = None
     max_body: int = 2 * 1024 * 1024  # bytes of a request body; larger gets 413
     secure_cookies: bool = False  # also mark cookies Secure over plain HTTP (TLS ends at a proxy)
+    # Host names the site answers for besides the one of base_uri and the loopback names ("*.example.nl"
+    # for every subdomain); another Host header gets 400 (absolute URLs never come from it).
+    trusted_hosts: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -59,6 +62,8 @@ class Settings:
             secret_key=env.get("TOOLBOX_SECRET_KEY") or None,
             max_body=_env_int("TOOLBOX_MAX_BODY", 2 * 1024 * 1024),
             secure_cookies=env.get("TOOLBOX_SECURE_COOKIES", "").strip().lower() in ("1", "true", "ja", "yes", "on"),
+            trusted_hosts=tuple(h.strip().lower() for h in env.get("TOOLBOX_TRUSTED_HOSTS", "").split(",")
+                                if h.strip()),
         )
         return replace(settings, **overrides)
 
@@ -80,6 +85,7 @@ class Settings:
             "TOOLBOX_SAVE_WAIT": repr(self.save_wait),
             "TOOLBOX_MAX_BODY": str(self.max_body),
             "TOOLBOX_SECURE_COOKIES": "1" if self.secure_cookies else "",
+            "TOOLBOX_TRUSTED_HOSTS": ",".join(self.trusted_hosts),
         }
         if self.secret_key:
             env["TOOLBOX_SECRET_KEY"] = self.secret_key
@@ -92,3 +98,14 @@ class Settings:
     @property
     def shapes_file(self) -> Path:
         return self.ontology_dir / "shapes.ttl"
+
+    def host_is_trusted(self, host: str | None) -> bool:
+        """Whether a request's Host (with or without port) is one the site answers for."""
+        name = (host or "").strip().lower()
+        name = name[1:].split("]")[0] if name.startswith("[") else name.rsplit(":", 1)[0] if ":" in name else name
+        if not name:
+            return False
+        own = self.base_uri.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0].lower()
+        if name in (own, "localhost", "127.0.0.1", "::1"):
+            return True
+        return any(name == t or (t.startswith("*.") and name.endswith(t[1:])) for t in self.trusted_hosts)

@@ -9,7 +9,7 @@ from flask.sessions import SecureCookieSessionInterface
 
 from toolbox.config import Settings
 from webapp.headers import security_headers
-from webapp.state import SiteState
+from webapp.state import SiteState, report_problems
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -36,8 +36,9 @@ def create_app(settings: Settings | None = None, state: SiteState | None = None)
     app.config["SESSION_COOKIE_SECURE"] = settings.secure_cookies
     app.session_interface = SessionInterface()
     app.extensions["toolbox"] = state or SiteState.load(settings)
+    report_problems(app.extensions["toolbox"], "bij het starten")
 
-    from webapp import assets, beheer, compression, errors, filters, page_cache, pages, sparql
+    from webapp import assets, beheer, compression, errors, filters, health, page_cache, pages, sparql
 
     compression.init_app(app)  # before the page cache: it compresses what the cache kept and tagged
     assets.init_app(app)
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None, state: SiteState | None = None)
     for family in (pages, sparql, beheer):  # importing a family adds its routes to its blueprints
         for blueprint in family.BLUEPRINTS:
             app.register_blueprint(blueprint)
+    app.register_blueprint(health.bp)
 
     app.after_request(security_headers)
     app.wsgi_app = sparql.views.SparqlLane(app, app.wsgi_app)

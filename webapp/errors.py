@@ -15,6 +15,7 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Request
 
+from toolbox.accounts.registry import audit
 from toolbox.negotiation import RDF_MEDIA_TYPES, choose
 
 MAX_NAME_LENGTH = 100  # characters of a parameter name (the longest the site reads is `named-graph-uri`)
@@ -111,8 +112,20 @@ def error_response(status: int, message: str | None = None, title: str | None = 
     return response
 
 
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _audit_refused_change(status: int, reason: str) -> None:
+    """A state-changing request to the editors' side refused before the editors' own checks (a forged
+    Host, bytes that are not UTF-8, a body too large …): in the audit log, with the reason and address."""
+    if request.method in STATE_CHANGING and request.path.startswith("/beheer") and status < 500:
+        audit(current_app.config["TOOLBOX"], "verzoek_geweigerd", ip=request.remote_addr or "-",
+              detail={"status": status, "reden": reason[:200], "pad": request.path[:200]})
+
+
 def _http_error(error: HTTPException):
     status = error.code or 500
+    _audit_refused_change(status, error.description or error.name or str(status))
     extra = dict(getattr(error, "extra", {}))
     message = error.description if isinstance(error, Refusal) else None
     if status == 405:
@@ -219,10 +232,21 @@ def _check_negotiation() -> None:
                       f"{', '.join(served)}.", formats=list(served))
 
 
-def lane_may_answer(environ) -> bool:
+def check_host(req, settings) -> None:
+    """Refuse (400) a Host the site does not answer for: nothing built from it may reach a page, a
+    redirect or a cache (issue 24: a forged Host ended up in cached canonical links)."""
+    host = req.environ.get("HTTP_HOST") or req.environ.get("SERVER_NAME", "")
+    if not settings.host_is_trusted(host):
+        raise Refusal(400, "Onbekende host: deze site antwoordt alleen op haar eigen adres "
+                      "(TOOLBOX_BASE_URI of TOOLBOX_TRUSTED_HOSTS).", field="host")
+
+
+def lane_may_answer(environ, settings=None) -> bool:
     """Whether the SPARQL lane may answer this GET itself: not when it has a body (413 or not) or
     input that check_encoding refuses. Flask then answers it, with the refusal as everywhere else."""
     if environ.get("CONTENT_LENGTH") not in (None, "", "0"):
+        return False
+    if settings is not None and not settings.host_is_trusted(environ.get("HTTP_HOST") or environ.get("SERVER_NAME")):
         return False
     try:
         check_encoding(Request(environ))
@@ -231,7 +255,23 @@ def lane_may_answer(environ) -> bool:
     return True
 
 
+HOST_FREE_PATHS = {"/health"}  # a load balancer asks by address; nothing in the answer comes from the Host
+
+
+def _relative_location(response: Response) -> Response:
+    """Redirects on this site point to a path, not to the request's Host (Werkzeug makes the
+    redirects of its routing, such as `//` to `/`, absolute with the Host)."""
+    location = response.headers.get("Location")
+    if location:
+        own = request.host_url
+        if location.startswith(own):
+            response.headers["Location"] = "/" + location[len(own):]
+    return response
+
+
 def check_request():
+    if request.path not in HOST_FREE_PATHS:
+        check_host(request, current_app.config["TOOLBOX"])
     try:
         check_encoding(request)
     except BadRequest as exc:  # werkzeug could not parse the query string at all
@@ -245,5 +285,6 @@ def init_app(app: Flask) -> None:
     """Register the checks (before the page cache answers) and the error answers."""
     app.config["MAX_CONTENT_LENGTH"] = app.config["TOOLBOX"].max_body
     app.before_request(check_request)
+    app.after_request(_relative_location)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(500, _server_error)

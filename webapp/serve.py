@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
 import sys
+import threading
 
 from toolbox.config import Settings
 from toolbox.process import limit_malloc_arenas
@@ -28,7 +30,52 @@ def site_app():
     limit_malloc_arenas()
     from webapp import create_app
 
-    return create_app(Settings.from_env())
+    settings = Settings.from_env()
+    app = create_app(settings)
+    if not settings.sparql_endpoint:
+        threading.Thread(target=_keep_content_cache, args=(settings,), name="toolbox-content-cache",
+                         daemon=True).start()
+    return app
+
+
+def _keep_content_cache(settings: Settings) -> None:
+    """Right after the start, each content file's version as published now goes into the content cache
+    (in a child, at low priority): from then on a file damaged on disk keeps its last good version,
+    also before any editor has saved (toolbox/editing/gate.py)."""
+    from toolbox.editing.refresh import keep_content_cache
+
+    try:
+        keep_content_cache(settings)
+    except Exception:  # the editor's warm-up tries again; a save without it stays safe (it keeps the site)
+        logging.getLogger(__name__).exception("Inhoudscache na het starten niet bijgewerkt")
+
+
+def preflight(settings: Settings) -> bool:
+    """Build (when the content changed) before the server starts, in a child process (the server
+    keeps none of its memory). Invalid content with a last good build in build/: a warning, and the
+    site serves that build. Without one: one Dutch line of what to fix, and no start (under Granian
+    a worker that cannot start would be started again and again)."""
+    from toolbox.build.pipeline import last_good
+
+    if settings.sparql_endpoint:
+        return True
+    done = subprocess.run([sys.executable, "-m", "toolbox.cli", "build"], env=dict(os.environ),
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)
+    if done.returncode != 1:  # built, or something else the worker will report (and repair) itself
+        return True
+    problems = [line for line in done.stdout.splitlines() if line.strip()]
+    first = problems[0].split("\t") if problems else ["", "", "", "zie `toolbox validate`"]
+    where, message = first[0], first[-1]
+    if last_good(settings, []) is None:
+        print(f"De site start niet: de inhoud is niet geldig en er is nog geen goede build om te tonen; "
+              f"herstel {where} ({message}) en start opnieuw ({len(problems)} probleem/problemen, "
+              "zie `toolbox validate`).", file=sys.stderr, flush=True)
+        return False
+    print(f"Let op: de inhoud is niet geldig ({len(problems)} probleem/problemen); de site start met de laatste "
+          "goede versie. Zie /beheer of /health, of draai `toolbox validate`.", file=sys.stderr, flush=True)
+    for line in problems[:20]:
+        print("  " + line.replace("\t", "  "), file=sys.stderr, flush=True)
+    return True
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 5000) -> int:
@@ -40,6 +87,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 5000) -> int:
     # Granian warns when the threads outnumber the cores; here most of them sleep (see above).
     logging.getLogger("_granian").addFilter(lambda record: "Python threads" not in record.getMessage())
     os.environ.update(settings.to_env())  # the worker process reads the same settings
+    if not preflight(settings):
+        return 1
     print(f"Toolbox Openbare Ruimte draait op http://{host}:{port}/", file=sys.stderr)
     server = Granian(
         "webapp.serve:site_app", factory=True, interface=Interfaces.WSGI, address=host, port=port,

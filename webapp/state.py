@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 
+from toolbox.accounts.registry import audit
 from toolbox.build.pipeline import read_manifest
 from toolbox.build.recovery import open_built
 from toolbox.config import Settings
@@ -39,6 +41,9 @@ class SiteState:
     _ranker: SituationRanker | None = field(default=None, repr=False)
     _ranker_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _store_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # Content files whose current version is not published (toolbox.graph.content.Problem): the site
+    # serves their last good version and says so (/beheer, /health, the audit log).
+    problems: list = field(default_factory=list)
 
     CACHE_ENTRIES = 4096
 
@@ -86,7 +91,7 @@ class SiteState:
         model = GraphModel.from_store(store, settings.base_uri)
         search = SearchIndex(artefacts.index_dir)
         search.search("toolbox")  # reads every stored document: a damaged index fails here, not later
-        return cls(settings, store, model, search, artefacts.version).warmed()
+        return cls(settings, store, model, search, artefacts.version, problems=list(artefacts.problems)).warmed()
 
     @classmethod
     def after_save(cls, settings: Settings, previous: SiteState | None = None) -> SiteState:
@@ -100,7 +105,8 @@ class SiteState:
 
         index_dir = previous.search.index_dir if previous else artefact_paths(settings).index_dir
         open_store, made = refresh_build(settings, index_dir)
-        return cls(settings, open_store, made.model, SearchIndex(index_dir), made.version, _ranker=made.ranker)
+        return cls(settings, open_store, made.model, SearchIndex(index_dir), made.version, _ranker=made.ranker,
+                   problems=list(made.problems))
 
     def cached(self, key, compute):
         """Memoise a derived view for this content version (bounded, least recently used out first).
@@ -121,11 +127,37 @@ def state() -> SiteState:
     return current_state()
 
 
+_reported: dict[str, tuple] = {}
+_reported_lock = threading.Lock()
+
+
+def report_problems(new: SiteState, when: str) -> None:
+    """Log and audit the content problems of a state once, when they change (a line per change, not per save)."""
+    key = tuple(sorted((p.file, p.line or 0, p.message) for p in new.problems))
+    settings = new.settings
+    with _reported_lock:
+        place = str(settings.instance_dir)
+        if _reported.get(place, ()) == key:
+            return
+        _reported[place] = key
+    if not key:
+        audit(settings, "inhoud_weer_geldig", detail={"moment": when, "versie": new.version})
+        logging.getLogger(__name__).warning("De inhoud is weer geldig (versie %s).", new.version)
+        return
+    listed = [f"{f}:{line or '-'}: {m}" for f, line, m in key[:20]]
+    audit(settings, "inhoud_niet_gepubliceerd", detail={"moment": when, "versie": new.version,
+                                                        "problemen": listed, "aantal": len(key)})
+    for line in listed:
+        logging.getLogger(__name__).warning("Inhoud niet gepubliceerd, de site toont de laatste goede versie: %s",
+                                            line)
+
+
 def swap_in(app, new: SiteState) -> SiteState:
     """Make new the site's state. Requests in flight keep the old one; once they are done its
     memory is handed back to the system (without that, each save left the process larger).
     SPARQL workers for the new version start loading now; the old ones answer until they have."""
     app.extensions["toolbox"] = new
+    report_problems(new, "na opslaan")
     hand_over(new.settings, new.version)
     timer = threading.Timer(RELEASE_AFTER_SECONDS, release_freed_memory)
     timer.daemon = True

@@ -180,10 +180,9 @@ BAD = {
     "missing-file": lambda good, t: _tampered(good, t, lambda ms: [m for m in ms if not m[0].endswith("basis.ttl")]),
     "traversal": lambda good, t: _tampered(good, t, lambda ms: _with_manifest(
         ms, ms[1:] + [("content/../../buiten.ttl", b"# ontsnapt\n")])),
-    "invalid-content": lambda good, t: _tampered(good, t, lambda ms: _with_manifest(
-        ms, [(n, b"@prefix x: <https://x/> .\nx:a x:b \"kapot" if n.endswith("basis.ttl") else d)
-             for n, d in ms[1:]])),
 }
+# Invalid content in an archive whose checksums match is a backup taken while the content was not
+# valid: it restores, with the problems reported (issue 24; tests/toolbox/operations/test_backup.py).
 
 
 @pytest.mark.parametrize("kind", sorted(BAD))

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 import rdflib
 
 from tests.conftest import MINIMAL
@@ -34,8 +35,9 @@ def test_validate_invalid_prints_one_line_per_violation(minimal_copy):
     result = run("validate", "--content", str(minimal_copy))
     assert result.returncode == 1
     lines = [line.split("\t") for line in result.stdout.strip().splitlines()]
-    assert ["content/casus.ttl", "https://toolbox-openbare-ruimte.nl/id/casus/toetswijk", "tor:municipality",
-            "Een casus heeft een gemeente nodig."] in lines
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if text.startswith("casus:toetswijk"))
+    assert [f"content/casus.ttl:{line}", "https://toolbox-openbare-ruimte.nl/id/casus/toetswijk", "tor:municipality",
+            "Een casus heeft een gemeente nodig."] in lines  # issue 24: every content error names file and line
 
 
 def test_validate_malformed_reports_file_and_line_without_traceback(minimal_copy):
@@ -44,6 +46,25 @@ def test_validate_malformed_reports_file_and_line_without_traceback(minimal_copy
     assert result.returncode == 1
     assert "content/kapot.ttl:2" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("command", ["validate", "build", "stats"])
+def test_a_file_that_is_not_utf8_is_named_with_line_and_byte_without_traceback(minimal_copy, tmp_path, command):
+    """Issue 24: a file saved as Windows-1252 ended validate, build and stats in a UnicodeDecodeError."""
+    path = minimal_copy / "mensen.ttl"
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    target = next(i for i, line in enumerate(lines) if '"' in line and not line.startswith("@"))
+    lines[target] = lines[target].replace('"', '"café ', 1)
+    data = "".join(lines).encode("cp1252")
+    path.write_bytes(data)
+    offset = data.index("é".encode("cp1252"))
+    result = run(command, "--content", str(minimal_copy), tmp_build=tmp_path / "build")
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert f"content/mensen.ttl:{target + 1}" in out
+    assert f"geen geldige UTF-8: byte {offset} (0xe9) op regel {target + 1}" in out
+    assert "Traceback" not in out and "UnicodeDecodeError" not in out
 
 
 def test_validate_json(minimal_copy):

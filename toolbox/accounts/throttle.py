@@ -1,13 +1,14 @@
-"""Login throttling: a rate limit per client address and a temporary lockout per login name that an
-attacker cannot use to keep a real editor out.
+"""Login throttling: a rate limit per client address and a temporary lockout of the guessing address
+per login name, which an attacker cannot turn against a real editor.
 
-* Per address: at most `login_max_per_ip` attempts per window (429 with Retry-After).
-* Per name: `login_max_failures` failures (from any address) lock the name for
-  `login_lockout_seconds`, so a password cannot be guessed from many addresses either.
-* But an address from which this name logged in successfully before (the last KNOWN_PER_NAME,
-  kept as hashes) is not held by a lockout that failures from *other* addresses caused: an
-  attacker elsewhere cannot lock the editor out, not even by renewing the lockout forever. Its own
-  failures still count: that address is locked after `login_max_failures` of them itself.
+* Per address: at most `login_max_per_ip` attempts per window (429 with Retry-After), whatever names.
+* Per name and address: `login_max_failures` failures for a name from one address lock that name
+  for that address for `login_lockout_seconds`. The lockout applies to the guessing address only:
+  an editor who knows the password gets in from any other address, a new one included (home, a
+  phone network), however often an attacker renews the lockout elsewhere (issue 24: five wrong
+  passwords every 15 minutes kept the editor out of every address the site had not seen).
+  Guessing from many addresses is bounded by both limits per address, and by argon2 and the
+  password policy (toolbox.accounts.registry).
 """
 
 from __future__ import annotations
@@ -40,10 +41,10 @@ class ThrottleRules:
         for name, row in data.get("names", {}).items():
             failures = [f if isinstance(f, list) else [f, ""] for f in row.get("failures", [])]
             failures = [f for f in failures if now - f[0] < self.window]
-            locked_until = row.get("locked_until", 0)
+            locks = {k: until for k, until in row.get("locks", {}).items() if until > now}
             known = row.get("known", [])[-KNOWN_PER_NAME:]
-            if failures or locked_until > now or known:
-                names[name] = {"failures": failures, "locked_until": locked_until, "known": known}
+            if failures or locks or known:
+                names[name] = {"failures": failures, "locks": locks, "known": known}
         ips = {}
         for ip, attempts in data.get("ips", {}).items():
             recent = [t for t in attempts if now - t < max(self.window, self.lockout)]
@@ -56,25 +57,24 @@ class ThrottleRules:
         if len(attempts) >= self.max_per_ip:
             return ThrottleVerdict(False, int(self.window - (now - min(attempts))) + 1, "ip")
         row = data["names"].get(name)
-        if row and row["locked_until"] > now:
-            key = address_key(ip)
-            own = [f for f in row["failures"] if f[1] == key]
-            if key not in row["known"] or len(own) >= self.max_failures:
-                return ThrottleVerdict(False, int(row["locked_until"] - now) + 1, "account")
+        until = row["locks"].get(address_key(ip), 0) if row else 0
+        if until > now:
+            return ThrottleVerdict(False, int(until - now) + 1, "account")
         return ThrottleVerdict(True)
 
     def record(self, data: dict, name: str, ip: str, success: bool, now: float) -> bool:
-        """Remember an attempt in data; True when this failure started a lockout."""
+        """Remember an attempt in data; True when this failure started a lockout (of this address)."""
         data["ips"].setdefault(ip, []).append(now)
         key = address_key(ip)
-        row = data["names"].setdefault(name, {"failures": [], "locked_until": 0, "known": []})
+        row = data["names"].setdefault(name, {"failures": [], "locks": {}, "known": []})
         if success:
-            row["failures"], row["locked_until"] = [], 0
+            row["failures"] = [f for f in row["failures"] if f[1] != key]
+            row["locks"].pop(key, None)
             row["known"] = [k for k in row["known"] if k != key][-(KNOWN_PER_NAME - 1):] + [key]
             return False
         row["failures"].append([now, key])
-        if len(row["failures"]) >= self.max_failures and row["locked_until"] <= now:
-            row["locked_until"] = now + self.lockout
-            # Keep the failures: they tell which address caused the lockout (a known one locks itself).
+        own = [f for f in row["failures"] if f[1] == key]
+        if len(own) >= self.max_failures and row["locks"].get(key, 0) <= now:
+            row["locks"][key] = now + self.lockout
             return True
         return False

@@ -10,7 +10,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -38,6 +38,18 @@ class Artefacts:
     manifest: Path
     index_dir: Path
     version: str
+    problems: list = field(default_factory=list)  # of the content, when these are its last good build
+
+
+def last_good(settings: Settings, problems: list) -> Artefacts | None:
+    """The artefacts of the last good build still in build/ (a build writes them only after the content
+    passed), for serving while the content is not valid; None when there is none."""
+    paths = artefact_paths(settings)
+    manifest = read_manifest(settings)
+    if not manifest or not paths.dataset.exists() or not paths.index_dir.exists():
+        return None
+    paths.version, paths.problems = manifest.get("version", ""), list(problems)
+    return paths
 
 
 def artefact_paths(settings: Settings) -> Artefacts:

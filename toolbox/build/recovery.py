@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from typing import TypeVar
 
-from toolbox.build.pipeline import Artefacts, BuildError, artefact_paths, build, ensure_built
+from toolbox.build.pipeline import Artefacts, BuildError, artefact_paths, build, ensure_built, last_good
 from toolbox.config import Settings
 from toolbox.process import release_freed_memory
 
@@ -39,9 +39,20 @@ def discard_build(settings: Settings) -> None:
 def open_built(settings: Settings, open_artefacts: Callable[[Artefacts], T]) -> T:
     """open_artefacts(ensure_built(settings)); when that fails on a damaged build/, rebuild once and retry.
 
-    Invalid content (BuildError) is not a damaged build: it is raised as it is, with its Dutch report.
+    Invalid content (BuildError) is not a damaged build: the last good build in build/ is opened, with the
+    problems on its artefacts (the site says so); without one the BuildError is raised, with its report.
     """
-    artefacts = ensure_built(settings)
+    try:
+        artefacts = ensure_built(settings)
+    except BuildError as exc:
+        artefacts = last_good(settings, exc.report.problems)
+        if artefacts is None:
+            raise
+        first = exc.report.problems[0] if exc.report.problems else None
+        where = f" ({first.file}:{first.line or '-'}: {first.message})" if first else ""
+        _say(f"De inhoud is niet geldig{where}; de site toont de laatste goede versie "
+             f"({artefacts.version}) tot het is hersteld.")
+        return open_artefacts(artefacts)
     _hand_back_memory()
     try:
         return open_artefacts(artefacts)

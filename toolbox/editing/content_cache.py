@@ -20,19 +20,19 @@ from rdflib.namespace import RDF
 
 from toolbox.config import Settings
 from toolbox.files import atomic_write, file_digest
-from toolbox.graph.content import content_files, parse_turtle
+from toolbox.graph.content import Problem, content_files, decode, parse_turtle
 
 CACHE_FILE = "content-cache.pickle"
-_FORMAT = 2
+_FORMAT = 3
 
 
 @dataclass(frozen=True, slots=True)
 class _Parsed:
-    key: tuple[int, int]  # (mtime_ns, size) of the file it was read from
+    key: tuple[int, int] | None  # (mtime_ns, size) of the file it was read from; None: read it again
     digest: bytes  # of its bytes, for the content version
-    nt: bytes
+    nt: bytes  # what is published of the file: its last good version when it has a problem
     types: tuple[tuple[URIRef, URIRef], ...]
-    problem: str | None  # a file that does not parse is left out (`toolbox validate` reports it)
+    problem: Problem | None  # why the file as it is now is not published (file, line, message)
 
 
 class ContentCache:
@@ -42,6 +42,10 @@ class ContentCache:
         self.settings = settings
         self._files: dict[Path, _Parsed] = {}
         self._lock = threading.Lock()
+        # Read again since this cache was loaded: the entry before (None: a new file), and files gone.
+        self._before: dict[Path, _Parsed | None] = {}
+        self._gone: dict[Path, _Parsed] = {}
+        self._held: set[Path] = set()  # held back in this session: their last good version stays
 
     # -- kept in build/ -------------------------------------------------------
     @classmethod
@@ -101,29 +105,85 @@ class ContentCache:
             root = self.settings.content_dir.resolve()
             return [(path.relative_to(root).as_posix(), entry.digest) for path, entry in self._entries()]
 
+    # -- what is not published, and why ------------------------------------------
+    def problems(self) -> list[Problem]:
+        """Every file whose current version is not published (its last good version is, if any)."""
+        with self._lock:
+            self._entries()
+            return [entry.problem for _, entry in sorted(self._files.items()) if entry.problem is not None]
+
+    def unpublishable(self) -> list[Problem]:
+        """Problems of files of which no good version is known: publishing now would leave them out."""
+        with self._lock:
+            return [e.problem for e in self._files.values() if e.problem is not None and not e.nt and not e.types]
+
+    def changed(self) -> dict[Path, bytes | None]:
+        """Files read again since this cache was loaded that parse (path -> digest), and files gone (None)."""
+        with self._lock:
+            self._entries()
+            out: dict[Path, bytes | None] = {p: self._files[p].digest for p in self._before
+                                             if p in self._files and self._files[p].problem is None}
+            out.update(dict.fromkeys(self._gone))
+            return out
+
+    def hold_back(self, paths, why: dict[Path, Problem]) -> None:
+        """Publish the last good version of these files instead of what they hold now (a file that is
+        gone comes back as it was); each keeps its problem and is read and checked again next time."""
+        with self._lock:
+            for path in paths:
+                if path in self._gone:
+                    old = self._gone.pop(path)
+                    self._files[path] = _Parsed(None, old.digest, old.nt, old.types, why[path])
+                    self._held.add(path)
+                    continue
+                current = self._files.get(path)
+                old = self._before.get(path)
+                if current is None:
+                    continue
+                nt, types = (old.nt, old.types) if old is not None else (b"", ())
+                self._files[path] = _Parsed(None, current.digest, nt, types, why[path])
+                self._held.add(path)
+
+    def display(self, path: Path) -> str:
+        """The name of a content file as `toolbox validate` gives it (content/tools/x.ttl)."""
+        root = self.settings.content_dir.resolve()
+        try:
+            return str(Path(root.name) / path.relative_to(root))
+        except ValueError:
+            return str(path)
+
     def _parsed(self) -> list[tuple[Path, _Parsed]]:
-        return [(path, entry) for path, entry in self._entries() if entry.problem is None]
+        return [(path, entry) for path, entry in self._entries() if entry.nt or entry.types]
 
     def _entries(self) -> list[tuple[Path, _Parsed]]:
         files = content_files(self.settings.content_dir.resolve())  # comparable with a resolved exclude
-        for gone in set(self._files) - set(files):
-            del self._files[gone]
-        return [(path, self._entry(path)) for path in files]
+        present = set(files)
+        for gone in set(self._files) - present - self._held:
+            entry = self._files.pop(gone)
+            if entry.problem is None or entry.nt:
+                self._gone[gone] = entry
+        entries = [(path, self._entry(path)) for path in files]
+        return entries + [(path, self._files[path]) for path in sorted(self._held - present) if path in self._files]
 
     def _entry(self, path: Path) -> _Parsed:
+        cached = self._files.get(path)
+        if path in self._held and cached is not None:
+            return cached
         st = path.stat()
         key = (st.st_mtime_ns, st.st_size)
-        cached = self._files.get(path)
         if cached and cached.key == key:
             return cached
         data = path.read_bytes()
-        try:
-            graph, problem = parse_turtle(data.decode("utf-8"), str(path), self.settings.base_uri)
-        except UnicodeDecodeError as exc:
-            graph, problem = None, exc
-        if graph is None:
-            why = getattr(problem, "message", None) or str(problem or "onleesbaar")
-            entry = _Parsed(key, file_digest(data), b"", (), why)
+        name = self.display(path)
+        text, problem = decode(data, name)
+        graph = None
+        if text is not None:
+            graph, problem = parse_turtle(text, name, self.settings.base_uri)
+        self._before.setdefault(path, cached)
+        self._gone.pop(path, None)
+        if graph is None:  # keep publishing what the file held when it last parsed (nothing if never)
+            last = cached if cached is not None and (cached.nt or cached.types) else None
+            entry = _Parsed(None, file_digest(data), last.nt if last else b"", last.types if last else (), problem)
         else:
             types = tuple((s, t) for s, t in graph.subject_objects(RDF.type) if isinstance(s, URIRef))
             entry = _Parsed(key, file_digest(data), graph.serialize(format="nt", encoding="utf-8"), types, None)

@@ -40,6 +40,7 @@ from toolbox.config import CANONICAL_BASE, Settings
 from toolbox.editing.content_cache import ContentCache
 from toolbox.editing.form import (
     CASES,
+    CONTROL_RE,
     MAX_SLUG,
     STATUS_ACTIVE,
     STATUS_RETIRED,
@@ -54,12 +55,13 @@ from toolbox.editing.form import (
     token_of,
     values_to_graph,
 )
+from toolbox.editing.gate import approve
 from toolbox.editing.history import CaseHistory
 from toolbox.editing.turtle import serialize_case
 from toolbox.editing.validation import shacl_errors
 from toolbox.editing.write_errors import WriteFailed
 from toolbox.files import atomic_write
-from toolbox.graph.content import SLUG_RE, parse_turtle, rebase_graph
+from toolbox.graph.content import SLUG_RE, decode, parse_turtle, rebase_graph
 from toolbox.graph.validate import ontology_graph, shapes_graph
 from toolbox.namespaces import TOR
 
@@ -174,13 +176,17 @@ class CaseEditor(CaseHistory):
         data = self.read(slug)
         if data is None:
             raise NotEditable("Deze casus bestaat niet (of staat niet in een eigen bestand).")
-        values, status, extras = self.parse(slug, data.decode("utf-8"))
+        text, problem = decode(data, f"content/{CASES}/{slug}.ttl")
+        if problem:
+            raise NotEditable(f"Het bestand van deze casus is niet te lezen ({problem.file}): {problem.message}")
+        values, status, extras = self.parse(slug, text)
         return values, status, token_of(data), extras
 
     def parse(self, slug: str, text: str) -> tuple[dict, str, list[tuple]]:
-        graph, problem = parse_turtle(text, f"{CASES}/{slug}.ttl", CANONICAL_BASE)
+        graph, problem = parse_turtle(text, f"content/{CASES}/{slug}.ttl", CANONICAL_BASE)
         if problem:
-            raise NotEditable(f"Het bestand van deze casus is niet te lezen: {problem.message}")
+            where = f"{problem.file}, regel {problem.line}" if problem.line else problem.file
+            raise NotEditable(f"Het bestand van deze casus is niet te lezen ({where}): {problem.message}")
         uri = self.uri(slug)
         if (uri, RDF.type, TOR.Case) not in graph:
             raise NotEditable("Dit bestand beschrijft geen casus met dit adres.")
@@ -197,8 +203,12 @@ class CaseEditor(CaseHistory):
         errors: dict[str, list[str]] = {}
         general: list[str] = []
         if is_new:
-            slug = clean_text(values.get("slug"), False) or slugify(values.get("title", ""))
-            if not slug:
+            raw = values.get("slug") or ""
+            slug = clean_text(raw, False) or slugify(values.get("title", ""))
+            if CONTROL_RE.search(raw) or (raw.strip() and raw.strip() != slug):
+                errors["slug"] = ["Het adres bevat een teken dat er niet in mag (zoals een NUL-byte, een spatie of "
+                                  "een tab); gebruik alleen kleine letters, cijfers en losse streepjes."]
+            elif not slug:
                 errors["slug"] = ["Geef een titel of een adres (slug) op."]
             elif len(slug) > MAX_SLUG or not SLUG_RE.match(slug):
                 errors["slug"] = ["Een adres bestaat uit kleine letters, cijfers en losse streepjes "
@@ -277,13 +287,14 @@ class CaseEditor(CaseHistory):
                     message = f"Intussen heeft iemand anders een casus met het adres ‘{prepared.slug}’ gemaakt."
                 else:
                     message = "Iemand anders heeft deze casus gewijzigd nadat je het formulier opende."
-                raise Conflict(message, current.decode("utf-8"), token)
+                raise Conflict(message, current.decode("utf-8", "replace"), token)
             new_data = prepared.text.encode("utf-8")
             kept = None
             try:
                 if current is not None:
                     kept = self.keep_history(prepared.slug, current)
                 remove_stale_temporaries(self.folder)
+                approve(new_data)  # checked by prepare(): the refresh publishes it without a second look
                 atomic_write(path, new_data)
             except OSError as exc:  # full disk, read-only folder: undo the history copy, change nothing
                 if self.read(prepared.slug) != new_data:  # (a failure after the rename: it was written)

@@ -44,7 +44,7 @@ class CaseHistory:
             stamp = path.stem
             if not STAMP_RE.match(stamp):
                 continue
-            versions.append(self._version(stamp, path.read_text(encoding="utf-8"), slug))
+            versions.append(self._version(stamp, path.read_bytes().decode("utf-8", "replace"), slug))
         return versions
 
     def _version(self, stamp: str, text: str, slug: str) -> Version:
@@ -66,14 +66,14 @@ class CaseHistory:
             raise NotEditable("Deze versie bestaat niet.")
         path = self.history_dir(slug) / f"{stamp}.ttl"
         try:
-            return path.read_text(encoding="utf-8")
+            return path.read_bytes().decode("utf-8", "replace")  # shown; a save validates it again
         except FileNotFoundError as exc:
             raise NotEditable("Deze versie bestaat niet.") from exc
 
     def diff(self, slug: str, stamp: str) -> list[tuple[str, str]]:
         """Lines of a unified diff from the old version to the current file: (kind, text)."""
         old = self.history_text(slug, stamp)
-        current = (self.read(slug) or b"").decode("utf-8")
+        current = (self.read(slug) or b"").decode("utf-8", "replace")
         return text_diff(old, current, f"versie {stamp}", "huidige versie")
 
 

@@ -54,12 +54,16 @@ class Refreshed:
     inferred: dict
     model: object
     ranker: object
+    problems: list = ()  # toolbox.graph.content.Problem: files whose current version is not published
 
 
 # --------------------------------------------------------------------------- in the site
 def make_state(settings: Settings, index_dir: Path) -> Refreshed:
     """Run the state child over the content folder as it is now and load what it made."""
+    from toolbox.editing.gate import approved_digests
+
     with _handover(settings) as folder:
+        (folder / "approved").write_bytes(b"".join(approved_digests()))
         _run(settings, "state", str(folder), "--index", str(index_dir), own_session=True)
         data = (folder / "state.pickle").read_bytes()
     return Refreshed(**_loads(data))
@@ -136,6 +140,7 @@ def _state(settings: Settings, folder: Path, index_dir: Path) -> None:
     import pyoxigraph as ox
 
     from toolbox.build.pipeline import artefact_paths, build_store, content_version
+    from toolbox.editing.gate import gate
     from toolbox.files import atomic_write
     from toolbox.graph.model import GraphModel
     from toolbox.graph.store import EmbeddedStore
@@ -143,7 +148,14 @@ def _state(settings: Settings, folder: Path, index_dir: Path) -> None:
     from toolbox.search.indexing import update_index
 
     paths = artefact_paths(settings)
+    approved_bytes = (folder / "approved").read_bytes() if (folder / "approved").exists() else b""
+    approved = {approved_bytes[i:i + 32] for i in range(0, len(approved_bytes), 32)}
     with _kept_cache(settings) as cache:
+        problems = gate(settings, cache, approved)
+        missing = cache.unpublishable()
+        if missing:  # publishing now would leave out what such a file held: keep the site as it is
+            lines = "; ".join(f"{p.file}:{p.line or '-'}: {p.message}" for p in missing)
+            raise SystemExit(f"Niet gepubliceerd: van deze bestanden is geen goede versie bekend: {lines}")
         content = cache.content_nt()
         version = content_version(settings, cache.digests())
     raw, counts = build_store(settings, content)
@@ -152,7 +164,8 @@ def _state(settings: Settings, folder: Path, index_dir: Path) -> None:
     update_index(settings, store, index_dir)
     model = GraphModel.from_store(store, settings.base_uri)
     ranker = SituationRanker(model)
-    payload = {"version": version, "triples": len(raw), "inferred": counts, "model": model, "ranker": ranker}
+    payload = {"version": version, "triples": len(raw), "inferred": counts, "model": model, "ranker": ranker,
+               "problems": problems}
     (folder / "state.pickle").write_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
 
 
@@ -216,8 +229,10 @@ def main(argv: list[str] | None = None) -> int:
         _downloads(settings)
     else:
         os.nice(10)  # a warm-up: requests and saves go first
+        from toolbox.editing.gate import gate
+
         with _kept_cache(settings) as cache:
-            cache.digests()
+            gate(settings, cache, set())  # files read for the first time are checked before they count as good
     return 0
 
 

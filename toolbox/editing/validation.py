@@ -1,11 +1,19 @@
-"""Validating an edited case: the project's SHACL shapes over the merged content, focused on the case,
-with each result placed at the form field it is about (Dutch messages, as `toolbox validate` gives them).
+"""Validating an edited case: the project's SHACL shapes over the case and what it links to,
+with each result about the case placed at the form field it is about (Dutch messages, as
+`toolbox validate` gives them).
+
+The shapes run over the whole small graph, not with pyshacl's `focus_nodes`: with focus nodes
+pyshacl (0.40) skips the shapes nested in `sh:or`, so a case could link to a tool that does not
+exist and pass here while `toolbox validate` refused it. Only the results about the case (and
+blank nodes it holds) count; the linked things are present only as their classes.
 """
 
 from __future__ import annotations
 
+import threading
+
 from pyshacl import validate as shacl_validate
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
 from toolbox.config import Settings
@@ -13,19 +21,30 @@ from toolbox.editing.form import PATH_FIELD, _segment_slug
 from toolbox.graph.validate import _dutch_message, _path_text, ontology_graph, shapes_graph
 from toolbox.namespaces import SH, TOR
 
+# rdflib's SPARQL parser (pyparsing) is not safe across threads, and pyshacl parses the queries of the
+# shapes' sh:sparql constraints on each run: twenty editors saving at once made it fail (500). One run
+# at a time: a run is some tens of milliseconds.
+_SHACL_LOCK = threading.Lock()
 
-def shacl_errors(settings: Settings, data: Graph, focus: URIRef,
-                 case_graph: Graph) -> tuple[dict[str, list[str]], list[str]]:
-    """The project's SHACL shapes over the merged content, focused on the case."""
-    conforms, results, _ = shacl_validate(
-        data, shacl_graph=shapes_graph(settings), ont_graph=ontology_graph(settings),
-        inference="none", abort_on_first=False, allow_warnings=True, advanced=True, focus_nodes=[focus],
-    )
+
+def shacl_errors(settings: Settings, data: Graph, focus: URIRef, case_graph: Graph,
+                 shapes: Graph | None = None) -> tuple[dict[str, list[str]], list[str]]:
+    """The project's SHACL shapes (or `shapes`, for tests) over the case and the classes of what it
+    links to; the results about the case, by form field."""
+    shacl_graph, ont_graph = shapes if shapes is not None else shapes_graph(settings), ontology_graph(settings)
+    with _SHACL_LOCK:
+        conforms, results, _ = shacl_validate(
+            data, shacl_graph=shacl_graph, ont_graph=ont_graph,
+            inference="none", abort_on_first=False, allow_warnings=True, advanced=True,
+        )
     errors: dict[str, list[str]] = {}
     general: list[str] = []
     if conforms:
         return errors, general
+    own = _own_nodes(case_graph, focus)
     for result in results.subjects(RDF.type, SH.ValidationResult):
+        if results.value(result, SH.focusNode) not in own:
+            continue  # about a linked thing, of which only its class is here
         message = _dutch_message(results, result)
         path = results.value(result, SH.resultPath)
         value = results.value(result, SH.value)
@@ -36,6 +55,18 @@ def shacl_errors(settings: Settings, data: Graph, focus: URIRef,
         elif message not in general:
             general.append(message)
     return errors, general
+
+
+def _own_nodes(case_graph: Graph, focus: URIRef) -> set:
+    """The case and the blank nodes it holds (what `toolbox validate` reports under the case)."""
+    own, todo = {focus}, [focus]
+    while todo:
+        for o in case_graph.objects(todo.pop(), None):
+            if isinstance(o, BNode) and o not in own:
+                own.add(o)
+                todo.append(o)
+    return own
+
 
 def _field_for(results: Graph, path, value, case_graph: Graph, focus: URIRef) -> str | None:
     if path is None:
@@ -57,4 +88,3 @@ def _field_for(results: Graph, path, value, case_graph: Graph, focus: URIRef) ->
             return "top_knelpunt"
         return "knelpunt"
     return None
-

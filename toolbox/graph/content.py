@@ -48,6 +48,10 @@ class LoadedContent:
     files: list[Path]
     defined_in: dict[URIRef, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    lines: dict[URIRef, int] = field(default_factory=dict)  # where in its file a thing's description starts
+
+    def line_of(self, node) -> int | None:
+        return self.lines.get(self.owner(node))
 
     def file_of(self, node) -> str:
         """The file that defines a node; for blank nodes, the file of the thing that holds them."""
@@ -76,6 +80,72 @@ def content_files(content_dir: Path) -> list[Path]:
     return sorted(p for p in Path(content_dir).rglob("*.ttl") if p.is_file())
 
 
+def decode(data: bytes, display_name: str) -> tuple[str | None, Problem | None]:
+    """The text of a content file, or a Problem naming the file, line and byte that are not UTF-8."""
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        bad = data[exc.start:exc.end].hex(" ")
+        return None, Problem(file=display_name, entity="", property="", line=line,
+                             message=f"Het bestand is geen geldige UTF-8: byte {exc.start} (0x{bad}) op regel {line}. "
+                                     "Sla het op als UTF-8.")
+
+
+PREFIX_LINE = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([\w.-]*):\s*<([^>]*)>", re.I)
+
+
+def definition_lines(text: str, subjects, base: str = CANONICAL_BASE) -> dict:
+    """The line on which each subject's description starts: the first line that begins with it
+    (as a prefixed name or a full IRI), read with the file's own prefixes. Subjects may carry the
+    configured base; the files use the canonical one."""
+    def canonical(iri: str) -> str:
+        return CANONICAL_BASE + iri[len(base):] if base != CANONICAL_BASE and iri.startswith(base + "/") else iri
+
+    wanted = {canonical(str(s)): s for s in subjects}
+    found: dict = {}
+    if not wanted:
+        return found
+    prefixes: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        declared = PREFIX_LINE.match(line)
+        if declared:
+            prefixes[declared.group(1)] = declared.group(2)
+            continue
+        if not line or line[0] in " \t#@":
+            continue
+        head = line.split(None, 1)[0]
+        if head.startswith("<"):
+            iri = head[1:].split(">", 1)[0]
+        else:
+            prefix, colon, local = head.partition(":")
+            iri = prefixes.get(prefix, "\0") + local if colon else ""
+        subject = wanted.get(iri)
+        if subject is not None:
+            found.setdefault(subject, number)
+    return found
+
+
+# rdflib's reasons for the syntax errors editors make most, in Dutch (the original follows in brackets).
+SYNTAX_REASONS = [
+    ("expected '.' or '}' or ']' at end of statement", "hier hoort de uitspraak te eindigen met een punt"),
+    ("expected directive or statement", "hier begint geen geldige uitspraak"),
+    ("newline found in string literal", "een tekst tussen enkele aanhalingstekens loopt door over de regel"),
+    ("unterminated string literal", "een tekst wordt niet afgesloten met een aanhalingsteken"),
+    ("not bound", "een voorvoegsel (prefix) wordt gebruikt zonder @prefix-regel"),
+    ("']' expected", "een blok tussen [ ] wordt niet gesloten"),
+    ("objectList expected", "na een komma of puntkomma ontbreekt een waarde"),
+    ("expected qname after @prefix", "een @prefix-regel is onvolledig"),
+]
+
+
+def _dutch_reason(why: str) -> str:
+    for english, dutch in SYNTAX_REASONS:
+        if english in why:
+            return f"{dutch} ({why})"
+    return why
+
+
 def parse_turtle(text: str, display_name: str, base: str) -> tuple[Graph | None, Problem | None]:
     """Parse one Turtle text; a syntax error becomes a Problem with file and line."""
     graph = Graph()
@@ -88,7 +158,7 @@ def parse_turtle(text: str, display_name: str, base: str) -> tuple[Graph | None,
             file=display_name,
             entity="",
             property="",
-            message=f"Ongeldige Turtle-syntaxis: {why}",
+            message=f"Ongeldige Turtle-syntaxis: {_dutch_reason(why)}",
             line=(line + 1) if isinstance(line, int) else None,
         )
     if base != CANONICAL_BASE:
@@ -112,11 +182,16 @@ def load_content(content_dir: Path, base: str = CANONICAL_BASE) -> LoadedContent
     loaded = LoadedContent(graph=Graph(), files=files)
     for path in files:
         name = _display(path, content_dir)
-        graph, problem = parse_turtle(path.read_text(encoding="utf-8"), name, base)
+        text, problem = decode(path.read_bytes(), name)
+        if text is not None:
+            graph, problem = parse_turtle(text, name, base)
         if problem:
             loaded.problems.append(problem)
             continue
-        for subject in set(graph.subjects(RDF.type, None)):
+        subjects = {s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef)}
+        for subject, line in definition_lines(text, subjects, base).items():
+            loaded.lines.setdefault(subject, line)
+        for subject in subjects:
             if not isinstance(subject, URIRef):
                 continue
             earlier = loaded.defined_in.get(subject)
@@ -127,6 +202,7 @@ def load_content(content_dir: Path, base: str = CANONICAL_BASE) -> LoadedContent
                         entity=str(subject),
                         property="",
                         message=f"Dubbele slug: dit ding is al gedefinieerd in {earlier}.",
+                        line=definition_lines(text, [subject], base).get(subject),
                     )
                 )
             else:

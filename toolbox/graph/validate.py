@@ -71,6 +71,7 @@ def shacl_problems(data: Graph, settings: Settings, loaded: LoadedContent | None
                 entity=str(owner),
                 property=path,
                 message=message,
+                line=loaded.line_of(focus) if loaded else None,
             )
         )
     problems.sort(key=lambda p: (p.file, p.entity, p.property, p.message))
@@ -120,7 +121,7 @@ def validate_content(settings: Settings, content_dir: Path | None = None, owl: b
     """Everything `toolbox validate` checks, in order: syntax, slugs, shapes, OWL consistency."""
     loaded = load_content(content_dir or settings.content_dir, settings.base_uri)
     report = Report(problems=list(loaded.problems), loaded=loaded)
-    if any("syntaxis" in p.message for p in loaded.problems):
+    if any("syntaxis" in p.message or "UTF-8" in p.message for p in loaded.problems):
         return report  # shapes over half-read content would only add noise
     report.problems += shacl_problems(loaded.graph, settings, loaded)
     # The vocabulary profile (NL-SBB) over the whole content; not in a save's focused check, where the

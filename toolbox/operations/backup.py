@@ -12,10 +12,16 @@ line). The archive itself is written to a temporary file next to FILE and rename
 
 `restore` checks the whole archive before it touches anything: the format, every member a plain file
 at a safe relative path, listed in the manifest with the right size and checksum, nothing missing and
-nothing extra, and the restored content valid (SHACL). Then, under the save lock, the current content/
-and instance/ are moved aside as `{folder}.voor-herstel-{stamp}` (nothing is deleted) and the restored
-ones renamed into place; if the second rename fails the first is undone. A refused archive changes
-nothing. Restart the site after a restore (it rebuilds, because the content version changed).
+nothing extra. Then, under the save lock, the current content/ and instance/ are moved aside as
+`{folder}.voor-herstel-{stamp}` (nothing is deleted) and the restored ones renamed into place; if the
+second rename fails the first is undone. A refused archive changes nothing. Restart the site after a
+restore (it rebuilds, because the content version changed).
+
+A backup always restores, also one taken while the content was not valid (issue 24: such a backup
+could not be restored at all). The restored content is validated and its problems are reported with
+file and line; build/ is left alone, so a restarted site serves the last good build until the content
+is fixed, and a running one keeps what it had (toolbox/editing/gate.py holds back the files that
+make it invalid): a restore never leaves the site with less than it had.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ import shutil
 import sys
 import tarfile
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
@@ -58,6 +64,7 @@ class Summary:
     files: int
     bytes: int
     content_version: str
+    problems: list = field(default_factory=list)  # of the restored content (toolbox.graph.content.Problem)
 
 
 def _sha256(data: bytes) -> str:
@@ -231,10 +238,8 @@ def restore(settings: Settings, archive: Path) -> Summary:
     staged_instance = None
     try:
         report = validate_content(replace(settings, content_dir=staged_content), owl=False)
-        if not report.ok:
-            lines = "; ".join(p.line_text() for p in report.problems[:3])
-            raise BackupError(f"Herstellen geweigerd: de inhoud in de reservekopie is niet geldig ({lines}). "
-                              "Er is niets veranderd.")
+        for problem in report.problems:  # named as they will be after the rename
+            problem.file = problem.file.replace(staged_content.name, content.name, 1)
         staged_instance = _stage(files, "instance", instance)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         aside_content = content.with_name(f"{content.name}.voor-herstel-{stamp}")
@@ -267,7 +272,13 @@ def restore(settings: Settings, archive: Path) -> Summary:
             if folder is not None and folder.exists() and folder not in (content, instance):
                 shutil.rmtree(folder, ignore_errors=True)
         raise
-    return Summary(Path(archive), len(files), sum(len(d) for d in files.values()), manifest.get("content_version", ""))
+    summary = Summary(Path(archive), len(files), sum(len(d) for d in files.values()),
+                      manifest.get("content_version", ""), list(report.problems))
+    from toolbox.accounts.registry import audit
+
+    audit(settings, "hersteld", detail={"reservekopie": Path(archive).name, "bestanden": summary.files,
+                                        "problemen": [p.line_text() for p in summary.problems[:20]]})
+    return summary
 
 
 # --------------------------------------------------------------------------- command line
@@ -298,4 +309,10 @@ def restore_command(settings: Settings, args) -> int:
         return summary
     print(f"Hersteld uit {summary.path}: {summary.files} bestanden (inhoudsversie {summary.content_version}). "
           "De vorige mappen staan ernaast als *.voor-herstel-*. Herstart de site.")
+    if summary.problems:
+        for problem in summary.problems:
+            print(problem.line_text())
+        print(f"Let op: de teruggezette inhoud is niet geldig ({len(summary.problems)} probleem/problemen, hierboven). "
+              "De site blijft de laatste goede versie tonen tot die bestanden zijn hersteld; `toolbox validate` "
+              "geeft ze opnieuw.", file=sys.stderr)
     return 0

@@ -235,6 +235,23 @@ def get_endpoint(settings: Settings, version: str = "") -> Endpoint:
     return endpoint
 
 
+def endpoint_status(settings: Settings) -> dict:
+    """What /health says of the SPARQL side: workers started (on the first query), alive, and the version."""
+    family, _ = _family_and_limits(settings)
+    with _ENDPOINTS_LOCK:
+        serving, pending = _SERVING.get(family), _PENDING.get(family)
+    if settings.sparql_endpoint:
+        return {"status": "ok", "soort": "extern", "versie": serving[1].version if serving else None}
+    if serving is None:
+        return {"status": "ok", "soort": "ingebouwd", "gestart": False, "werkers": 0,
+                "ingesteld": settings.query_workers}
+    runner = serving[1].runner
+    alive = runner.alive() if hasattr(runner, "alive") else 0
+    return {"status": "ok" if alive else "fout", "soort": "ingebouwd", "gestart": True, "werkers": alive,
+            "ingesteld": settings.query_workers, "versie": serving[1].version,
+            "nieuwe_versie_laadt": pending is not None}
+
+
 def _replace_at_once(settings: Settings, family: tuple, limits: tuple, version: str) -> Endpoint:
     """Under the lock: the first endpoint for this store, or one with other limits."""
     _close_family(family)

@@ -199,6 +199,11 @@ class WorkerPool:
         except (EOFError, OSError):  # a worker ended: its slot's query says so
             return True
 
+    def alive(self) -> int:
+        """How many worker processes are running (for /health)."""
+        with self._lock:
+            return sum(1 for w in self._workers if not w.retired and w.process.is_alive())
+
     def _acquire(self, until: float) -> _Slot:
         """A free slot, one of a worker that has loaded the dataset first; a slot of a worker that is
         still loading only when no other is free (the query then waits for it within its deadline)."""

@@ -156,10 +156,15 @@ def _case_form(slug: str | None):
         return _form(slug, submitted, form_token, status)
     too_big = size_errors(submitted)
     if too_big:
+        audit(_settings(), "opslaan_geweigerd", account=g.account, ip=_ip(),
+              detail={"casus": slug or "", "status": 400, "velden": sorted(too_big)[:30]})
         return _form(slug, submitted, form_token, status, errors=too_big, code=400,
                      general=["Een of meer velden zijn te lang. Er is niets opgeslagen."])
     prepared = ed.prepare(submitted, slug, g.account.id, status=status, extras=extras)
     if not prepared.ok:
+        if action != "voorbeeld":  # a refused save is in the audit log, with the fields and the address
+            audit(_settings(), "opslaan_geweigerd", account=g.account, ip=_ip(),
+                  detail={"casus": prepared.slug, "status": 422, "velden": sorted(prepared.errors)[:30]})
         return _form(slug, submitted, form_token, status, errors=prepared.errors, general=prepared.general, code=422)
     if action == "voorbeeld":
         return _preview(prepared, submitted, form_token, slug)
@@ -187,13 +192,16 @@ def _refresh_state(app) -> None:
         fresh = SiteState.after_save(settings, previous=previous)
         warmed = page_cache.warm(app, fresh, previous)
         swap_in(app, fresh)
-    except Exception:  # the files are written; fall back to the slow but complete path
+    except Exception as exc:  # the files are written; fall back to the slow but complete path
         app.logger.exception("Snelle verversing na opslaan mislukt; volledige herbouw")
         try:
-            swap_in(app, SiteState.load(settings))
+            fallback = swap_in(app, SiteState.load(settings))
         except Exception:  # e.g. build/ on a full disk: keep serving the previous state
             app.logger.exception("Herbouw na opslaan mislukt; de site toont de vorige versie tot een herstart")
             raise
+        if fallback.problems:  # the last good build: the save is on disk but not on the site
+            raise RuntimeError("De inhoud is niet geldig; de site toont de laatste goede versie zonder deze opslag") \
+                from exc
     app.logger.info("Site ververst na opslaan in %.2f s (%s pagina's voorverwarmd)", time.monotonic() - started,
                     warmed)
 

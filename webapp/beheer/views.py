@@ -49,8 +49,10 @@ MESSAGES = {
     "hersteld": "De eerdere versie is teruggezet en staat op de site.",
     "wordt_ververst": "De casus is opgeslagen. De openbare pagina's worden nog bijgewerkt en tonen de wijziging "
                       "over een ogenblik.",
-    "niet_ververst": "De casus is opgeslagen, maar de site kon niet worden ververst (schrijffout op de server). "
-                     "Hij verschijnt op de site na een herstart; meld het aan de beheerder van de server.",
+    "niet_ververst": "De casus is opgeslagen, maar staat nog niet op de site: de site kon niet worden ververst "
+                     "(een schrijffout op de server, of inhoud die niet geldig is: dan staat daarover een melding "
+                     "hierboven). Hij verschijnt na een herstart of zodra dat is opgelost; meld het aan de beheerder "
+                     "van de server.",
     "uitgelogd": "Je bent uitgelogd.",
 }
 SECTIONS = [
@@ -74,11 +76,14 @@ _editor_lock = threading.Lock()
 
 
 class Refused(Exception):
-    """A request refused with a Dutch explanation."""
+    """A request refused with a Dutch explanation; a refused POST is written to the audit log as `event`
+    (with the reason and the address), unless the view already did (audited)."""
 
-    def __init__(self, status: int, title: str, message: str, retry_after: int | None = None):
+    def __init__(self, status: int, title: str, message: str, retry_after: int | None = None,
+                 event: str = "verzoek_geweigerd", audited: bool = False):
         super().__init__(message)
         self.status, self.title, self.message, self.retry_after = status, title, message, retry_after
+        self.event, self.audited = event, audited
 
 
 def _settings():
@@ -139,26 +144,28 @@ def _check_origin() -> None:
     origin = request.headers.get("Origin")
     if origin is not None:
         if origin.rstrip("/") != own:
-            raise Refused(403, "Formulier geweigerd", "Dit formulier kwam niet van deze site. Er is niets opgeslagen.")
+            raise Refused(403, "Formulier geweigerd", "Dit formulier kwam niet van deze site. Er is niets opgeslagen.",
+                          event="herkomst_geweigerd")
         return
     referer = request.headers.get("Referer")
     if referer and not (referer == own or referer.startswith(own + "/")):
-        raise Refused(403, "Formulier geweigerd", "Dit formulier kwam niet van deze site. Er is niets opgeslagen.")
+        raise Refused(403, "Formulier geweigerd", "Dit formulier kwam niet van deze site. Er is niets opgeslagen.",
+                      event="herkomst_geweigerd")
 
 
 def _check_csrf() -> None:
     given = request.form.get("csrf_token")
     if g.session is None or not tokens_match(g.session.csrf, given):
-        audit(_settings(), "csrf_geweigerd", account=g.account, ip=_ip(), detail={"pad": request.path[:200]})
         raise Refused(403, "Formulier verlopen of ongeldig",
                       "Het formulier is verlopen of niet van deze site afkomstig (beveiligingscode klopt niet). "
-                      "Er is niets opgeslagen. Open de pagina opnieuw en probeer het nog eens.")
+                      "Er is niets opgeslagen. Open de pagina opnieuw en probeer het nog eens.", event="csrf_geweigerd")
 
 
 @bp.after_request
 def _after(response):
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["X-Frame-Options"] = "DENY"  # consistent with frame-ancestors 'none' below
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
         "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
@@ -166,8 +173,21 @@ def _after(response):
     return response
 
 
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _audit_refusal(error: Refused) -> None:
+    """Every refused state-changing request in the audit log, with the reason and the address."""
+    if request.method not in STATE_CHANGING or error.audited:
+        return
+    error.audited = True
+    audit(_settings(), error.event, account=g.get("account"), ip=_ip(),
+          detail={"status": error.status, "reden": error.title, "pad": request.path[:200]})
+
+
 @bp.errorhandler(Refused)
 def _refused(error: Refused):
+    _audit_refusal(error)
     if wants_json():
         response = error_response(error.status, error.message, title=error.title)
         if error.retry_after:
@@ -233,6 +253,8 @@ def _render(template: str, code: int = 200, **context):
     context.setdefault("account", g.account)
     context.setdefault("csrf", g.session.csrf if g.session else "")
     context.setdefault("melding", MESSAGES.get(request.args.get("melding", "")))
+    if g.account is not None:  # the editors see what of the content is not on the site, and why
+        context.setdefault("content_problems", state().problems)
     return make_response(render_template(template, **context), code)
 
 
@@ -250,7 +272,8 @@ def login():
     if request.method == "POST":
         if not tokens_match(request.cookies.get(LOGIN_COOKIE), request.form.get("csrf_token")):
             raise Refused(403, "Formulier verlopen of ongeldig",
-                          "Het inlogformulier is verlopen of niet van deze site afkomstig. Open de pagina opnieuw.")
+                          "Het inlogformulier is verlopen of niet van deze site afkomstig. Open de pagina opnieuw.",
+                          event="csrf_geweigerd")
         name = (request.form.get("naam") or "")[:100]
         password = (request.form.get("wachtwoord") or "")[:MAX_PASSWORD]
         throttle = LoginThrottle(settings)

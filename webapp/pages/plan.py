@@ -15,8 +15,9 @@ from webapp.state import state
 
 
 def plan_link(m, plan, external: bool = False) -> str:
-    """The link that carries a plan."""
-    base = url_for("pages.plan", _external=external)
+    """The link that carries a plan; absolute on the site's own address (TOOLBOX_BASE_URI), never on
+    the request's Host."""
+    base = (state().settings.base_uri if external else "") + url_for("pages.plan")
     params = plan.params(m)
     return f"{base}?{urlencode(params)}" if params else base
 
@@ -42,7 +43,8 @@ def plan():
     rows = {step: checklist_rows(m, current, step) for step in current.steps}
     return render_template("pages/plan.html", nav="gids", m=m, plan=current, rows=rows,
                            checklists={s: step_checklist(m, s) for s in current.steps},
-                           link=plan_link(m, current), steps=m.instances("ProcessStep"),
+                           link=plan_link(m, current), full_link=plan_link(m, current, external=True),
+                           steps=m.instances("ProcessStep"),
                            breadcrumb=[{"label": "Waar sta ik?", "url": url_for("pages.guide")},
                                        {"label": "Mijn aanpak", "url": None}])
 

@@ -92,7 +92,7 @@ def _list_twin(name: str, items: list[str], total: int | None = None) -> Respons
     m = state().model
     body = {
         "@context": {"schema": "https://schema.org/", "skos": "http://www.w3.org/2004/02/skos/core#"},
-        "@id": request.url,
+        "@id": absolute(request.full_path.rstrip("?")),
         "@type": "schema:ItemList",
         "schema:name": name,
         "schema:numberOfItems": len(items) if total is None else total,
@@ -143,6 +143,11 @@ def _doc(uri: str) -> str:
     return url_for("pages.entity", segment=m.segment(uri), slug=m.slug(uri))
 
 
+def absolute(path: str) -> str:
+    """An absolute URL on the site's own address (TOOLBOX_BASE_URI), never on the request's Host."""
+    return state().settings.base_uri + path
+
+
 LIST_PAGES_WITH_TWIN = {"pages.home", "pages.library", "pages.fan", "pages.knelpunten", "pages.cases"}
 
 
@@ -151,7 +156,7 @@ def list_page_alternates():
     """List pages advertise their JSON-LD twin; entity pages set their own alternates."""
     if request.endpoint in LIST_PAGES_WITH_TWIN:
         return {"alternates": [{"type": JSONLD, "href": request.path + "?format=jsonld"}],
-                "canonical": request.base_url}
+                "canonical": absolute(request.path)}
     return {}
 
 

@@ -215,14 +215,14 @@ class SparqlLane:
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") == "/sparql" and environ.get("REQUEST_METHOD") == "GET" \
-                and lane_may_answer(environ):
+                and lane_may_answer(environ, self.app.config["TOOLBOX"]):
             try:
                 answer = machine_answer(Request(environ), self.app.extensions["toolbox"])
             except Exception:  # a bug: logged, and the client gets a plain 500 as Flask would give
                 self.app.logger.exception("Fout bij %s", environ.get("PATH_INFO"))
                 answer = _text_error(QueryError("Interne fout bij het beantwoorden van de query.", status=500))
             if answer is not None:
-                security_headers(add_cors(answer, "GET"))
+                security_headers(add_cors(answer, "GET"), environ)
                 return answer(environ, start_response)
         return self.wsgi_app(environ, start_response)
 

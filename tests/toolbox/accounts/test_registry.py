@@ -92,13 +92,14 @@ def test_lockout_after_repeated_failures_then_release(settings):
     throttle = LoginThrottle(settings)
     assert throttle.check("redacteur-west", "10.0.0.1").allowed
     assert throttle.record("redacteur-west", "10.0.0.1", False) is False
-    assert throttle.record("redacteur-west", "10.0.0.2", False) is False
-    assert throttle.record("redacteur-west", "10.0.0.3", False) is True  # third failure starts the lockout
-    verdict = throttle.check("redacteur-west", "10.0.0.4")
+    assert throttle.record("redacteur-west", "10.0.0.1", False) is False
+    assert throttle.record("redacteur-west", "10.0.0.1", False) is True  # third failure starts the lockout
+    verdict = throttle.check("redacteur-west", "10.0.0.1")
     assert not verdict.allowed and verdict.reason == "account" and verdict.retry_after >= 1
-    assert throttle.check("bert", "10.0.0.4").allowed  # other names are not affected
+    assert throttle.check("bert", "10.0.0.1").allowed  # other names are not affected
+    assert throttle.check("redacteur-west", "10.0.0.4").allowed  # nor other addresses (issue 24)
     time.sleep(1.1)
-    assert throttle.check("redacteur-west", "10.0.0.4").allowed
+    assert throttle.check("redacteur-west", "10.0.0.1").allowed
 
 
 def test_rate_limit_per_address(settings):

@@ -300,6 +300,25 @@ def test_a_file_with_more_than_the_case_is_not_editable(editor):
         path.unlink()
 
 
+@pytest.mark.parametrize("damage,where", [
+    (lambda text: text.replace("@nl", "@nl é", 1).encode("cp1252"), "geen geldige UTF-8: byte"),
+    (lambda text: text.replace(" ;", " ;;;", 1).replace(" .", " ", 1).encode(), "Ongeldige Turtle-syntaxis"),
+])
+def test_a_damaged_case_file_is_named_with_its_line_in_the_editor(editor, damage, where):
+    """Issue 24: a case file saved as Windows-1252 gave the editor a traceback (500)."""
+    path = editor.folder / "beschadigd.ttl"
+    original = (editor.folder / "laakhavens.ttl").read_text(encoding="utf-8").replace("laakhavens", "beschadigd")
+    path.write_bytes(damage(original))
+    try:
+        with pytest.raises(NotEditable) as refused:
+            editor.load("beschadigd")
+        message = str(refused.value)
+        assert "content/casussen/beschadigd.ttl" in message and where in message
+        assert "regel " in message
+    finally:
+        path.unlink()
+
+
 # ---------------------------------------------------------------------------
 # Saving, history, conflicts
 

@@ -53,7 +53,7 @@ def test_the_child_parses_only_the_files_that_changed_since_the_last_refresh(bui
     real = module.parse_turtle
     monkeypatch.setattr(module, "parse_turtle", lambda text, name, base: parsed.append(name) or real(text, name, base))
     assert b"Ambitieweb nieuw" in kept.content_nt()
-    assert parsed == [str(changed)]
+    assert parsed == [kept.display(changed)]
     made = refresh.make_state(built, artefact_paths(built).index_dir)
     assert any(v.value == "Ambitieweb nieuw" for props in made.model.out.values()
                for values in props.values() for v in values)

@@ -36,6 +36,7 @@ def site(tmp_path_factory):
     # save_wait: the tests read the pages a save changed right after it
     settings = Settings(content_dir=root / "content", build_dir=root / "build", instance_dir=root / "instance",
                         secret_key="test", sparql_endpoint=None, save_wait=120.0,
+                        trusted_hosts=("toolbox.example",),
                         extra={"login_max_failures": 3, "login_lockout_seconds": 2, "login_max_per_ip": 6})
     build(settings, owl=False)
     accounts = AccountStore(settings)
@@ -121,6 +122,10 @@ def test_beheer_needs_a_login(site):
     assert response.status_code == 401
     assert "Log eerst in" in response.text
     assert case_files(site) == before
+    # issue 24: a refused post leaves a line in the audit log, with the reason and the address
+    row = read_audit(settings_of(site))[0]
+    assert row["gebeurtenis"] == "verzoek_geweigerd" and row["status"] == 401 and row["reden"] == "Niet ingelogd"
+    assert row["adres"] == client.environ_base["REMOTE_ADDR"] and row["pad"] == "/beheer/casussen/nieuw"
 
 
 def test_session_cookie_is_secure_and_http_only_and_logout_ends_it(site):
@@ -161,11 +166,13 @@ def test_wrong_passwords_lead_to_a_temporary_lockout(site):
         assert response.status_code == 401
         assert "Naam of wachtwoord klopt niet" in response.text
     assert "tijdelijk geblokkeerd" in response.text
-    response = login(client_for(site), "slotje", PASSWORD)  # right password, other address: still locked
+    response = login(client, "slotje", PASSWORD)  # right password, from the guessing address: still locked
     assert response.status_code == 429 and "Retry-After" in response.headers
     assert "tijdelijk geblokkeerd" in response.text
-    time.sleep(2.1)
+    # the editor who knows the password, from an address never seen before, gets in (issue 24)
     assert login(client_for(site), "slotje", PASSWORD).status_code == 303
+    time.sleep(2.1)
+    assert login(client, "slotje", PASSWORD).status_code == 303
     events = [row["gebeurtenis"] for row in read_audit(settings_of(site))]
     assert "inloggen_mislukt" in events and "tijdelijk_geblokkeerd" in events and "inloggen_geweigerd" in events
 
@@ -310,6 +317,10 @@ def test_preview_shows_the_public_page_and_writes_nothing(site, editor_client):
     ({"abstract": "Lang " * 2500}, "abstract", "Deze tekst is te lang: hooguit 10000 tekens", 400),
     ({"municipality": ["knelpunt/tactisch-gat"]}, "municipality", "Onbekende keuze", 422),
     ({"url": "javascript:alert(1)"}, "url", "geen geldige link", 422),
+    # issue 24: the picker bypassed, one known and one unknown tool (its shape uses sh:or)
+    ({"used_tool": ["tool/ambitieweb", "tool/ambitiewiel"]}, "used_tool",
+     "Een gebruikte tool moet een bestaande tool of een bestaand hulpmiddel zijn.", 422),
+    ({"used_tool": ["hulpmiddel/bestaat-niet"]}, "used_tool", "bestaande tool of een bestaand hulpmiddel", 422),
 ])
 def test_invalid_input_is_refused_with_the_message_at_the_field(site, editor_client, changes, field, message,
                                                                  status):
@@ -324,6 +335,9 @@ def test_invalid_input_is_refused_with_the_message_at_the_field(site, editor_cli
     assert f'href="#f-{field}"' in html  # the summary links to the field
     assert "Niet opgeslagen" in html
     assert case_files(site) == before
+    row = read_audit(settings_of(site))[0]  # a refused save is in the audit log (issue 24)
+    assert row["gebeurtenis"] == "opslaan_geweigerd" and row["status"] == status and field in row["velden"]
+    assert row["adres"] == editor_client.environ_base["REMOTE_ADDR"]
 
 
 def test_forged_csrf_and_foreign_origin_are_refused(site, editor_client):
@@ -337,6 +351,47 @@ def test_forged_csrf_and_foreign_origin_are_refused(site, editor_client):
                                         "versie": "nieuw"})
     assert response.status_code == 403
     assert case_files(site) == before
+    rows = read_audit(settings_of(site))
+    assert rows[0]["gebeurtenis"] == "herkomst_geweigerd" and rows[0]["status"] == 403  # issue 24
+    assert rows[0]["adres"] == editor_client.environ_base["REMOTE_ADDR"]
+    assert rows[1]["gebeurtenis"] == "csrf_geweigerd" and rows[1]["adres"] == rows[0]["adres"]
+    # refused before the editors' own checks (a forged Host): logged too
+    response = editor_client.post("/beheer/casussen/nieuw", headers={"Host": "kwaadwillend.example"},
+                                  data={"csrf_token": csrf_of(page.text)})
+    assert response.status_code == 400
+    assert read_audit(settings_of(site))[0]["gebeurtenis"] == "verzoek_geweigerd"
+
+
+@pytest.mark.parametrize("slug", ["a\x00b", "klimaat\tstraat", "a b", "zon\x07wijk"])
+def test_invalid_characters_in_a_slug_are_refused_not_dropped(site, editor_client, slug):
+    """Issue 24: a slug with a NUL byte was quietly saved as `ab`."""
+    before = case_files(site)
+    response = post_new(editor_client, title="Casus Met Raar Adres", slug=slug)
+    assert response.status_code == 422
+    error = re.search(r'<p class="field-error[^"]*" id="err-slug">([^<]*)</p>', response.text)
+    assert error and ("teken dat er niet in mag" in error.group(1) or "kleine letters" in error.group(1))
+    assert case_files(site) == before
+
+
+def test_framing_headers_agree_and_every_answer_has_a_permissions_policy(site, editor_client):
+    for response in (editor_client.get("/beheer/"), site.test_client().get("/beheer/inloggen")):
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+        assert "camera=()" in response.headers["Permissions-Policy"]
+    public = site.test_client().get("/tools")
+    assert public.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in public.headers["Content-Security-Policy"]
+    assert "geolocation=()" in public.headers["Permissions-Policy"]
+
+
+def test_hsts_only_over_https(site):
+    client = site.test_client()
+    assert "Strict-Transport-Security" not in client.get("/tools").headers
+    assert "Strict-Transport-Security" not in client.get("/sparql?query=ASK%7B%7D").headers
+    for kwargs in ({"base_url": "https://localhost"}, {"headers": {"X-Forwarded-Proto": "https"}}):
+        for path in ("/tools", "/beheer/inloggen", "/sparql?query=ASK%7B%7D", "/health"):
+            response = client.get(path, **kwargs)
+            assert response.headers["Strict-Transport-Security"].startswith("max-age="), (path, kwargs)
 
 
 def test_oversized_request_is_refused_in_dutch(site, editor_client):

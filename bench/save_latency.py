@@ -1,0 +1,90 @@
+"""Save -> public page: how long after an editor presses save the public case page shows the change.
+
+    .venv/bin/python -m bench.save_latency --saves 15       # 1x content, a private copy, a real server
+
+Copies content/ into a temporary folder, builds it (no OWL), starts `toolbox serve` on a free port,
+logs in as an editor (bench/soak.py's session over http.client), saves the case once, waits for the
+editor's warm-up of the content cache (as on a site that has run a while), then edits it --saves times:
+each figure runs from the start of the POST until GET /doc/casus/{slug} holds the new text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from bench.processes import free_port
+from bench.soak import EDITOR, PASSWORD, SOAK_CASE, Editor
+from toolbox.accounts.registry import AccountStore
+from toolbox.config import REPO_ROOT, Settings
+
+
+def _get(port: int, path: str) -> bytes:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as response:
+        return response.read()
+
+
+def measure(saves: int, warm_up: float = 20.0) -> list[float]:
+    root = Path(tempfile.mkdtemp(prefix="toolbox-save-latency-"))
+    proc = None
+    try:
+        shutil.copytree(REPO_ROOT / "content", root / "content")
+        settings = Settings(content_dir=root / "content", build_dir=root / "build", instance_dir=root / "instance")
+        AccountStore(settings).add(EDITOR, "editor", PASSWORD)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TOOLBOX_")}
+        env.update(settings.to_env())
+        subprocess.run([sys.executable, "-m", "toolbox.cli", "build", "--no-owl"], env=env, check=True,
+                       capture_output=True)
+        port = free_port()
+        with open(root / "serve.log", "wb") as log:
+            proc = subprocess.Popen([sys.executable, "-m", "toolbox.cli", "serve", "--port", str(port)], env=env,
+                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                _get(port, "/")
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("toolbox serve kwam niet op") from None
+                time.sleep(0.2)
+        editor = Editor(port)
+        assert editor.login() == 303 and editor.save(0, new=True) == 303
+        time.sleep(warm_up)
+        seconds = []
+        for n in range(1, saves + 1):
+            started = time.monotonic()
+            assert editor.save(n, new=False) == 303
+            while f"Versie {n}.".encode() not in _get(port, f"/doc/casus/{SOAK_CASE}"):
+                time.sleep(0.02)
+            seconds.append(round(time.monotonic() - started, 3))
+            time.sleep(1)
+        return seconds
+    finally:
+        if proc is not None:
+            os.killpg(proc.pid, 15)
+            proc.wait(30)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.save_latency", description=__doc__.splitlines()[0])
+    parser.add_argument("--saves", type=int, default=15)
+    args = parser.parse_args(argv)
+    seconds = measure(args.saves)
+    print(" ".join(f"{s:.2f}" for s in seconds))
+    print(f"mediaan {statistics.median(seconds):.2f} s, min {min(seconds):.2f} s, max {max(seconds):.2f} s "
+          f"({len(seconds)} opslagen, belasting {os.getloadavg()[0]:.1f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
