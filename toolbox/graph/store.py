@@ -157,9 +157,10 @@ class EmbeddedStore:
 class RemoteStore:
     """A SPARQL 1.1 endpoint reached over HTTP; used when TOOLBOX_SPARQL_ENDPOINT is set."""
 
-    def __init__(self, settings: Settings, endpoint: str):
+    def __init__(self, settings: Settings, endpoint: str, timeout: float | None = None):
         self.settings = settings
         self.endpoint = endpoint
+        self.timeout = timeout if timeout is not None else settings.query_timeout + 5
 
     def graph_names(self) -> dict[str, str]:
         return graph_names(self.settings)
@@ -172,7 +173,7 @@ class RemoteStore:
             headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.settings.query_timeout + 5) as response:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return response.read()
         except urllib.error.HTTPError as exc:
             raise StoreError(f"{exc.code}: {exc.read()[:500].decode('utf-8', 'replace')}") from exc
