@@ -7,6 +7,13 @@ import ctypes.util
 import os
 import signal
 import sys
+import threading
+
+# rdflib's SPARQL parser (pyparsing) keeps state in its grammar objects: two threads parsing at once break
+# each other ("<lambda>() missing 1 required positional argument"), and pyshacl parses the queries of the
+# shapes' SPARQL constraints on every run. Every use in a process holds this one lock: the endpoint's
+# standard-SPARQL check, the editor's check of a case, and the full and standards validations.
+RDFLIB_SPARQL = threading.Lock()
 
 M_ARENA_MAX = -8  # glibc mallopt parameter
 PR_SET_PDEATHSIG = 1  # Linux prctl option

@@ -10,8 +10,6 @@ blank nodes it holds) count; the linked things are present only as their classes
 
 from __future__ import annotations
 
-import threading
-
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF
@@ -20,11 +18,9 @@ from toolbox.config import Settings
 from toolbox.editing.form import PATH_FIELD, _segment_slug
 from toolbox.graph.validate import _dutch_message, _path_text, ontology_graph, shapes_graph
 from toolbox.namespaces import SH, TOR
+from toolbox.process import RDFLIB_SPARQL
 
-# rdflib's SPARQL parser (pyparsing) is not safe across threads, and pyshacl parses the queries of the
-# shapes' sh:sparql constraints on each run: twenty editors saving at once made it fail (500). One run
-# at a time: a run is some tens of milliseconds.
-_SHACL_LOCK = threading.Lock()
+# One run at a time (toolbox.process.RDFLIB_SPARQL): twenty editors saving at once made pyshacl fail (500).
 
 
 def shacl_errors(settings: Settings, data: Graph, focus: URIRef, case_graph: Graph,
@@ -32,7 +28,7 @@ def shacl_errors(settings: Settings, data: Graph, focus: URIRef, case_graph: Gra
     """The project's SHACL shapes (or `shapes`, for tests) over the case and the classes of what it
     links to; the results about the case, by form field."""
     shacl_graph, ont_graph = shapes if shapes is not None else shapes_graph(settings), ontology_graph(settings)
-    with _SHACL_LOCK:
+    with RDFLIB_SPARQL:
         conforms, results, _ = shacl_validate(
             data, shacl_graph=shacl_graph, ont_graph=ont_graph,
             inference="none", abort_on_first=False, allow_warnings=True, advanced=True,

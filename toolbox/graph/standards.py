@@ -21,6 +21,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
 from toolbox.config import REPO_ROOT
+from toolbox.process import RDFLIB_SPARQL
 
 ONTOLOGY_DIR = REPO_ROOT / "ontology"
 CONFORMANCE_FILE = "conformance.json"
@@ -138,8 +139,9 @@ def _planned(data: Graph, shapes: Graph) -> list[tuple]:
 def check(profile: Profile, data: Graph, keep: int = 20) -> Outcome:
     """Run the profile's shapes over data; count checks, violations and warnings."""
     shapes = shapes_graph(profile)
-    conforms, results, _ = shacl_validate(data, shacl_graph=shapes, inference="none", abort_on_first=False,
-                                          allow_warnings=True, advanced=True)
+    with RDFLIB_SPARQL:  # rdflib's SPARQL parser is not safe across threads (toolbox/process.py)
+        conforms, results, _ = shacl_validate(data, shacl_graph=shapes, inference="none", abort_on_first=False,
+                                              allow_warnings=True, advanced=True)
     failed, warned, messages = set(), set(), []
     for result in results.subjects(RDF.type, SH.ValidationResult):
         key = (results.value(result, SH.focusNode), results.value(result, SH.sourceShape))

@@ -17,6 +17,7 @@ from toolbox.graph.reasoning import check_consistency
 from toolbox.graph.standards import NL_SBB, vocabulary_part
 from toolbox.graph.standards import shapes_graph as profile_shapes
 from toolbox.namespaces import SH
+from toolbox.process import RDFLIB_SPARQL
 
 
 @dataclass
@@ -47,15 +48,16 @@ def shapes_graph(settings: Settings) -> Graph:
 def shacl_problems(data: Graph, settings: Settings, loaded: LoadedContent | None = None,
                    shapes: Graph | None = None) -> list[Problem]:
     """Run the shapes (the project's own by default) over data, with the ontology mixed in for class hierarchy."""
-    conforms, results, _ = shacl_validate(
-        data,
-        shacl_graph=shapes if shapes is not None else shapes_graph(settings),
-        ont_graph=ontology_graph(settings),
-        inference="none",
-        abort_on_first=False,
-        allow_warnings=True,
-        advanced=True,
-    )
+    with RDFLIB_SPARQL:  # rdflib's SPARQL parser is not safe across threads (toolbox/process.py)
+        conforms, results, _ = shacl_validate(
+            data,
+            shacl_graph=shapes if shapes is not None else shapes_graph(settings),
+            ont_graph=ontology_graph(settings),
+            inference="none",
+            abort_on_first=False,
+            allow_warnings=True,
+            advanced=True,
+        )
     if conforms:
         return []
     problems = []

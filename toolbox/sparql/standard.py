@@ -11,7 +11,6 @@ Updates in any spelling, SERVICE, pragmas and vendor functions are refused with 
 from __future__ import annotations
 
 import re
-import threading
 
 import pyoxigraph as ox
 from pyparsing import ParseException
@@ -19,12 +18,10 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from toolbox.process import RDFLIB_SPARQL
 from toolbox.sparql.errors import QueryError
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-# rdflib's parser keeps state in its grammar objects: two threads parsing at once break each other
-# ("<lambda>() missing 1 required positional argument"). One parse at a time; a parse takes milliseconds.
-_PARSER = threading.Lock()
 
 
 def _walk(node):
@@ -69,7 +66,7 @@ def _syntax_error(query: str) -> QueryError | None:
 
 def check_standard(query: str) -> None:
     """Raise QueryError (400) unless the query is plain SPARQL 1.1 with built-in and XSD functions only."""
-    with _PARSER:
+    with RDFLIB_SPARQL:  # rdflib's parser is not safe across threads (toolbox/process.py)
         try:
             return _check(query)
         except RecursionError:  # rdflib's parser recurses per level of nesting
