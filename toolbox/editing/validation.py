@@ -16,10 +16,12 @@ from toolbox.namespaces import SH, TOR
 
 def shacl_errors(settings: Settings, data: Graph, focus: URIRef,
                  case_graph: Graph) -> tuple[dict[str, list[str]], list[str]]:
-    """The project's SHACL shapes over the merged content, focused on the case."""
+    """The project's SHACL shapes over the merged content, focused on the case and its knelpunt reports."""
+    reports = sorted(case_graph.subjects(TOR.reportingCase, focus), key=str)
     conforms, results, _ = shacl_validate(
         data, shacl_graph=shapes_graph(settings), ont_graph=ontology_graph(settings),
-        inference="none", abort_on_first=False, allow_warnings=True, advanced=True, focus_nodes=[focus],
+        inference="none", abort_on_first=False, allow_warnings=True, advanced=True,
+        focus_nodes=[focus, *reports],
     )
     errors: dict[str, list[str]] = {}
     general: list[str] = []
@@ -47,7 +49,7 @@ def _field_for(results: Graph, path, value, case_graph: Graph, focus: URIRef) ->
     if isinstance(path, URIRef):
         if path == DCTERMS.source and value is not None and not _segment_slug(str(value)):
             return "source_urls"
-        name = PATH_FIELD.get(str(path))
+        name = "knelpunt" if path == TOR.reportedKnelpunt else PATH_FIELD.get(str(path))
         if name == "knelpunt" and value is not None and (focus, TOR.topKnelpunt, value) in case_graph:
             return "top_knelpunt"
         return name
