@@ -8,9 +8,10 @@ import pytest
 from toolbox.sparql.service import RESEARCH_DIR
 
 ID = "https://toolbox-openbare-ruimte.nl/id/"
+TACTISCH_GAT = "Tactisch gat: een kader voor 4 tot 10 jaar ontbreekt"
 ANSWERS = {
     "01-tools-op-stappagina-richting-do": [("Integraal Gebiedsplan",), ("Integrale Ontwerpmethode Openbare Ruimte",)],
-    "03-top-3-tilburg": [("1", "Tactisch gat: een kader voor 4 tot 10 jaar ontbreekt"),
+    "03-top-3-tilburg": [("1", TACTISCH_GAT),
                          ("2", "Verbinding tussen fysiek en sociaal domein ontbreekt"),
                          ("3", "Geen budget voor koppelkansen")],
     "04-tactisch-gat-in-top-3": [("Herinrichting Groenewoud",), ("Naar een toekomstbestendige Bomenbuurt",),
@@ -20,6 +21,36 @@ ANSWERS = {
     "06-dordrecht-sectorale-organisatie": [(ID + "knelpunt/sectorale-organisatie",)],
     "07-casussen-met-interviewtabel": [("4",)],
     "08-niveau-projectteam": [(ID + "niveau/uitvoering",)],
+    "09-tools-op-stappagina-voorbereiding-aanbesteding": [
+        ("Ambitieweb",), ("Factor C",), ("Integraal Gebiedsplan",), ("MVI-criteriatool",)],
+    "10-tools-op-stappagina-analyse-richting-vo": [("6",)],  # Maatlat, IGP, IOOR, Factor C, BREEAM, VER
+    "11-top-3-den-haag": [("1", "Koppelkansen niet geborgd in de projectopdracht"), ("2", TACTISCH_GAT),
+                          ("3", "Data en informatie worden onvoldoende benut")],
+    "12-top-3-apeldoorn": [("1", TACTISCH_GAT), ("2", "Koppelkansen niet geborgd in de projectopdracht"),
+                           ("3", "Inzicht en kaders om te prioriteren ontbreken")],
+    "13-top-3-amsterdam": [("1", TACTISCH_GAT), ("2", "Verbinding tussen fysiek en sociaal domein ontbreekt"),
+                           ("3", "Marktpartijen krijgen weinig ruimte")],
+    "14-top-3-dordrecht": [("1", "Geen budget voor sociale opgaven in de openbare ruimte"),
+                           ("2", "Onduidelijk welke opgave leidend is"),
+                           ("3", "Inzicht en kaders om te prioriteren ontbreken")],
+    "15-top-3-bij-meer-casussen": [(TACTISCH_GAT, "4"), ("Inzicht en kaders om te prioriteren ontbreken", "2"),
+                                   ("Koppelkansen niet geborgd in de projectopdracht", "2"),
+                                   ("Verbinding tussen fysiek en sociaal domein ontbreekt", "2")],
+    "16-kernwoorden-per-interviewtabel": [("Herinrichting Groenewoud", "8"), ("Integrale aanpak Crabbehof", "6"),
+                                          ("Naar een toekomstbestendige Bomenbuurt", "9"),
+                                          ("Wallengebied, integrale ontwerpaanpak", "2")],
+    "17-kernwoord-in-drie-tabellen": [("Sectorale organisatie",)],
+    "18-ot3-casussen-zonder-interviewtabel": [("Inrichtingsleidraad openbare ruimte Groningen",),
+                                              ("Sprenkelaar, samen aan de slag in de wijk!",)],
+    "19-casussen-in-werkboek-en-ot3": [("Herinrichting Groenewoud",),
+                                       ("Inrichtingsleidraad openbare ruimte Groningen",),
+                                       ("Naar een toekomstbestendige Bomenbuurt",),
+                                       ("Proeftuin Aardgasvrij De Wijert",),
+                                       ("Sprenkelaar, samen aan de slag in de wijk!",),
+                                       ("Wallengebied, integrale ontwerpaanpak",)],
+    "20-gemeente-met-twee-ot3-casussen": [("Gemeente Groningen", "2")],
+    "21-casussen-met-code-in-werkboek": [("19",)],
+    "22-casussen-per-cluster": [("A", "4"), ("B", "7"), ("C", "5"), ("D", "3")],
 }
 
 
@@ -46,3 +77,4 @@ def test_the_seven_editorial_step_tool_links(real_store):
 
 def test_every_research_question_is_asserted():
     assert {p.stem for p in RESEARCH_DIR.glob("*.rq")} == set(ANSWERS) | {"02-redactionele-toolkoppelingen"}
+    assert len(list(RESEARCH_DIR.glob("*.rq"))) >= 25
