@@ -57,10 +57,17 @@ def _provenance_section(store) -> list[str]:
               "Per casus: koppelingen met een knelpunt (`tor:reportsKnelpunt`, `tor:topKnelpunt`), hoeveel een melding "
               "met herkomst hebben, hoeveel uit een bronplaats komen en uit welke soort: de interviewtabel of de "
               "top 3 van de OT3-bijlage, of het casusblad van het werkboek (een koppeling kan uit meer plekken "
-              "komen). De rest is van de redactie, nog niet aan een plek getoetst.", "",
-              "| casus | koppelingen | met melding | uit een bronplaats | interviewtabel | top 3 | casusblad |",
-              "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+              "komen). De rest is van de redactie, nog niet aan een plek getoetst. *Dekking*: van alle knelpunten "
+              "die de bronplaatsen van de casus noemen, het deel dat als koppeling met herkomst in de graaf staat; "
+              "wat een bronplaats noemt maar de toolbox (nog) niet als knelpunt kent, staat als "
+              "`tor:unmappedStatement` bij die plaats en telt als niet gedekt.", "",
+              "| casus | koppelingen | met melding | uit een bronplaats | interviewtabel | top 3 | casusblad "
+              "| niet gekoppeld | dekking |",
+              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    unmapped = {row["case"]: int(row["unmapped"]) for row in store.select(load_query("report-case-unmapped"))}
     for row in store.select(load_query("report-case-coverage")):
-        lines.append(f"| {row['label']} | {row['links']} | {row['reported']} | {row['fromSource']} | "
-                     f"{row['fromInterview']} | {row['fromTop3']} | {row['fromSheet']} |")
+        derived, missing = int(row["fromSource"]), unmapped.get(row["case"], 0)
+        cover = f"{100 * derived / (derived + missing):.0f}%" if derived + missing else "-"
+        lines.append(f"| {row['label']} | {row['links']} | {row['reported']} | {derived} | "
+                     f"{row['fromInterview']} | {row['fromTop3']} | {row['fromSheet']} | {missing} | {cover} |")
     return lines

@@ -41,6 +41,7 @@ ANSWERS = {
                                           ("Wallengebied, integrale ontwerpaanpak", "2")],
     "17-kernwoord-in-drie-tabellen": [("Sectorale organisatie",)],
     "18-ot3-casussen-zonder-interviewtabel": [("Inrichtingsleidraad openbare ruimte Groningen",),
+                                              ("Proeftuin Aardgasvrij De Wijert",),
                                               ("Sprenkelaar, samen aan de slag in de wijk!",)],
     "19-casussen-in-werkboek-en-ot3": [("Herinrichting Groenewoud",),
                                        ("Inrichtingsleidraad openbare ruimte Groningen",),
