@@ -21,6 +21,8 @@ NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
 T = str(TOR)
 # Qualified relations a thing holds: their statements belong to its description (and JSON-LD twin).
 QUALIFIED = frozenset({T + "toolRecommendation", T + "remedy", T + "knelpuntReport"})
+# ... and those that point at it (a role's qualified competencies and challenges, a case's reports).
+QUALIFIED_IN = (T + "qualifiedRole", T + "reportingCase")
 # Per kind of qualified relation: how to find its two ends ("<p": things that link to it with p).
 RELATION_ENDS = [
     ("<" + T + "toolRecommendation", T + "recommendedTool", "Stap", "Aanbevolen tool"),
@@ -235,6 +237,7 @@ class GraphModel:
         (tool recommendations, remedies, knelpunt reports: each with its provenance), a concise bounded
         description that keeps a thing's "why" and "where from" with it."""
         out, todo, seen = [], [uri], set()
+        todo += [q for p in QUALIFIED_IN for q in self.inc.get(uri, {}).get(p, [])]
         while todo:
             s = todo.pop()
             if s in seen:
@@ -258,6 +261,10 @@ class GraphModel:
         if who and why and not places:
             editorial = {"who": who, "when": self.text(uri, "prov:generatedAtTime"), "why": why}
         return {"places": places, "editorial": editorial}
+
+    def qualified(self, role: str, prop: str) -> dict[str, str]:
+        """Competency or challenge -> its qualified relation for one role (prop: qualifiedCompetency/Challenge)."""
+        return {self.one(q, prop): q for q in self.subjects("tor:qualifiedRole", role) if self.one(q, prop)}
 
     def reports(self, case: str) -> dict[str, str]:
         """Knelpunt -> its report (tor:KnelpuntReport) for one case."""

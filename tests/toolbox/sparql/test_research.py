@@ -52,6 +52,14 @@ ANSWERS = {
     "20-gemeente-met-twee-ot3-casussen": [("Gemeente Groningen", "2")],
     "21-casussen-met-code-in-werkboek": [("19",)],
     "22-casussen-per-cluster": [("A", "4"), ("B", "7"), ("C", "5"), ("D", "3")],
+    "23-rollen-met-b2-kaart": [("11",)],
+    "24-zorgvuldig-en-zaakgericht": [("Assetmanager",), ("Informatiemanager",), ("Planning- en controlmedewerker",)],
+    "25-competenties-ambtelijk-opdrachtgever-uit-essay": [
+        ("Diplomatiek opereren",), ("Doorzettingskracht",),
+        ("Verwachtingen managen",)],
+    # ambtelijk en bestuurlijk opdrachtgever, opgavemanager, lijnmanager, projectleider
+    "26-besluitvaardig-op-kaart": [("5",)],
+    "27-ambitiebewaker-richting-do": [("Transitiemanager",)],
 }
 
 
