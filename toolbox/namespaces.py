@@ -51,6 +51,8 @@ TYPE_SEGMENTS = {
     "Municipality": "gemeente",
     "Cluster": "cluster",
     "DevelopmentTeam": "ontwikkelteam",
+    "MunicipalDomain": "domein",
+    "WorkSession": "sessie",
     # Herkomst: bronplaatsen en gekwalificeerde relaties met een eigen adres (docs/ontology.md).
     "SourcePlace": "bronplaats",
     "ToolRecommendation": "toolaanbeveling",

@@ -60,6 +60,14 @@ ANSWERS = {
     # ambtelijk en bestuurlijk opdrachtgever, opgavemanager, lijnmanager, projectleider
     "26-besluitvaardig-op-kaart": [("5",)],
     "27-ambitiebewaker-richting-do": [("Transitiemanager",)],
+    "28-teams-bij-middagsessie-d": [("OT3",), ("OT4",)],
+    "29-leidende-partij-per-projecttype": [
+        ("Beheergestuurd project", "Stadsbeheer"), ("Herstructureringsproject", "Stadsbeheer"),
+        ("Herstructureringsproject", "Stadsontwikkeling"), ("Ontwikkelinggestuurd project", "Stadsontwikkeling"),
+        ("Transitiegestuurd project", "Beleidsafdelingen"), ("Wijkgericht project", "Sociaal domein")],
+    # A: OT2, OT6; B: OT1, OT2, OT5; C: OT1, OT3; D: OT3, OT4
+    "30-middagsessies-per-ontwikkelteam": [("OT1", "2"), ("OT2", "2"), ("OT3", "2"), ("OT4", "1"), ("OT5", "1"),
+                                           ("OT6", "1")],
 }
 
 
