@@ -58,10 +58,14 @@ def describe_graph(model: GraphModel, uri: str, with_labels: bool = True) -> Gra
             linked.add(document)
     if with_labels:
         label_p = URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")
+        name_p = URIRef("https://schema.org/name")
         for other in linked:
             text = model.text(other, "skos:prefLabel")
             if text:
                 graph.add((URIRef(other), label_p, Literal(text, lang="nl")))
+            name = model.text(other, "schema:name")  # the label a source gives an outside link
+            if name:
+                graph.add((URIRef(other), name_p, Literal(name, lang="nl")))
     return graph
 
 

@@ -68,6 +68,8 @@ ANSWERS = {
     # A: OT2, OT6; B: OT1, OT2, OT5; C: OT1, OT3; D: OT3, OT4
     "30-middagsessies-per-ontwikkelteam": [("OT1", "2"), ("OT2", "2"), ("OT3", "2"), ("OT4", "1"), ("OT5", "1"),
                                            ("OT6", "1")],
+    "31-tools-van-amsterdam": [("Integrale Ontwerpmethode Openbare Ruimte",),
+                               ("Puntensysteem natuurinclusief bouwen",)],
 }
 
 
