@@ -304,7 +304,7 @@ def graph_to_values(graph: Graph, uri: URIRef) -> tuple[dict, str, list[tuple]]:
 
 
 REPORT_SEGMENT = "melding"
-EDITED_NOTE = "Gekoppeld door een redacteur in het beheerscherm; de redacteur noemde geen plek in de bronnen."
+EDITED_NOTE = "Gekoppeld via het beheerscherm; bij het opslaan is geen plek in de bronnen genoemd."
 REPORT_PREDICATES = {RDF.type, TOR.reportingCase, TOR.reportedKnelpunt, TOR.rank, TOR.keyword,
                      PROV.wasDerivedFrom, PROV.wasAttributedTo, PROV.generatedAtTime, SKOS.editorialNote}
 

@@ -72,6 +72,7 @@ def _provenance_section(store) -> list[str]:
                      f"{row['fromInterview']} | {row['fromTop3']} | {row['fromSheet']} | {missing} | {cover} |")
     lines += ["", "## Feiten als gegevens", "",
               "Wat de bronnen tellen, rangschikken of in een tabel, kaart of sessie zetten, staat als gegeven in de "
-              "graaf (met zijn bronplaats), niet alleen in een beschrijving.", "", "| feit | aantal |", "| --- | ---: |"]
+              "graaf (met zijn bronplaats), niet alleen in een beschrijving.", "",
+              "| feit | aantal |", "| --- | ---: |"]
     lines += [f"| {row['fact']} | {row['n']} |" for row in store.select(load_query("report-facts"))]
     return lines
