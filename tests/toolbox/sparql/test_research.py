@@ -94,6 +94,28 @@ def test_the_seven_editorial_step_tool_links(real_store):
     }
 
 
+def test_every_step_tool_and_case_knelpunt_link_has_a_source_place_or_an_editor(real_store):
+    """The issue's test of done: a query tells, for every link, which passage or which editor it comes from."""
+    result = real_store.select((RESEARCH_DIR / "32-herkomst-van-elke-koppeling.rq").read_text(encoding="utf-8"))
+    links: dict[tuple, list] = {}
+    for row in result:
+        links.setdefault((row["kind"], row["from"], row["to"]), []).append(row)
+    direct = real_store.select("""
+        PREFIX tor: <https://toolbox-openbare-ruimte.nl/def/tor#>
+        SELECT (COUNT(*) AS ?n) WHERE {
+          { SELECT DISTINCT ?s ?t WHERE { ?s tor:toolRecommendation ?r . ?r tor:recommendedTool ?t } }
+          UNION { SELECT DISTINCT ?s ?t WHERE { ?s tor:reportsKnelpunt|tor:topKnelpunt ?t } } }""")
+    assert len(links) == int(next(iter(direct))["n"]) > 200
+    for key, rows in links.items():
+        assert all((r["place"] and r["document"]) or (r["editor"] and r["when"] and r["why"]) for r in rows), key
+    kinds = {k for k, _, _ in links}
+    assert kinds == {"stap-tool", "casus-knelpunt"}
+    editorial = {(str(f).rsplit("/", 1)[1], str(t).rsplit("/", 1)[1]) for (k, f, t), rows in links.items()
+                 if k == "stap-tool" and not rows[0]["place"]}
+    assert len(editorial) == 7
+
+
 def test_every_research_question_is_asserted():
-    assert {p.stem for p in RESEARCH_DIR.glob("*.rq")} == set(ANSWERS) | {"02-redactionele-toolkoppelingen"}
+    assert {p.stem for p in RESEARCH_DIR.glob("*.rq")} == set(ANSWERS) | {
+        "02-redactionele-toolkoppelingen", "32-herkomst-van-elke-koppeling"}
     assert len(list(RESEARCH_DIR.glob("*.rq"))) >= 25
