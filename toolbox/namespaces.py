@@ -53,6 +53,7 @@ TYPE_SEGMENTS = {
     "DevelopmentTeam": "ontwikkelteam",
     "MunicipalDomain": "domein",
     "WorkSession": "sessie",
+    "KeyFigure": "kengetal",
     # Herkomst: bronplaatsen en gekwalificeerde relaties met een eigen adres (docs/ontology.md).
     "SourcePlace": "bronplaats",
     "ToolRecommendation": "toolaanbeveling",

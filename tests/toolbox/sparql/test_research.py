@@ -70,6 +70,10 @@ ANSWERS = {
                                            ("OT6", "1")],
     "31-tools-van-amsterdam": [("Integrale Ontwerpmethode Openbare Ruimte",),
                                ("Puntensysteem natuurinclusief bouwen",)],
+    "33-bedragen-in-casussen": [("Transformatie Dordwijkzone naar Stadspark XXL", "55000000"),
+                                ("Proeftuin Aardgasvrij De Wijert", "4000000")],
+    "34-tijdshorizons-van-rollen": [("Assetmanager", "3", "None"), ("Beleidsmaker", "10", "None"),
+                                    ("Projectleider", "None", "2")],
 }
 
 
