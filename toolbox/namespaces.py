@@ -54,6 +54,7 @@ TYPE_SEGMENTS = {
     "MunicipalDomain": "domein",
     "WorkSession": "sessie",
     "KeyFigure": "kengetal",
+    "CaseName": "casusnaam",
     # Herkomst: bronplaatsen en gekwalificeerde relaties met een eigen adres (docs/ontology.md).
     "SourcePlace": "bronplaats",
     "ToolRecommendation": "toolaanbeveling",

@@ -22,7 +22,7 @@ T = str(TOR)
 # Qualified relations a thing holds: their statements belong to its description (and JSON-LD twin).
 QUALIFIED = frozenset({T + "toolRecommendation", T + "remedy", T + "knelpuntReport"})
 # ... and those that point at it (a role's qualified competencies and challenges, a case's reports).
-QUALIFIED_IN = (T + "qualifiedRole", T + "reportingCase")
+QUALIFIED_IN = (T + "qualifiedRole", T + "reportingCase", T + "namedCase")
 # Per kind of qualified relation: how to find its two ends ("<p": things that link to it with p).
 RELATION_ENDS = [
     ("<" + T + "toolRecommendation", T + "recommendedTool", "Stap", "Aanbevolen tool"),
@@ -182,7 +182,8 @@ class GraphModel:
         return [v.value for v in self.values(uri, prop) if v.kind == "literal" and v.lang in (None, "nl")]
 
     def label(self, uri: str) -> str:
-        found = self.text(uri, PREF_LABEL) or self.text(uri, "http://www.w3.org/2000/01/rdf-schema#label")
+        found = (self.text(uri, PREF_LABEL) or self.text(uri, "http://www.w3.org/2000/01/rdf-schema#label")
+                 or self.text(uri, T + "nameInSource"))
         if found:
             return found
         ends = self.relation_ends(uri)

@@ -9,6 +9,7 @@ from toolbox.sparql.service import RESEARCH_DIR
 
 ID = "https://toolbox-openbare-ruimte.nl/id/"
 TACTISCH_GAT = "Tactisch gat: een kader voor 4 tot 10 jaar ontbreekt"
+BIJLAGEN, WERKBOEK = "Bijlagen verdieping probleemanalyse", "Werkboek City Deal Openbare Ruimte"
 ANSWERS = {
     "01-tools-op-stappagina-richting-do": [("Integraal Gebiedsplan",), ("Integrale Ontwerpmethode Openbare Ruimte",)],
     "03-top-3-tilburg": [("1", TACTISCH_GAT),
@@ -74,6 +75,14 @@ ANSWERS = {
                                 ("Proeftuin Aardgasvrij De Wijert", "4000000")],
     "34-tijdshorizons-van-rollen": [("Assetmanager", "3", "None"), ("Beleidsmaker", "10", "None"),
                                     ("Projectleider", "None", "2")],
+    "35-namen-dordrecht-per-document": [
+        ("Integrale aanpak Crabbehof", "Casus 5: Dordrecht", BIJLAGEN),
+        ("Integrale aanpak Crabbehof", "Integrale aanpak Crabbehof", BIJLAGEN),
+        ("Revitalisering Componistenbuurt", "Buurtaanpak De Staart", WERKBOEK),
+        ("Revitalisering Componistenbuurt", "D3", WERKBOEK),
+        ("Revitalisering Componistenbuurt", "Revitalisering Componistenbuurt", WERKBOEK),
+        ("Transformatie Dordwijkzone naar Stadspark XXL", "A2", WERKBOEK),
+        ("Transformatie Dordwijkzone naar Stadspark XXL", "Transformatie Dordwijkzone naar Stadspark XXL", WERKBOEK)],
 }
 
 
