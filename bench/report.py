@@ -26,6 +26,10 @@ SNIPPET = """```sh
 .venv/bin/python -m bench.run --quick
 # compare two runs
 .venv/bin/python -m bench.report bench/results/NEW.json --compare bench/results/OLD.json --docs none
+# Lighthouse, mobile profile, on home, a guide answer, a step page and /tools (npm ci installs the
+# pinned lighthouse; Chromium at $CHROME_PATH, default /usr/bin/chromium); a few minutes, CPU-heavy;
+# writes bench/results/lighthouse-{date}.json and the Lighthouse section below
+.venv/bin/python -m bench.lighthouse --note after
 ```"""
 
 
@@ -278,6 +282,11 @@ def render_markdown(results: dict, json_path: Path | None = None) -> str:
     lines.append("")
     for s in results["sizes"]:
         lines += size_section(s, clients)
+    from .lighthouse import recorded_runs, section  # its own runner (bench.lighthouse); kept on a rerun
+
+    runs = recorded_runs()
+    if runs:
+        lines += ["", section(runs)]
     return "\n".join(lines).rstrip() + "\n"
 
 

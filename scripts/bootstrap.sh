@@ -36,6 +36,7 @@ system_packages() {
   command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)              # NL Design System assets
   if [ "$MODE" = "test" ]; then
     [ -x /usr/bin/chromium ] || pkgs+=(chromium)                    # browser tests
+    command -v virtuoso-t >/dev/null 2>&1 || pkgs+=(virtuoso-opensource-7)  # second external store (tests/webapp/sparql/test_engines.py)
   fi
   if [ ${#pkgs[@]} -gt 0 ]; then
     if command -v apt-get >/dev/null 2>&1; then apt_install "${pkgs[@]}"; else
@@ -58,7 +59,8 @@ python_env() {
 }
 
 assets() {
-  if [ ! -f node_modules/@utrecht/component-library-css/dist/index.css ] || [ ! -f node_modules/axe-core/axe.min.js ] \
+  if [ ! -f node_modules/@utrecht/design-tokens/dist/index.css ] || [ ! -f node_modules/@utrecht/link-css/dist/index.css ] \
+     || [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -x node_modules/.bin/lighthouse ] \
      || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     say "NL Design System-bestanden installeren (npm)"
     npm ci --no-audit --no-fund --loglevel=error

@@ -114,22 +114,32 @@ def cmd_query(args) -> int:
 
 
 def cmd_guide_eval(args) -> int:
+    """Development set with its misses, held-out set as figures only (unless --toon-heldout-missers)."""
     from toolbox.graph.model import GraphModel
-    from toolbox.guide.evaluation import DEFAULT_SET, evaluate, format_evaluation, load_set
+    from toolbox.guide.evaluation import DEFAULT_SET, HELDOUT_SET, evaluate, format_evaluation, load_set
     from toolbox.guide.ranker import SituationRanker
 
     settings = _settings(args)
+    sets = [("ontwikkelset", Path(args.set) if args.set else DEFAULT_SET, True)]
+    if not args.set and not args.alleen_ontwikkelset:
+        sets.append(("held-out set", HELDOUT_SET, args.toon_heldout_missers))
     try:
-        items = load_set(Path(args.set) if args.set else DEFAULT_SET)
+        loaded = [(name, load_set(path), show) for name, path, show in sets]
     except (OSError, ValueError) as exc:
         print(f"Evaluatieset niet te lezen: {exc}", file=sys.stderr)
         return 2
     ranker = SituationRanker(GraphModel.from_store(_store(args), settings.base_uri))
-    result = evaluate(ranker, items)
+    results = [(name, evaluate(ranker, items), show) for name, items, show in loaded]
     if args.json:
-        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        out = {}
+        for name, result, show in results:
+            data = result.as_dict()
+            if not show:
+                data["misses"] = len(result.misses)
+            out[name] = data
+        print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
-        print(format_evaluation(result))
+        print("\n\n".join(f"== {name} ==\n{format_evaluation(result, misses=show)}" for name, result, show in results))
     return 0
 
 
@@ -140,6 +150,15 @@ def cmd_serve(args) -> int:
     settings = _settings(args)
     if args.threads:
         settings = replace(settings, server_threads=args.threads)
+    if settings.sparql_endpoint:  # refuse an external store that caps or widens the data before serving
+        from toolbox.graph.remote_copy import StoreContractError, checked_quads
+        from toolbox.graph.store import RemoteStore
+
+        try:
+            checked_quads(RemoteStore(settings, settings.sparql_endpoint))
+        except StoreContractError as exc:
+            print(exc, file=sys.stderr)
+            return 1
     return serve(settings, host=args.host, port=args.port)
 
 
@@ -200,7 +219,10 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_query)
 
     p = sub.add_parser("guide-eval", help="plaatsing van beschreven situaties meten (top-1/top-3 per niveau)")
-    p.add_argument("--set", help="evaluatieset als JSON (standaard tests/data/situations.json)")
+    p.add_argument("--set", help="een eigen evaluatieset als JSON (standaard: ontwikkelset en held-out set)")
+    p.add_argument("--alleen-ontwikkelset", action="store_true", help="de held-out set overslaan")
+    p.add_argument("--toon-heldout-missers", action="store_true",
+                   help="ook de missers van de held-out set tonen (niet gebruiken om op af te stemmen)")
     p.add_argument("--content")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_guide_eval)

@@ -90,9 +90,10 @@ def id_prefixes(base: str) -> dict[str, str]:
 def rebase(iri: str, base: str) -> str:
     """Map a thing's IRI written with the canonical base onto the configured base.
 
-    Only /id/ IRIs move: the vocabulary namespace (/def/tor#) keeps its identity.
+    Only /id/ IRIs and those of the dataset description (/data/#uitgever, the publisher the sources
+    name) move: the vocabulary namespace (/def/tor#) keeps its identity.
     """
-    if base != CANONICAL_BASE and iri.startswith(CANONICAL_BASE + "/id/"):
+    if base != CANONICAL_BASE and iri.startswith((CANONICAL_BASE + "/id/", CANONICAL_BASE + "/data/")):
         return base + iri[len(CANONICAL_BASE):]
     return iri
 

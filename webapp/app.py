@@ -37,8 +37,10 @@ def create_app(settings: Settings | None = None, state: SiteState | None = None)
     app.session_interface = SessionInterface()
     app.extensions["toolbox"] = state or SiteState.load(settings)
 
-    from webapp import beheer, errors, filters, page_cache, pages, sparql
+    from webapp import assets, beheer, compression, errors, filters, page_cache, pages, sparql
 
+    compression.init_app(app)  # before the page cache: it compresses what the cache kept and tagged
+    assets.init_app(app)
     errors.init_app(app)  # before the page cache: a refused request is never answered from it
     filters.register(app)
     page_cache.init_app(app)

@@ -15,6 +15,8 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Request
 
+from toolbox.negotiation import RDF_MEDIA_TYPES, choose
+
 MAX_NAME_LENGTH = 100  # characters of a parameter name (the longest the site reads is `named-graph-uri`)
 MAX_PARAM_LENGTH = 2000  # characters of one parameter value outside /sparql (a search is a sentence at most)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -45,29 +47,34 @@ STATUSES = {
 
 HTML = "text/html"
 JSON_TYPES = ("application/json", "application/ld+json", "application/problem+json")
-RDF_TYPES = ("text/turtle", "application/x-turtle", "application/n-triples", "application/rdf+xml")
+RDF_TYPES = tuple(RDF_MEDIA_TYPES)  # every RDF media type and alias the site's negotiation knows
 # What each part of the site can answer (Accept), and the `format=` values per page.
 SERVED = {
     "pages": (HTML, "application/xhtml+xml", "application/ld+json", "application/json", "text/markdown", "text/csv"),
     "search": (HTML, "application/xhtml+xml", "application/json"),
-    "linked_data": (HTML, "application/xhtml+xml", *JSON_TYPES[:2], *RDF_TYPES),
-    "sparql.data_index": (HTML, "application/xhtml+xml", "application/ld+json", *RDF_TYPES),
+    "pages.entity": (HTML, "application/xhtml+xml", *RDF_TYPES, "text/markdown", "text/csv"),
+    "linked_data": (HTML, "application/xhtml+xml", *RDF_TYPES),
+    "sparql.data_index": (HTML, "application/xhtml+xml", *RDF_TYPES),
+    "sparql.well_known_void": (HTML, "application/xhtml+xml", *RDF_TYPES),
 }
 LIST_FORMATS = ("jsonld", "json")
 FORMATS = {
     "pages.home": ("jsonld",),
     "pages.about": (),
-    "pages.fan": ("jsonld",),
+    "pages.standards": ("json",),
+    "pages.fan": LIST_FORMATS,
     "pages.library": LIST_FORMATS,
     "pages.cases": LIST_FORMATS,
     "pages.knelpunten": LIST_FORMATS,
-    "pages.entity": ("jsonld", "json", "md", "csv"),
+    "pages.entity": ("jsonld", "json", "json-ld", "ttl", "turtle", "nt", "rdf", "rdfxml", "md", "csv"),
     "pages.guide": ("json",),
+    "pages.plan": ("json", "md", "csv"),
     "search.search": ("json",),
     "sparql.data_index": ("html", "ttl", "turtle", "nt", "jsonld", "rdf", "rdfxml"),
+    "sparql.well_known_void": ("html", "ttl", "turtle", "nt", "jsonld", "rdf", "rdfxml"),
 }
 LINKED_DATA_FORMATS = ("ttl", "turtle", "nt", "ntriples", "jsonld", "json", "json-ld", "rdf", "xml", "rdfxml")
-LINKED_DATA_WITH_FORMAT = ("linked_data.thing", "linked_data.ontology", "linked_data.shapes")
+LINKED_DATA_WITH_FORMAT = ("linked_data.thing", "linked_data.ontology", "linked_data.shapes", "linked_data.graph")
 
 
 class Refusal(HTTPException):
@@ -84,11 +91,10 @@ def wants_json() -> bool:
     fmt = (request.args.get("format") or "").lower()
     if fmt in ("json", "jsonld"):
         return True
-    accept = request.accept_mimetypes
-    if not request.headers.get("Accept", "").strip():
+    header = request.headers.get("Accept", "")
+    if not header.strip():
         return False
-    best = accept.best_match([HTML, *JSON_TYPES])
-    return best is None or (best in JSON_TYPES and accept[best] > accept[HTML])
+    return choose(header, [HTML, *JSON_TYPES]) != HTML
 
 
 def error_response(status: int, message: str | None = None, title: str | None = None, **extra) -> Response:
@@ -208,7 +214,7 @@ def _check_negotiation() -> None:
                       f"format: {shown}.", formats=list(allowed))
     served = SERVED.get(endpoint) or SERVED.get(request.blueprint or "")
     header = request.headers.get("Accept", "").strip()
-    if served and header and request.accept_mimetypes.best_match(served) is None:
+    if served and header and choose(header, served) is None:
         raise Refusal(406, f"Geen van de gevraagde formaten ({_short(header)}) is hier beschikbaar. Beschikbaar: "
                       f"{', '.join(served)}.", formats=list(served))
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 from flask import request
 from markupsafe import Markup, escape
 
+from toolbox.negotiation import HTML_TYPES, choose
 from webapp.state import state
 
 
@@ -59,10 +60,28 @@ def live(uris: list[str]) -> list[str]:
 
 
 def prefers_over_html(*media_types: str) -> bool:
-    """True when the client's Accept header ranks one of media_types above HTML."""
-    accept = request.accept_mimetypes
-    best = accept.best_match(["text/html", *media_types])
-    return best in media_types and accept[best] > accept["text/html"]
+    """True when the client's Accept header ranks one of media_types above HTML (toolbox.negotiation's rule,
+    HTML offered first)."""
+    return choose(request.headers.get("Accept"), [*HTML_TYPES, *media_types]) in media_types
+
+
+ID_LIKE = re.compile(r"^[\d\W_]*$|^[0-9a-f]{8}-[0-9a-f-]{27,}$", re.I)
+
+
+def link_text(url: str) -> str:
+    """Readable words for an outside link whose data has no label: the last telling part of its path
+    and the site (`Toepassingen (omgevingswijzer.org)`), so that a phone shows words, not a long URL."""
+    parsed = urlsplit(url)
+    host = parsed.netloc.lower().removeprefix("www.")
+    parts = [unquote(p) for p in parsed.path.split("/") if p]
+    for part in reversed(parts):
+        stem, dot, ext = part.rpartition(".")
+        name = stem if dot and ext.lower() in ("pdf", "aspx", "html", "htm", "php", "docx", "xlsx") else part
+        if not ID_LIKE.match(name):
+            words = re.sub(r"[-_+]+", " ", name).strip()
+            kind = "pdf, " if part.lower().endswith(".pdf") else ""
+            return f"{words[:1].upper()}{words[1:]} ({kind}{host})"
+    return host or url
 
 
 def label(uri: str | None) -> str:
@@ -74,6 +93,7 @@ def register(app) -> None:
     app.jinja_env.filters["doc_url"] = doc_url
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["live"] = live
+    app.jinja_env.filters["link_text"] = link_text
     app.jinja_env.globals["doc_url"] = doc_url
     app.jinja_env.globals["label"] = label
     app.jinja_env.trim_blocks = True

@@ -22,7 +22,7 @@ from flask import Flask, Response, current_app, g, has_request_context, request
 from toolbox.lru import LRUCache
 
 CACHEABLE_BLUEPRINTS = {"pages", "search"}
-UNCACHEABLE_ENDPOINTS = {"pages.vendor"}  # files: send_file handles these
+UNCACHEABLE_ENDPOINTS = {"pages.standards"}  # figures the downloads child writes after a save
 BUDGET_BYTES = 64 * 1024 * 1024
 STATE_ENVIRON = "toolbox.state"  # a warm-up request names the state it renders against
 WARM_PAGES = 200  # pages rendered ahead of a swap, the most recently asked first
@@ -30,7 +30,7 @@ WARM_SECONDS = 20.0  # and for at most this long: the editor's change is not hel
 
 
 class PageCache(LRUCache):
-    """Entries (body, mimetype, headers, etag) within BUDGET_BYTES; a page over 1/16 of it is not kept."""
+    """Entries (body, content type, headers, etag) within BUDGET_BYTES; a page over 1/16 of it is not kept."""
 
     def __init__(self, budget: int = BUDGET_BYTES):
         super().__init__(max_size=budget, size=lambda entry: len(entry[0]), max_entry_size=budget // 16)
@@ -85,8 +85,8 @@ def init_app(app: Flask) -> None:
         entry = site.page_cache.get(key)
         if entry is None:
             return None
-        body, mimetype, headers, etag = entry
-        response = Response(body, mimetype=mimetype, headers=headers)
+        body, content_type, headers, etag = entry
+        response = Response(body, content_type=content_type, headers=headers)
         response.set_etag(etag)
         response.headers["X-Toolbox-Cache"] = "hit"
         return response.make_conditional(request)
@@ -102,6 +102,6 @@ def init_app(app: Flask) -> None:
         body = response.get_data()
         etag = f"{site.version}-{hashlib.sha1(body).hexdigest()[:16]}"
         kept = [(k, v) for k, v in response.headers.items() if k not in ("Content-Type", "Content-Length")]
-        site.page_cache.put(key, (body, response.mimetype, kept, etag))
+        site.page_cache.put(key, (body, response.content_type, kept, etag))  # with its parameters (a profile)
         response.set_etag(etag)
         return response.make_conditional(request)

@@ -9,6 +9,7 @@ from toolbox.build.pipeline import read_manifest
 from toolbox.build.recovery import open_built
 from toolbox.config import Settings
 from toolbox.graph.model import GraphModel
+from toolbox.graph.remote_copy import remote_copy
 from toolbox.graph.store import EmbeddedStore, RemoteStore
 from toolbox.guide.ranker import SituationRanker
 from toolbox.lru import LRUCache
@@ -68,8 +69,8 @@ class SiteState:
     @classmethod
     def load(cls, settings: Settings) -> SiteState:
         if settings.sparql_endpoint:
-            # The external store already holds the data; the index is built from it once.
-            store = RemoteStore(settings, settings.sparql_endpoint)
+            # The external store holds the data; pages, index and downloads come from one checked copy.
+            store = remote_copy(RemoteStore(settings, settings.sparql_endpoint))
             index_dir = settings.build_dir / "index-remote"
             build_index(settings, store, index_dir)
             version = "remote"

@@ -48,7 +48,9 @@ ROUTES = {
     "/knelpunten": {"stap": "slug", "rol": "slug", "dimensie": "slug", "pagina": "flag"},  # pages need ?dimensie=
     "/samenwerkingswaaier": {},
     "/zoeken": {"q": "text", "type": "filter", "niveau": "filter", "categorie": "filter", "pagina": "page"},
-    "/gids": {"niveau": "slug", "stap": "slug", "knelpunt": "slug", "situatie": "text"},
+    "/gids": {"niveau": "slug", "stap": "slug", "knelpunt": "slug", "situatie": "text", "keuze": "filter"},
+    "/aanpak": {"stap": "slug", "tool": "slug", "rol": "slug", "knelpunt": "slug", "v": "flag", "notitie": "text",
+                "titel": "text"},
     "/sparql": {"voorbeeld": "slug", "query": "sparql", "default-graph-uri": "graph"},
     "/beheer/inloggen": {"next": "next"},
     "/beheer/": {},
@@ -59,7 +61,7 @@ ROUTES = {
 # Routes that answer a format= (the values they serve); the others serve HTML only.
 FORMAT_ROUTES = {"/", "/doc/tool/ambitieweb", "/doc/checklist/opdrachtbrief", "/doc/casus/toetswijk",
                  "/id/tool/ambitieweb", "/def/tor", "/def/shapes", "/data/", "/tools", "/casussen", "/knelpunten",
-                 "/samenwerkingswaaier", "/zoeken", "/gids", "/sparql", "/over"}
+                 "/samenwerkingswaaier", "/zoeken", "/gids", "/aanpak", "/sparql", "/over"}
 NEGOTIATED = FORMAT_ROUTES - {"/over"}  # Accept decides the answer here: an Accept nobody serves is 406
 POST_ROUTES = {"/sparql", "/beheer/inloggen", "/beheer/casussen/nieuw"}
 HTML_ONLY = {"/over", "/sparql", "/data/toolbox-openbare-ruimte.ttl"} | {r for r in ROUTES if r.startswith("/beheer")}

@@ -234,7 +234,7 @@ def test_security_headers_on_every_response(site):
     base, _, _ = site
     paths = ["/", "/tools", "/doc/tool/ambitieweb", "/doc/tool/ambitieweb.ttl", "/id/tool/ambitieweb", "/def/tor",
              "/sparql", "/sparql?query=ASK%20%7B%7D", "/data/", "/data/toolbox-openbare-ruimte.ttl",
-             "/static/css/site.css", "/static/js/beheer.js", "/vendor/components.css", "/bestaat-niet",
+             "/static/css/site.css", "/static/js/beheer.js", "/favicon.ico", "/bestaat-niet",
              "/beheer/inloggen", "/beheer/", "/zoeken?q=%zz", "/gids?format=png"]
     wrong = []
     for path in paths:

@@ -21,6 +21,7 @@ from toolbox.config import Settings
 from toolbox.files import atomic_write, file_digest
 from toolbox.graph.content import content_files
 from toolbox.graph.reasoning import INFERENCE_DIR, inference_rules
+from toolbox.graph.standards import PROFILES
 from toolbox.graph.validate import Report, ontology_graph, validate_content
 from toolbox.namespaces import GRAPH_CONTENT, GRAPH_INFERRED, GRAPH_ONTOLOGY
 
@@ -54,7 +55,8 @@ def content_version(settings: Settings, digests: Iterable[tuple[str, bytes]] | N
     digest = hashlib.sha256()
     digest.update(__version__.encode())
     digest.update(settings.base_uri.encode())
-    for path in [settings.ontology_file, settings.shapes_file, *sorted(INFERENCE_DIR.glob("*.rq"))]:
+    profiles = [profile.shapes for profile in PROFILES]
+    for path in [settings.ontology_file, settings.shapes_file, *profiles, *sorted(INFERENCE_DIR.glob("*.rq"))]:
         _add(digest, path.name, file_digest(path.read_bytes()))
     if digests is None:
         root = settings.content_dir

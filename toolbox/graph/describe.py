@@ -25,13 +25,13 @@ MEDIA_TYPE_FORMATS = {
 }
 
 
-def _term(value: Value | str):
+def _term(value: Value | str, model: GraphModel):
     if isinstance(value, str):
-        return BNode(value[2:]) if value.startswith("_:") else URIRef(value)
+        return BNode(model.stable_id(value)) if value.startswith("_:") else URIRef(value)
     if value.kind == "iri":
         return URIRef(value.value)
     if value.kind == "bnode":
-        return BNode(value.value[2:])
+        return BNode(model.stable_id(value.value))
     if value.lang:
         return Literal(value.value, lang=value.lang)
     return Literal(value.value, datatype=URIRef(value.datatype) if value.datatype else None)
@@ -42,7 +42,7 @@ def describe_graph(model: GraphModel, uri: str, with_labels: bool = True) -> Gra
     graph = Graph()
     linked = set()
     for s, p, v in model.statements(uri):
-        graph.add((_term(s), URIRef(p), _term(v)))
+        graph.add((_term(s, model), URIRef(p), _term(v, model)))
         if v.kind == "iri":
             linked.add(v.value)
     for p, subjects in model.inc.get(uri, {}).items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rdflib import Graph
 
 from toolbox.config import Settings
+from toolbox.graph.canonical import ordered_jsonld
 from toolbox.namespaces import PREFIXES, id_prefixes
 
 ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
@@ -26,10 +27,12 @@ def bind_prefixes(graph: Graph, settings: Settings) -> Graph:
 def serialise(graph: Graph, fmt: str, settings: Settings) -> bytes:
     if fmt == "nt":
         return "".join(sorted(graph.serialize(format="nt").splitlines(keepends=True))).encode("utf-8")
+    if fmt == "jsonld-expanded":  # JSON-LD in expanded form: full IRIs, no context
+        return graph.serialize(format="json-ld").encode("utf-8")
     bind_prefixes(graph, settings)
     if fmt == "jsonld":
         context = {**PREFIXES, **id_prefixes(settings.base_uri)}
-        return graph.serialize(format="json-ld", context=context, auto_compact=True).encode("utf-8")
+        return ordered_jsonld(graph.serialize(format="json-ld", context=context, auto_compact=True))
     return graph.serialize(format=RDFLIB_FORMATS[fmt]).encode("utf-8")
 
 

@@ -7,6 +7,7 @@ by object are dictionary hits, so page time does not grow with the content.
 from __future__ import annotations
 
 import functools
+import hashlib
 import operator
 import sys
 from collections import defaultdict
@@ -74,6 +75,7 @@ class GraphModel:
         self._objects: dict[tuple[str, str], tuple[str, ...]] = {}
         self._subjects: dict[tuple[str, str], tuple[str, ...]] = {}
         self._live: dict[str, tuple[str, ...]] = {}
+        self._said: dict[str, str] = {}  # blank node -> what it says, for an order that survives a reload
 
     @classmethod
     def from_store(cls, store, base_uri: str) -> GraphModel:
@@ -107,7 +109,29 @@ class GraphModel:
             if value.kind != "literal":
                 self.inc[value.value][predicate].append(subject)
 
+    def _canonical_order(self) -> None:
+        """Every list in one order that depends on the data alone, not on how a store happened to hand the
+        triples over (stores and loads differ; blank nodes get new labels each time). Blank nodes sort by
+        what they say, so equal sort keys on a page still come out the same on every engine."""
+        def fingerprint(props: dict[str, list[Value]]) -> str:
+            said = sorted(f"{p}\x1e{v.kind}\x1e{v.value}\x1e{v.lang or ''}\x1e{v.datatype or ''}"
+                          for p, values in props.items() for v in values if v.kind != "bnode")
+            return hashlib.blake2b("\x1f".join(said).encode(), digest_size=8).hexdigest()
+
+        said = self._said = {s: fingerprint(props) for s, props in self.out.items() if s.startswith("_:")}
+
+        def value_key(v: Value) -> tuple:
+            return v.kind, said.get(v.value, v.value), v.lang or "", v.datatype or ""
+
+        for props in self.out.values():
+            for values in props.values():
+                values.sort(key=value_key)
+        for props in self.inc.values():
+            for subjects in props.values():
+                subjects.sort(key=lambda s: said.get(s, s))
+
     def _finish(self) -> None:
+        self._canonical_order()
         self.types: dict[str, set[str]] = {
             s: {v.value for v in props.get(RDF_TYPE, [])} for s, props in self.out.items()
         }
@@ -216,8 +240,16 @@ class GraphModel:
         key = self._sort_keys.get(uri)
         if key is None:
             notation = self.text(uri, NOTATION) or ""
-            key = self._sort_keys[uri] = (self.order(uri), notation, self.label(uri).lower(), uri)
+            if uri.startswith("_:"):  # by what it says, not by its label (a new one on every load)
+                key = (self.order(uri), notation, (self.text(uri, PREF_LABEL) or "").lower(), self._said.get(uri, uri))
+            else:
+                key = (self.order(uri), notation, self.label(uri).lower(), uri)
+            self._sort_keys[uri] = key
         return key
+
+    def stable_id(self, node: str) -> str:
+        """A blank node's label from what it says: the same on every load and every engine."""
+        return "b" + self._said.get(node, node[2:])
 
     def segment(self, uri: str) -> str | None:
         """The URI type segment ('stap', 'tool', ...) of a thing."""

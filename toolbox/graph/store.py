@@ -19,6 +19,7 @@ import pyoxigraph as ox
 
 from toolbox.config import QUERY_DIR, Settings
 from toolbox.namespaces import GRAPH_CONTENT, GRAPH_INFERRED, GRAPH_ONTOLOGY
+from toolbox.terms import ResultError, json_boolean, json_rows
 
 _IRI_SAFE = re.compile(r'^[^<>"{}|^`\\\s]+$')
 
@@ -36,6 +37,12 @@ def _term_value(term) -> str | None:
     if term is None:
         return None
     return term.value
+
+
+def graph_names(settings: Settings) -> dict[str, str]:
+    """The dataset's three named graphs, the same on every store."""
+    base = settings.base_uri
+    return {"content": base + GRAPH_CONTENT, "ontology": base + GRAPH_ONTOLOGY, "inferred": base + GRAPH_INFERRED}
 
 
 def disk_store_path(dataset: Path) -> Path:
@@ -93,12 +100,7 @@ class EmbeddedStore:
         return cls(settings, ox.Store.read_only(str(disk_store(Path(path)))))
 
     def graph_names(self) -> dict[str, str]:
-        base = self.settings.base_uri
-        return {
-            "content": base + GRAPH_CONTENT,
-            "ontology": base + GRAPH_ONTOLOGY,
-            "inferred": base + GRAPH_INFERRED,
-        }
+        return graph_names(self.settings)
 
     def _run(self, query: str, bindings: dict[str, str] | None = None, **kwargs):
         substitutions = {ox.Variable(k): ox.NamedNode(v) for k, v in (bindings or {}).items()}
@@ -159,6 +161,9 @@ class RemoteStore:
         self.settings = settings
         self.endpoint = endpoint
 
+    def graph_names(self) -> dict[str, str]:
+        return graph_names(self.settings)
+
     def _post(self, query: str, accept: str) -> bytes:
         data = urllib.parse.urlencode({"query": query}).encode()
         request = urllib.request.Request(
@@ -185,20 +190,37 @@ class RemoteStore:
         values = " ".join(f"<{v}>" for v in bindings.values())
         return f"{query}\nVALUES ({names}) {{ ({values}) }}"
 
+    def _answer(self, query: str, bindings: dict[str, str] | None) -> dict:
+        body = self._post(self._bind(query, bindings), "application/sparql-results+json")
+        try:
+            answer = json.loads(body)
+        except ValueError as exc:
+            raise StoreError(f"de store gaf geen SPARQL-JSON terug: {body[:200]!r}") from exc
+        if not isinstance(answer, dict):
+            raise StoreError("de store gaf geen SPARQL-JSON-object terug")
+        return answer
+
+    def _rows(self, query: str, bindings: dict[str, str] | None) -> tuple[list[str], list[list]]:
+        try:
+            return json_rows(self._answer(query, bindings))
+        except ResultError as exc:
+            raise StoreError(f"onleesbaar antwoord van de store: {exc}") from exc
+
     def select(self, query: str, bindings: dict[str, str] | None = None) -> list[dict[str, str | None]]:
-        body = json.loads(self._post(self._bind(query, bindings), "application/sparql-results+json"))
-        names = body["head"].get("vars", [])
-        return [{n: (row[n]["value"] if n in row else None) for n in names} for row in body["results"]["bindings"]]
+        names, rows = self._rows(query, bindings)
+        return [{n: _term_value(term) for n, term in zip(names, row, strict=True)} for row in rows]
 
     def select_terms(self, query: str, bindings: dict[str, str] | None = None) -> list[dict]:
-        """Rows as Oxigraph terms, so callers see the same types as with the embedded store."""
-        body = json.loads(self._post(self._bind(query, bindings), "application/sparql-results+json"))
-        names = body["head"].get("vars", [])
-        return [{n: _json_term(row.get(n)) for n in names} for row in body["results"]["bindings"]]
+        """Rows as Oxigraph terms, read strictly and in canonical spelling (toolbox/terms.py), so callers
+        see the same terms as with the embedded store."""
+        names, rows = self._rows(query, bindings)
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     def ask(self, query: str, bindings: dict[str, str] | None = None) -> bool:
-        body = json.loads(self._post(self._bind(query, bindings), "application/sparql-results+json"))
-        return bool(body.get("boolean"))
+        try:
+            return json_boolean(self._answer(query, bindings))
+        except ResultError as exc:
+            raise StoreError(f"onleesbaar antwoord van de store: {exc}") from exc
 
     def construct_ntriples(self, query: str, bindings: dict[str, str] | None = None) -> bytes:
         return self._post(self._bind(query, bindings), "application/n-triples")
@@ -206,20 +228,3 @@ class RemoteStore:
     def count_triples(self) -> int:
         rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         return int(rows[0]["n"]) if rows else 0
-
-
-def _json_term(cell: dict | None):
-    """A SPARQL JSON results cell as an Oxigraph term."""
-    if cell is None:
-        return None
-    kind = cell["type"]
-    if kind == "uri":
-        return ox.NamedNode(cell["value"])
-    if kind == "bnode":
-        return ox.BlankNode(cell["value"])
-    if "xml:lang" in cell:
-        return ox.Literal(cell["value"], language=cell["xml:lang"])
-    if "datatype" in cell:
-        return ox.Literal(cell["value"], datatype=ox.NamedNode(cell["datatype"]))
-    return ox.Literal(cell["value"])
-

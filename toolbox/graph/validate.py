@@ -9,11 +9,13 @@ from pathlib import Path
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, SKOS
+from rdflib.namespace import RDF, RDFS, SKOS
 
 from toolbox.config import Settings
 from toolbox.graph.content import LoadedContent, Problem, load_content
 from toolbox.graph.reasoning import check_consistency
+from toolbox.graph.standards import NL_SBB, vocabulary_part
+from toolbox.graph.standards import shapes_graph as profile_shapes
 from toolbox.namespaces import SH
 
 
@@ -42,11 +44,12 @@ def shapes_graph(settings: Settings) -> Graph:
     return _parsed(str(path), path.stat().st_mtime)
 
 
-def shacl_problems(data: Graph, settings: Settings, loaded: LoadedContent | None = None) -> list[Problem]:
-    """Run the shapes over data (with the ontology mixed in for class hierarchy)."""
+def shacl_problems(data: Graph, settings: Settings, loaded: LoadedContent | None = None,
+                   shapes: Graph | None = None) -> list[Problem]:
+    """Run the shapes (the project's own by default) over data, with the ontology mixed in for class hierarchy."""
     conforms, results, _ = shacl_validate(
         data,
-        shacl_graph=shapes_graph(settings),
+        shacl_graph=shapes if shapes is not None else shapes_graph(settings),
         ont_graph=ontology_graph(settings),
         inference="none",
         abort_on_first=False,
@@ -120,6 +123,12 @@ def validate_content(settings: Settings, content_dir: Path | None = None, owl: b
     if any("syntaxis" in p.message for p in loaded.problems):
         return report  # shapes over half-read content would only add noise
     report.problems += shacl_problems(loaded.graph, settings, loaded)
+    # The vocabulary profile (NL-SBB) over the whole content; not in a save's focused check, where the
+    # concepts a case links to come without their definitions.
+    part = Graph()
+    for triple in vocabulary_part([*loaded.graph, *ontology_graph(settings).triples((None, RDFS.subClassOf, None))]):
+        part.add(triple)
+    report.problems += shacl_problems(part, settings, loaded, shapes=profile_shapes(NL_SBB))
     if owl and not report.problems:
         consistent, explanation = check_consistency(ontology_graph(settings), loaded.graph)
         if not consistent:

@@ -1,4 +1,5 @@
-"""Phrasing of phase in a described situation: just starting, or something just finished.
+"""Phrasing of phase, time and scale in a described situation: just starting, something just
+finished, a horizon of years, many areas at once, work under way.
 
 "We beginnen net met een project in de straat" names no step, but says: the first step of the
 level the rest of the sentence points to. "Het VO is af" names a step, but means the one after
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from toolbox.search.dutch import fold
+from toolbox.search.dutch import fold, stem
 
 # "we beginnen net", "aan het begin", "we starten", "nog niets", "eerste stap"
 _START = re.compile(
@@ -31,15 +32,16 @@ def starting(text: str) -> bool:
 def finished_parts(text: str) -> tuple[list[str], str]:
     """The parts of the situation that say what is already done, and the rest.
 
-    "Het VO is af, we zitten voor het bestek" -> (["het VO"], " we zitten voor het bestek").
-    A part is the clause in front of a done-phrase.
+    "Het VO is af, we zitten voor het bestek" -> (["het vo is af"], " we zitten voor het bestek").
+    A part is the clause up to and with its done-phrase: "het werk is opgeleverd" says which step
+    is done by its verb as much as by its subject.
     """
     folded = fold(text)
     done: list[str] = []
     rest = folded
     for match in reversed(list(_DONE.finditer(folded))):
         start = _clause_start(folded, match.start())
-        done.append(folded[start:match.start()])
+        done.append(folded[start:match.end()])
         rest = rest[:start] + " " + rest[match.end():]
     return [d.strip() for d in done if d.strip()], rest
 
@@ -49,3 +51,31 @@ def _clause_start(text: str, position: int) -> int:
     for boundary in _CLAUSE.finditer(text, 0, position):
         start = boundary.end()
     return start
+
+
+# Words of scale and setting: they say where (which level), not what you are doing there.
+SETTING = frozenset(stem(w) for w in ("wijk", "wijken", "buurt", "buurten", "gebied", "gebieden", "straat",
+                                      "straten", "stad", "steden", "project", "projecten", "werk", "plein"))
+
+_NUMBER = r"(tien|twintig|dertig|\d{2,})"
+# Which level phrasing points to, by the level's slug. A horizon of ten years or more, a year from
+# 2030, or many areas at once ("welke wijken", "gebieden") is the city's programme; the contractor
+# at work, or the street lying open, is a project under way.
+_SCALE = {
+    "strategisch": re.compile(
+        r"\b(komende\s+" + _NUMBER + r"\s+jaar|(de\s+)?komende\s+(decennia|jaren)|meerjari\w*|meerjaren\w*|"
+        r"lange\s+termijn|horizon|20[3-9]\d|(de\s+)?(hele|gehele)\s+(stad|gemeente)|stadsbre\w*|"
+        r"gemeentebre\w*|wijken|gebieden|buurten|stadsdelen|welke\s+(wijk|buurt|gebied)|in\s+welk\s+jaar)\b"),
+    "tactisch": re.compile(r"\b((de|onze|deze|die|een|het|dit|dat)\s+(wijk|buurt|gebied|stadsdeel))\b"),
+    "uitvoering": re.compile(
+        r"\b(aannemer\s+(is|zijn)\s+(bezig|aan\s+het\s+werk|begonnen|gestart)|aan\s+het\s+werk|"
+        r"tijdens\s+de\s+(uitvoering|werkzaamheden|bouw)|ligt\s+open|liggen\s+open|in\s+uitvoering|"
+        r"(de|onze|deze|die|een|het|dit)\s+(straat|plein|singel|kade|laan|weg))\b"),
+}
+
+
+def scale_cues(text: str) -> dict[str, int]:
+    """How often the situation's phrasing points to each level (by slug), for what single words
+    cannot say: "de komende tien jaar", "welke wijken", "de aannemer is bezig"."""
+    folded = fold(text)
+    return {slug: n for slug, pattern in _SCALE.items() if (n := len(pattern.findall(folded)))}

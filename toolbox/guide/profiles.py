@@ -2,7 +2,7 @@
 
 A profile is the bag of stems of a thing and of what links to it, each stem with a weight
 (a label counts more than a description, a linked case less than the thing's own check) and
-the place it came from, so that a ranking can say why: "omdat je spreekt over ... en dat
+the place it came from, so that a ranking can say why: "je noemt ... en dat
 staat in ...".
 """
 
@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import bisect
 import math
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from toolbox.search.dutch import Vocabulary, stem, words
+from toolbox.search.dutch import Vocabulary, is_filler, participle_stems, stem, words
 
 
 @lru_cache(maxsize=50_000)
@@ -58,6 +59,15 @@ class Profile:
             self.sources[term] = (weight, source)
             self.surface[term] = word
 
+    def add_parts(self, vocabulary: Vocabulary, share: float) -> None:
+        """Let the parts of the profile's compounds count too, for a share of the whole's weight:
+        the graph says "teamsamenstelling", a user "het team samenstellen"."""
+        for term, weight in list(self.weights.items()):
+            word = self.surface.get(term, "")
+            for part in vocabulary.parts(word) if len(word) >= 8 else ():
+                if part != term and len(part) >= 3:
+                    self._add(part, weight * share, self.sources[term][1], word)
+
     @property
     def length(self) -> float:
         return sum(self.weights.values())
@@ -90,7 +100,7 @@ class Scored:
 class ProfileIndex:
     """BM25 over profiles (k1, b as usual), with an inverted index so a query reads few lists."""
 
-    K1, B = 1.2, 0.6
+    K1, B = 2.0, 0.6  # K1 above the usual 1.2: weights are importance, not counts; let them count
     PHRASE_BONUS = 2.5
 
     def __init__(self, profiles: Iterable[Profile]):
@@ -133,39 +143,52 @@ def stem_set(text: str) -> frozenset[str]:
 
 
 class StemBags:
-    """The stems of many things (cases, knelpunten) with an idf per stem: which of them a situation
-    resembles, and through which of its words. A word in the thing's name counts double."""
+    """The stems of many things (cases, knelpunten, tools, roles) with an idf per stem: which of them a
+    situation resembles, and through which of its words. A word in the thing's name counts double.
+    An inverted index (stem -> item numbers) keeps a query to the items that share a stem; twins at
+    100x content share their label sets."""
 
     def __init__(self, uris, texts_of, label_of):
-        self.items: list[tuple[str, frozenset[str], frozenset[str]]] = []
-        df: dict[str, int] = {}
-        for uri in uris:
+        self.uris: list[str] = []
+        self.labels: list[frozenset[str]] = []
+        postings: dict[str, list[int]] = {}
+        for n, uri in enumerate(uris):
             label = stem_set(label_of(uri) or "")
             body = stem_set(" ".join(t for t in texts_of(uri) if t))
-            self.items.append((uri, label, body))
+            self.uris.append(uri)
+            self.labels.append(label)
             for term in body | label:
-                df[term] = df.get(term, 0) + 1
-        n = max(1, len(self.items))
-        self.idf = {t: math.log(1 + n / c) for t, c in df.items()}
+                postings.setdefault(term, []).append(n)
+        self.postings = {t: array("I", ids) for t, ids in postings.items()}
+        count = max(1, len(self.uris))
+        self.idf = {t: math.log(1 + count / len(ids)) for t, ids in postings.items()}
 
     def score(self, concepts: list[Concept]) -> list[tuple[float, str, list[str]]]:
-        out = []
-        for uri, label, body in self.items:
-            total, said = 0.0, []
-            for concept in concepts:
-                term = next((t for t, _ in concept.terms if t in body or t in label), None)
-                if term is not None:
-                    total += self.idf[term] * (2.0 if term in label else 1.0)
-                    said.append(concept.word.split(":")[0])
-            if total:
-                out.append((total, uri, said))
+        """(score, uri, the user's words it shares), best first; a concept counts once per item,
+        through the first of its stems the item has."""
+        totals: dict[int, float] = {}
+        said: dict[int, list[str]] = {}
+        for concept in concepts:
+            word = concept.word.split(":")[0]
+            credited: set[int] = set()
+            for term, _ in concept.terms:
+                idf = self.idf.get(term)
+                for n in self.postings.get(term, ()):
+                    if n in credited:
+                        continue
+                    credited.add(n)
+                    totals[n] = totals.get(n, 0.0) + idf * (2.0 if term in self.labels[n] else 1.0)
+                    said.setdefault(n, []).append(word)
+        out = [(total, self.uris[n], said[n]) for n, total in totals.items()]
         out.sort(key=lambda x: (-x[0], x[1]))
         return out
 
 
-def concepts_for(text: str, vocabulary: Vocabulary, known_terms: set[str],
-                 sorted_terms: list[str]) -> tuple[list[Concept], set[str]]:
-    """The situation's words as concepts: the stem itself, else compound parts, prefixes or near stems.
+def concepts_for(text: str, vocabulary: Vocabulary, known_terms: set[str], sorted_terms: list[str],
+                 synonyms: dict[str, tuple[str, ...]] | None = None) -> tuple[list[Concept], set[str]]:
+    """The situation's words as concepts: the stem itself, else compound parts, prefixes or near stems;
+    a word that is one of the names of a thing in the graph ("nutsbedrijf", "netbeheerder") also
+    stands for its other names.
 
     Also returns every stem the situation stands for, for phrase matching."""
     concepts: list[Concept] = []
@@ -176,21 +199,28 @@ def concepts_for(text: str, vocabulary: Vocabulary, known_terms: set[str],
             continue
         seen.add(word)
         s = stem(word)
+        if is_filler(word):  # no meaning of its own; it may still complete a phrase
+            all_stems.add(s)
+            continue
         options: list[tuple[str, float]] = []
         if s in known_terms:
             options.append((s, 1.0))
+        options += [(t, 0.9) for t in participle_stems(word) if t != s and t in known_terms]
         parts = vocabulary.split(word) if len(word) >= 7 else ()
-        if not options and parts:
-            for part in parts:
-                if part in known_terms:
-                    concepts.append(Concept(f"{word}:{part}", ((part, 0.85),)))
-                    all_stems.add(part)
+        known_parts = [part for part in parts if part in known_terms] if not options else []
+        if known_parts:
+            for part in known_parts:
+                concepts.append(Concept(f"{word}:{part}", ((part, 0.85),)))
+                all_stems.add(part)
             all_stems.add(s)
             continue
         if not options:
             options += [(t, 0.7) for t in vocabulary.near(s) if t in known_terms]
         if not options and len(s) >= 5:
             options += [(t, 0.5) for t in _prefixed(s, known_terms, sorted_terms)]
+        for term, _ in list(options) if synonyms else ():
+            have = {o for o, _ in options}
+            options += [(t, 0.8) for t in synonyms.get(term, ()) if t in known_terms and t not in have]
         if options:
             concepts.append(Concept(word, tuple(options)))
             all_stems.update(t for t, _ in options)
@@ -207,3 +237,14 @@ def _prefixed(s: str, known_terms: set[str], sorted_terms: list[str]) -> list[st
         i += 1
     found.sort(key=lambda t: abs(len(t) - len(s)))
     return found[:3]
+
+
+def synonym_groups(names: list[list[str]]) -> dict[str, tuple[str, ...]]:
+    """Stem -> the stems of the other one-word names of the same thing (SKOS pref- and altLabels:
+    "Netbeheerder", "Nutsbedrijf", "Netwerkbedrijf")."""
+    out: dict[str, set[str]] = {}
+    for labels in names:
+        group = {t for label in labels if len(stem_set(label)) == 1 for t in stem_set(label) if len(t) >= 4}
+        for term in group if len(group) > 1 else ():
+            out.setdefault(term, set()).update(group - {term})
+    return {term: tuple(sorted(others)) for term, others in out.items()}

@@ -16,7 +16,8 @@ import math
 from dataclasses import dataclass, field
 
 from toolbox.graph.model import ALT_LABEL, PREF_LABEL, GraphModel
-from toolbox.guide.phases import finished_parts, starting
+from toolbox.guide.aids import AidGroup, step_aids
+from toolbox.guide.phases import finished_parts, scale_cues, starting
 from toolbox.guide.profiles import (
     Concept,
     Match,
@@ -24,10 +25,12 @@ from toolbox.guide.profiles import (
     ProfileIndex,
     Scored,
     Source,
-    StemBags,
-    analysed,
     concepts_for,
+    synonym_groups,
 )
+from toolbox.guide.questions import Question, clarify
+from toolbox.guide.reasons import Explainer
+from toolbox.guide.related import Surroundings
 from toolbox.search.dutch import Vocabulary
 
 HIDDEN_LABEL = "http://www.w3.org/2004/02/skos/core#hiddenLabel"
@@ -36,8 +39,15 @@ LEVEL_WEIGHT = 0.8  # how much a level named in the situation lifts that level's
 DONE_SHIFT = 0.6  # share of the best score that "X is af" gives to the step after X
 START_WEIGHT = 1.0  # share of the best score that "we beginnen net" gives to a level's first step
 SHOWN_SHARE = 0.45  # a second or third step is shown when it scores at least this share of the first
+SYNONYM_KINDS = ("OrganisationType", "Role", "Theme", "Tool", "ProcessStep")  # whose one-word names are synonyms
+CUE_WEIGHT = 1.0  # a phrase of time or scale ("de komende tien jaar") against the strongest level word
+PART_SHARE = 0.4  # how much a part of one of the graph's compounds counts, against the whole
 MIN_SCORE = 0.8  # below this the situation says too little to place it
 
+# How much a word counts in a step's profile, by where it comes from (own texts: _OWN_TEXTS, _LINKED).
+W = {"label": 3.0, "checklist": 1.5, "checklist_item": 0.7, "tool_reason": 0.8, "tool_label": 1.0,
+     "tool_summary": 0.3, "knelpunt_label": 1.0, "remedy_reason": 0.8, "knelpunt_text": 0.3, "case": 0.6,
+     "theme": 0.6}
 # How linked things and texts count in a step's profile: (property path, fields, weight, kind).
 _OWN_TEXTS = (("tor:goal", 1.5), ("tor:expectedResult", 1.0), ("dcterms:description", 1.0),
               ("tor:essentialSteps", 1.0), ("tor:forceField", 0.7), ("tor:ambitionNote", 0.4))
@@ -78,10 +88,13 @@ class Situation:
     next_steps: list[dict] = field(default_factory=list)  # {"uri", "relation"}
     checklist: str | None = None
     checks: list[str] = field(default_factory=list)
-    tools: list[dict] = field(default_factory=list)  # {"uri", "reason", "matches"}
-    roles: list[str] = field(default_factory=list)
-    cases: list[str] = field(default_factory=list)
+    tools: list[dict] = field(default_factory=list)  # {"uri", "reason", "matches", "relation", "why"}
+    roles: list[dict] = field(default_factory=list)  # {"uri", "reason", "relation"}
+    cases: list[dict] = field(default_factory=list)  # {"uri", "reason", "relation"}
     knelpunten: list[dict] = field(default_factory=list)  # {"uri", "reason", "remedies": [{"uri", "reason"}]}
+    aids: list[AidGroup] = field(default_factory=list)  # what helps when the step has no tools
+    question: Question | None = None  # asked when the first steps are close or the level unclear
+    choice: tuple[str, str] | None = None  # the answer given to such a question ("level"|"step", uri)
 
     @property
     def placed(self) -> bool:
@@ -94,18 +107,20 @@ class SituationRanker:
 
     def __init__(self, model: GraphModel):
         self.m = model
+        self.explain = Explainer(model)
         surface: set[str] = set()
         self.steps = model.instances("ProcessStep")
-        self.step_index = ProfileIndex(self._step_profile(s, surface) for s in self.steps)
+        step_profiles = [self._step_profile(s, surface) for s in self.steps]
         self.level_index = ProfileIndex(self._level_profile(lv, surface) for lv in model.instances("Level"))
         self.vocabulary = Vocabulary(surface)
+        for profile in step_profiles:
+            profile.add_parts(self.vocabulary, PART_SHARE)
+        self.step_index = ProfileIndex(step_profiles)
         self.known = set(self.step_index.postings) | set(self.level_index.postings)
-        self.case_bags = StemBags(model.instances("Case"), lambda c: [
-            model.label(c), model.text(c, "dcterms:abstract"),
-            *(model.label(t) for t in model.objects(c, "tor:theme"))], model.label)
-        self.knelpunt_bags = StemBags(model.instances("Knelpunt"), lambda k: [
-            model.label(k), model.text(k, "dcterms:description")], model.label)
-        self.known |= set(self.case_bags.idf) | set(self.knelpunt_bags.idf)
+        self.synonyms = synonym_groups([[*model.texts(uri, PREF_LABEL), *model.texts(uri, ALT_LABEL)]
+                                        for kind in SYNONYM_KINDS for uri in model.instances(kind)])
+        self.around = Surroundings(model)
+        self.known |= self.around.known_terms()
         self.sorted_terms = sorted(self.known)
 
     # -- profiles ---------------------------------------------------------------
@@ -117,7 +132,7 @@ class SituationRanker:
 
     def _step_profile(self, step: str, surface: set[str]) -> Profile:
         m, p, own = self.m, Profile(step), Source(step, "self")
-        self._labels(p, step, 3.0, own, surface)
+        self._labels(p, step, W["label"], own, surface)
         for prop, weight in _OWN_TEXTS:
             p.add_text(m.text(step, prop), weight, own, surface)
         for prop, fields, kind in _LINKED:
@@ -126,49 +141,50 @@ class SituationRanker:
                     p.add_text(m.text(target, field_prop), weight, Source(target, kind), surface)
         for checklist in m.objects(step, "tor:transitionChecklist"):
             src = Source(checklist, "checklist")
-            p.add_text(m.label(checklist), 1.5, src, surface)
+            p.add_text(m.label(checklist), W["checklist"], src, surface)
             for item in m.objects(checklist, "tor:item"):
-                p.add_text(m.label(item), 0.7, src, surface)
+                p.add_text(m.label(item), W["checklist_item"], src, surface)
         for rec in m.objects(step, "tor:toolRecommendation"):
             tool = m.one(rec, "tor:recommendedTool")
             if tool:
                 src = Source(tool, "tool")
-                p.add_text(m.text(rec, "tor:reason"), 0.8, src, surface)
-                p.add_text(m.label(tool), 1.0, src, surface)
-                p.add_text(m.text(tool, "tor:summary") or m.text(tool, "dcterms:description"), 0.3, src, surface)
+                p.add_text(m.text(rec, "tor:reason"), W["tool_reason"], src, surface)
+                p.add_text(m.label(tool), W["tool_label"], src, surface)
+                p.add_text(m.text(tool, "tor:summary") or m.text(tool, "dcterms:description"), W["tool_summary"], src,
+                           surface)
         remedies = [(r, k) for r in m.subjects("tor:remedyBy", step) for k in m.subjects("tor:remedy", r)
                     if not m.is_archived(k)]
         share = 1 / math.sqrt(len(remedies) / 4) if len(remedies) > 4 else 1.0  # many together count as a few
         for remedy, knelpunt in remedies:
             src = Source(knelpunt, "knelpunt")
-            p.add_text(m.label(knelpunt), 1.0 * share, src, surface)
-            p.add_text(m.text(remedy, "tor:reason"), 0.8 * share, src, surface)
-            p.add_text(m.text(knelpunt, "dcterms:description"), 0.3 * share, src, surface)
+            p.add_text(m.label(knelpunt), W["knelpunt_label"] * share, src, surface)
+            p.add_text(m.text(remedy, "tor:reason"), W["remedy_reason"] * share, src, surface)
+            p.add_text(m.text(knelpunt, "dcterms:description"), W["knelpunt_text"] * share, src, surface)
         cases = [c for c in m.subjects("tor:usedStep", step) if not m.is_archived(c)]
         share = 1 / math.sqrt(len(cases)) if cases else 0.0  # many cases together count as a few
         for case in cases:
-            p.add_text(m.label(case), 0.6 * share, Source(case, "case"), surface)
+            p.add_text(m.label(case), W["case"] * share, Source(case, "case"), surface)
             for theme in m.objects(case, "tor:theme"):
                 for text in [m.label(theme), *m.texts(theme, ALT_LABEL), *m.texts(theme, HIDDEN_LABEL)]:
-                    p.add_text(text, 0.6 * share, Source(theme, "theme"), surface)
+                    p.add_text(text, W["theme"] * share, Source(theme, "theme"), surface)
         return p
 
     def _level_profile(self, level: str, surface: set[str]) -> Profile:
         p, own = Profile(level), Source(level, "self")
         self._labels(p, level, 3.0, own, surface)
-        p.add_text(self.m.text(level, "dcterms:description"), 0.3, own, surface)
         return p
 
     # -- placing --------------------------------------------------------------------
     def concepts(self, text: str) -> tuple[list[Concept], set[str]]:
-        return concepts_for(text, self.vocabulary, self.known, self.sorted_terms)
+        return concepts_for(text, self.vocabulary, self.known, self.sorted_terms, self.synonyms)
 
-    def place(self, text: str, limit: int = 3) -> Situation:
+    def place(self, text: str, limit: int = 3, choice: tuple[str, str] | None = None) -> Situation:
+        """Level, step(s) and why. `choice` is the answer to an earlier question: ("level", uri) keeps
+        the steps of that level, ("step", uri) puts that step first; without it, a close call asks."""
         text = " ".join((text or "").split())[:500]
         concepts, query_stems = self.concepts(text)
         levels = self.level_index.score(concepts, query_stems)
-        level_total = sum(s.score for s in levels) or 1.0
-        level_share = {s.uri: s.score / level_total for s in levels}
+        level_share = self._level_share(text, levels)
         done, rest = finished_parts(text)
         if done:  # what is finished does not describe where you are now
             concepts, query_stems = self.concepts(rest)
@@ -187,7 +203,7 @@ class SituationRanker:
                     bonus = DONE_SHIFT * max(best, finished.score)
                     scores[nxt["uri"]] = scores.get(nxt["uri"], 0.0) + bonus
                     found.setdefault(nxt["uri"], Scored(nxt["uri"], bonus, finished.matches))
-                if finished.uri in scores:
+                if finished.uri in scores and self.next_steps(finished.uri):  # the last step stays
                     scores[finished.uri] *= 0.5
         if starting(rest) and level_share:  # "we beginnen net": the first step of the level meant
             for level, share in level_share.items():
@@ -196,164 +212,73 @@ class SituationRanker:
                     bonus = START_WEIGHT * share * max(best, 1.0)
                     scores[first] = scores.get(first, 0.0) + bonus
                     found.setdefault(first, Scored(first, bonus, []))
+        if choice:
+            self._apply_choice(choice, scores, found)
         ranked = sorted(((v, found[u]) for u, v in scores.items()), key=lambda p: (-p[0], self.m.sort_key(p[1].uri)))
-        answer = Situation(text=text, steps=[], ranking=[(s.uri, round(v, 4)) for v, s in ranked])
+        answer = Situation(text=text, steps=[], ranking=[(s.uri, round(v, 4)) for v, s in ranked], choice=choice)
         if not ranked or ranked[0][0] < MIN_SCORE:
             return answer
+        if not choice:
+            answer.question = clarify(self.m, answer.ranking, level_share)
         best = ranked[0][0]
         shown = [(v, s) for v, s in ranked[:limit] if v >= SHOWN_SHARE * best]
         total = sum(v for v, _ in shown)
         for value, scored in shown:
             level = self.m.one(scored.uri, "tor:level")
+            reason = self.explain.step(scored)
+            if choice and scored.uri == choice[1]:
+                reason = "Je koos deze stap zelf." + ("" if reason.startswith("Je beschrijving past") else " " + reason)
             answer.steps.append(Placement(scored.uri, level, round(value, 4), round(value / total, 3),
-                                          self.reason(scored), scored.matches))
-        if levels and levels[0].score > 0:
-            answer.level = levels[0].uri
-            answer.level_reason = self._level_reason(levels[0])
-        else:
-            answer.level = answer.steps[0].level
+                                          reason, scored.matches))
+        answer.level = answer.steps[0].level  # the level reason never contradicts the step shown
+        own = next((lv for lv in levels if lv.uri == answer.level), None)
+        if choice and choice[0] == "level":
+            answer.level_reason = f"Je koos het {self.m.label(choice[1]).lower()}."
+        elif own is not None and levels[0].uri == answer.level:
+            answer.level_reason = self.explain.level(own)
         self._details(answer, concepts)
         return answer
 
+    def _level_share(self, text: str, levels: list[Scored]) -> dict[str, float]:
+        """Each level's share of the evidence: its words (labels, hidden labels) and the phrasing of
+        time and scale (toolbox.guide.phases.scale_cues), each cue worth CUE_WEIGHT of a strong word."""
+        scores = {s.uri: s.score for s in levels}
+        cues = scale_cues(text)
+        if cues:
+            unit = CUE_WEIGHT * max([1.0, *scores.values()])
+            for level in self.m.instances("Level"):
+                scores[level] = scores.get(level, 0.0) + unit * cues.get(self.m.slug(level), 0)
+        total = sum(scores.values()) or 1.0
+        return {uri: v / total for uri, v in scores.items() if v > 0}
+
+    def _apply_choice(self, choice: tuple[str, str], scores: dict[str, float], found: dict[str, Scored]) -> None:
+        kind, uri = choice
+        best = max(scores.values(), default=0.0)
+        if kind == "level":
+            for step in list(scores):
+                if self.m.one(step, "tor:level") != uri:
+                    del scores[step]
+            if not scores and (first := self.first_step(uri)):
+                scores[first] = max(best, MIN_SCORE)
+                found.setdefault(first, Scored(first, scores[first], []))
+        else:
+            scores[uri] = max(best, MIN_SCORE) * 1.01
+            found.setdefault(uri, Scored(uri, scores[uri], []))
+
     # -- details for the first step ---------------------------------------------------
     def _details(self, answer: Situation, concepts: list[Concept]) -> None:
-        m, step = self.m, answer.steps[0].step
-        answer.next_steps = self.next_steps(step)
-        answer.checklist = self.checklist(step)
-        answer.checks = m.objects(step, "tor:checkAfter")
-        tools = []
-        for rec in m.objects(step, "tor:toolRecommendation"):
-            tool = m.one(rec, "tor:recommendedTool")
-            if tool:
-                text = " ".join(filter(None, [m.label(tool), m.text(tool, "tor:summary"), m.text(rec, "tor:reason")]))
-                tools.append({"uri": tool, "reason": m.text(rec, "tor:reason"), "matches": _shared(concepts, text)})
-        tools.sort(key=lambda t: -len(t["matches"]))  # tools that share words with the situation first
-        answer.tools = tools
-        answer.roles = m.objects(step, "tor:involvesRole")
-        answer.cases = self.similar_cases(step, concepts)
-        answer.knelpunten = self.similar_knelpunten(concepts)
+        around, step = self.around, answer.steps[0].step
+        answer.next_steps = around.next_steps(step)
+        answer.checklist = around.checklist(step)
+        answer.checks = self.m.objects(step, "tor:checkAfter")
+        answer.tools = around.tool_list(step, concepts)
+        answer.roles = around.role_list(step, concepts)
+        answer.cases = around.case_list(step, concepts)
+        answer.knelpunten = around.knelpunt_list(step, concepts)
+        answer.aids = step_aids(self.m, step)
 
     def next_steps(self, step: str) -> list[dict]:
-        """What comes after a step: its next step, its first sub-phase, the next step of the group
-        it belongs to, or else the first step on the next level."""
-        m = self.m
-        nxt = [{"uri": n, "relation": "volgende stap"} for n in m.objects(step, "tor:nextStep")]
-        if not nxt:
-            nxt = [{"uri": n, "relation": "eerste fase"} for n in m.objects(step, "tor:narrowerStep")[:1]]
-        if not nxt:
-            for broader in m.objects(step, "tor:broaderStep"):
-                nxt = [{"uri": n, "relation": "volgende stap"} for n in m.objects(broader, "tor:nextStep")]
-        if not nxt:
-            level = m.one(step, "tor:level")
-            levels = m.instances("Level")
-            later = levels[levels.index(level) + 1:] if level in levels else []
-            for lv in later:
-                first = self.first_step(lv)
-                if first:
-                    nxt = [{"uri": first, "relation": "eerste stap op het volgende niveau"}]
-                    break
-        return nxt
+        return self.around.next_steps(step)
 
     def first_step(self, level: str) -> str | None:
-        """The first step you take on a level (a phase, not the group it belongs to)."""
-        steps = [s for s in self.m.subjects("tor:level", level) if not self.m.objects(s, "tor:narrowerStep")]
-        return steps[0] if steps else None
-
-    def checklist(self, step: str) -> str | None:
-        """The step's own transition checklist, or that of its first sub-phase."""
-        found = self.m.one(step, "tor:transitionChecklist")
-        if found is None:
-            for narrower in self.m.objects(step, "tor:narrowerStep"):
-                found = self.m.one(narrower, "tor:transitionChecklist")
-                if found:
-                    break
-        return found
-
-    def similar_cases(self, step: str, concepts: list[Concept], limit: int = 5) -> list[str]:
-        """Cases of this step, those closest to the situation first; one close case of another step after them."""
-        m = self.m
-        linked = {c for c in m.subjects("tor:usedStep", step) if not m.is_archived(c)}
-        ranked = self.case_bags.score(concepts)
-        scores = {uri: score for score, uri, _ in ranked}
-        own = sorted(linked, key=lambda c: (-scores.get(c, 0.0), m.sort_key(c)))
-        others = [uri for _, uri, words in ranked if uri not in linked and len(words) >= 2][:1]
-        return (own[:limit - 1] + others + own[limit - 1:])[:limit]
-
-    def similar_knelpunten(self, concepts: list[Concept], limit: int = 3) -> list[dict]:
-        """Knelpunten that share telling words with the situation, each with what helps against it."""
-        m, out = self.m, []
-        ranked = self.knelpunt_bags.score(concepts)
-        best = ranked[0][0] if ranked else 0.0
-        for score, uri, words in ranked[:limit]:
-            if score < max(MIN_SCORE * 2, 0.5 * best):
-                break
-            remedies = [{"uri": m.one(r, "tor:remedyBy"), "reason": m.text(r, "tor:reason")}
-                        for r in m.objects(uri, "tor:remedy") if m.one(r, "tor:remedyBy")]
-            out.append({"uri": uri, "reason": _join([f"‘{w}’" for w in words[:3]]), "remedies": remedies})
-        return out
-
-    # -- reasons ------------------------------------------------------------------------
-    def reason(self, scored: Scored) -> str:
-        """Why this step, in plain Dutch: which of your words, and where the graph has them."""
-        said = _spoken(scored.matches)
-        places: list[str] = []
-        for match in scored.matches[:3]:
-            place = self._place(match.source, scored.uri)
-            if place not in places:
-                places.append(place)
-        label = self.m.label(scored.uri)
-        if not said:
-            return f"Je beschrijving past bij {label}."
-        where = _join(places[:2])
-        return f"Omdat je spreekt over {said}; dat hoort bij {label} via {where}."
-
-    def _place(self, source: Source, step: str) -> str:
-        label = self.m.label(source.uri)
-        return {
-            "self": "de beschrijving van de stap zelf",
-            "substep": f"de deelstap ‘{label}’",
-            "activity": "wat je in deze stap doet",
-            "check": "de checks van deze stap",
-            "question": "de richtvragen van deze stap",
-            "checklist": f"de checklist ‘{label}’",
-            "tip": "een tip bij deze stap",
-            "aid": f"het hulpmiddel ‘{label}’",
-            "role": f"de rol ‘{label}’",
-            "tool": f"de tool ‘{label}’ die hier helpt",
-            "knelpunt": f"het knelpunt ‘{label}’ dat deze stap aanpakt",
-            "case": f"de casus ‘{label}’ die deze stap volgde",
-            "theme": f"het thema ‘{label}’ van casussen bij deze stap",
-        }.get(source.kind, label)
-
-    def _level_reason(self, scored: Scored) -> str:
-        said = _spoken(scored.matches)
-        return f"{said[0].upper()}{said[1:]} wijst op het {self.m.label(scored.uri).lower()}." if said else ""
-
-
-def _shared(concepts: list[Concept], text: str, most: int = 3) -> list[str]:
-    """The user's words that a text also uses (by stem, compound part or repaired typo)."""
-    stems = {t for _, t in analysed(text)}
-    out: list[str] = []
-    for concept in concepts:
-        word = concept.word.split(":")[0]
-        if word not in out and any(t in stems for t, _ in concept.terms):
-            out.append(word)
-    return out[:most]
-
-
-def _spoken(matches: list[Match], most: int = 3) -> str:
-    """The user's own words behind the best matches: "‘riolering’ en ‘vergroenen’"."""
-    seen: list[str] = []
-    for match in matches:
-        word = match.word.split(":")[0]
-        if word not in seen:
-            seen.append(word)
-        if len(seen) == most:
-            break
-    return _join([f"‘{w}’" for w in seen])
-
-
-def _join(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " en " + items[-1]
+        return self.around.first_step(level)

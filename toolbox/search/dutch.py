@@ -24,10 +24,47 @@ STOPWORDS = frozenset(stopwords_for_language("nl")) | {
     "tegelijk", "tegelijkertijd", "daarbij", "daarna", "eerst", "samen", "goed", "echt", "hele", "net",
     "helemaal", "af", "klaar", "nieuw", "nieuwe",
 }
+# Words that carry no meaning of their own in a described situation, beyond the stop words:
+# auxiliary and generic verbs in their common forms, number and time words, words of place and
+# order, and vague nouns ("in beeld", "aan de orde"). They are never cited as a reason, and they do
+# not count when placing a situation; what time phrasing says ("komende tien jaar", "de aannemer
+# is bezig") is read as a whole by toolbox.guide.phases.
+FILLER = STOPWORDS | frozenset("""
+    maken maakt maak maakte maakten gemaakt nemen neemt neem nam namen genomen lopen loopt loop liep
+    liepen gelopen staan stond stonden gestaan laten laat liet lieten gelaten houden houdt hield hielden
+    gehouden leggen legt legde gelegd zien ziet zie zag zagen gezien kijken kijkt kijk keek gekeken
+    krijgen krijgt krijg kreeg gekregen zorgen zorgt passen past paste horen hoort hoorde blijven
+    blijft bleef liggen ligt lag zetten zet zette gezet geven geeft gaf gegeven brengen brengt bracht
+    gebracht trekken trekt trok pakken pakt pakte gepakt spelen speelt speelde weten weet wist denken
+    denkt dacht vinden vindt vond gevonden gebruiken gebruikt regelen regelt
+    geregeld zullen zal zou zouden mogen mag mocht kon konden moest moesten wilde wilden wordt werd
+    werden geworden ben bent is was waren geweest heb had hadden gehad gaan ging gingen gegaan kom
+    kwam kwamen gekomen doe deed deden gedaan zeggen zegt zei gezegd vragen vraagt vroeg gevraagd
+    helpen helpt hielp geholpen proberen probeert lukken lukt lukte hoeven hoeft hoefde beginnen begint
+    begin begon begonnen start starten gestart loopt lopende
+    een twee drie vier vijf zes zeven acht negen tien elf twaalf twintig dertig veertig vijftig
+    honderd duizend eerste tweede derde vierde laatste volgende vorige komende afgelopen aankomende
+    jaar jaren maand maanden week weken dag dagen tijd tijden moment periode keer keren straks later
+    eerder vroeger binnenkort vandaag morgen gisteren inmiddels ondertussen intussen alvast
+    tussen elkaar per naast langs binnen buiten vanuit onderweg volgens via rond rondom erin eruit
+    erbij eraan ervan ermee erop erover eromheen daarvan daarmee daarin waarmee waarin waarvan
+    zodat voordat nadat terwijl omdat doordat zoals hoeveel hoe waarom welk wie wiens heen weer
+    opnieuw misschien eigenlijk gewoon vooral vaak soms altijd nooit mogelijk nodig genoeg lang lange
+    kort korte groot grote klein kleine goede beste beter slecht snel dicht mee meer minder meest
+    openbare openbaar ruimte gemeente gemeentelijke eigen eigenlijke bepalen opstellen weinig
+    allebei beide wel thema thema's open dicht
+    ding dingen zaak zaken manier soort mate basis beeld oog kaart orde stuk deel kant plaats iets
+    niets iemand niemand mensen
+""".split())
 # Linking sounds between the parts of a Dutch compound (stads+park, bomen+buurt, wijk+s+plan).
 _LINKS = ("s", "e", "en", "er")
 _WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
 _stem = stemmer_for_language("nl")
+
+
+def is_filler(word: str) -> bool:
+    """A word that says nothing about the situation: a filler word, or a number on its own."""
+    return word in FILLER or word.replace("-", "").replace("/", "").isdigit()
 
 
 def fold(text: str) -> str:
@@ -51,6 +88,26 @@ def stem(word: str) -> str:
     if len(s) > 3 and s[-1] in "vz":
         s = s[:-1] + ("f" if s[-1] == "v" else "s")
     return s
+
+
+# Separable particles in front of a past participle: "opgeleverd", "vastgesteld", "uitgevoerd".
+_PARTICLES = ("op", "aan", "af", "uit", "in", "mee", "over", "door", "vast", "voor", "toe", "terug",
+              "samen", "weg", "om", "bij", "na", "tegen", "vrij", "klaar")
+
+
+def participle_stems(word: str) -> tuple[str, ...]:
+    """Stems of the verb a past participle may come from: "opgeleverd" -> oplever (as in
+    "oplevering"), "gebouwd" -> bouw, "vastgesteld" -> vaststell. Snowball leaves participles whole."""
+    head, rest = "", word
+    for particle in _PARTICLES:
+        if word.startswith(particle + "ge") and len(word) - len(particle) >= 6:
+            head, rest = particle, word[len(particle):]
+            break
+    if not rest.startswith("ge") or len(rest) < 5 or rest[-1] not in "dt":
+        return ()
+    base = rest[2:-1]
+    found = [stem(head + base + "en"), stem(head + base + base[-1] + "en"), stem(head + base)]
+    return tuple(dict.fromkeys(t for t in found if len(t) >= 3))
 
 
 def stems(text: str) -> list[str]:
@@ -99,6 +156,20 @@ class Vocabulary:
     def split(self, word: str) -> tuple[str, ...]:
         """Stems of the known parts of a compound ("rioolvervanging" -> riool, vervang), or ()."""
         return self._memo(self._splits, self._split, word)
+
+    def parts(self, word: str) -> tuple[str, ...]:
+        """Stems of a compound's parts, also when only its head is a known word: "teamsamenstelling"
+        -> team, samenstell (so that "samenstellen" finds it). For the graph's own compounds."""
+        found = self.split(word)
+        if found or len(word) < 9:
+            return found
+        for i in range(len(word) - 5, 3, -1):
+            left, right = word[:i], word[i:]
+            heads = [left] + [left[: -len(k)] for k in _LINKS if left.endswith(k) and len(left) - len(k) >= 4]
+            head = next((h for h in heads if h in self.surface), None)
+            if head:
+                return (stem(head), stem(right))
+        return ()
 
     def near(self, word_stem: str) -> tuple[str, ...]:
         """Known stems a typo may stand for: one edit for words of 5+ letters, two for 9+."""

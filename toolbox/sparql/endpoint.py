@@ -31,12 +31,13 @@ from dataclasses import replace
 
 from toolbox.config import Settings
 from toolbox.lru import LRUCache
-from toolbox.sparql.errors import Busy, QueryError
+from toolbox.sparql.errors import Busy, QueryError, QueryTimeout
 from toolbox.sparql.graphs import check_dataset_clauses, check_graph_parameters
-from toolbox.sparql.pool import WALL_LIMIT_FACTOR, WorkerPool
-from toolbox.sparql.protocol import classify
+from toolbox.sparql.pool import WorkerPool
+from toolbox.sparql.protocol import check_limit, classify
 from toolbox.sparql.remote import RemoteRunner
 from toolbox.sparql.results import Job, Result
+from toolbox.sparql.standard import check_standard
 
 PAGE_THREADS = 8  # server threads SPARQL requests leave to the pages of the site
 HANDOVER_TIMEOUT = 120.0  # seconds new workers get to load before they take over anyway (they then say why not)
@@ -81,7 +82,7 @@ class Endpoint:
         self._changed = threading.Condition()
         self._successor: Endpoint | None = None  # set when closed after a hand-over
         self._computing: dict[tuple, _Shared] = {}  # queries running now, for those asking the same
-        self._longest = settings.query_timeout * WALL_LIMIT_FACTOR + settings.query_queue_wait
+        self._longest = settings.query_timeout + 1.0  # a request's wall-clock limit, and a moment to answer
         self.closed = False
 
     def prepare(self, query: str | None) -> str | None:
@@ -93,17 +94,20 @@ class Endpoint:
             raise QueryError(f"De query is te lang ({len(query)} tekens; maximaal "
                              f"{self.settings.max_query_length}).", status=413)
         form = classify(query)
+        check_standard(query)  # only standard SPARQL 1.1 reaches a store (toolbox/sparql/standard.py)
         check_dataset_clauses(query, self.settings.base_uri)
+        check_limit(query, self.settings.result_limit)
         return form
 
     def execute(self, query: str, fmt: str, form: str | None = None, default_graphs=(), named_graphs=()) -> Result:
         check_graph_parameters(default_graphs, named_graphs, self.settings.base_uri)
-        job = Job(query, form, fmt, self.settings.result_limit, self.settings.base_uri,
-                  list(default_graphs), list(named_graphs))
         key = (query, form, fmt, tuple(default_graphs), tuple(named_graphs))
         hit = self.cache.get(key) if self.cache is not None else None
         if hit is not None:
             return replace(hit, cached=True)
+        job = Job(query, form, fmt, self.settings.result_limit, self.settings.base_uri,
+                  list(default_graphs), list(named_graphs),
+                  query_dataset=check_dataset_clauses(query, self.settings.base_uri))
         with self._changed:
             successor = self._successor if self.closed else None
             if successor is None:
@@ -133,13 +137,17 @@ class Endpoint:
             leader = running is None
             if leader:
                 running = self._computing[key] = _Shared()
-        if not leader:
-            running.done.wait(self._longest)
+        if not leader:  # the leader started first, so it ends (within its limit) before this request's limit
+            until = time.monotonic() + self.settings.query_timeout
+            running.done.wait(self.settings.query_timeout)
             if running.error is not None:
                 raise running.error
             if running.result is not None:
                 return replace(running.result, cached=True)
-            return self.runner.run(job, self.settings.query_timeout)  # it ended some other way: try here
+            left = until - time.monotonic()
+            if left <= 0:
+                raise QueryTimeout(self.settings.query_timeout)
+            return self.runner.run(job, left)  # it ended some other way: try here, in the time left
         try:
             running.result = self.runner.run(job, self.settings.query_timeout)
             self.cache.put(key, running.result)

@@ -17,10 +17,10 @@ class NotAcceptable(QueryError):
 
 
 class QueryTimeout(QueryError):
-    def __init__(self, seconds: float, wall: bool = False):
-        what = f"duurde langer dan {seconds:g} seconden" if wall else f"rekende langer dan {seconds:g} seconden"
+    def __init__(self, seconds: float):
         super().__init__(
-            f"De query {what} en is afgebroken (tijdslimiet). Maak de query specifieker, "
+            f"De query duurde langer dan {seconds:g} seconden (wachttijd, gemeten op de klok) en is afgebroken "
+            "(tijdslimiet). Maak de query specifieker, "
             "bijvoorbeeld met LIMIT of met meer vaste waarden.", status=504,
         )
 

@@ -28,8 +28,12 @@ def _refusal(iri: str, base_uri: str) -> QueryError:
         + ", of laat FROM (of default-graph-uri / named-graph-uri) weg.")
 
 
-def check_dataset_clauses(query: str, base_uri: str) -> None:
-    """Refuse (400) FROM / FROM NAMED with anything but the full IRI of one of this dataset's graphs."""
+def check_dataset_clauses(query: str, base_uri: str) -> bool:
+    """Refuse (400) FROM / FROM NAMED with anything but the full IRI of one of this dataset's graphs.
+
+    Returns whether the query has a dataset clause: then its FROM graphs form the default graph
+    (SPARQL 1.1 Query §13.2) instead of the union the endpoint offers otherwise."""
+    found = False
     text = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), query)
     allowed = set(dataset_graphs(base_uri))
     skeleton, pos = [], 0
@@ -40,11 +44,13 @@ def check_dataset_clauses(query: str, base_uri: str) -> None:
             iri = match.group()[1:-1]
             if iri not in allowed:
                 raise _refusal(iri, base_uri)
+            found = True
         skeleton.append(_EMPTIED[match.lastgroup])
     skeleton.append(text[pos:])
     if _FROM_NOT_IRI.search("".join(skeleton)):
         raise QueryError("Schrijf na FROM (NAMED) de volledige IRI van een graaf van deze dataset tussen < >: "
                          + ", ".join(f"<{g}>" for g in dataset_graphs(base_uri)) + ".")
+    return found
 
 
 def check_graph_parameters(default_graphs, named_graphs, base_uri: str) -> None:

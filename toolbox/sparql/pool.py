@@ -2,8 +2,11 @@
 
 * Queries run in worker processes that hold their own copy of the dataset; the site's store
   is never touched.
-* Each query has a time limit. pyoxigraph cannot interrupt a query, so the worker process that
-  runs it is ended at the limit and a fresh one is started.
+* Each request has a wall-clock time limit, counted from its arrival: the wait for a slot, a
+  second try and the query itself all fit in it, so nobody waits longer than the limit says.
+  pyoxigraph cannot interrupt a query, so the worker process that runs one past the limit is
+  ended there and a fresh one is started; the pages keep their CPU because a runaway query never
+  outlives its limit (and the workers run at a lower priority than the site).
 * Each of the `query_workers` processes runs up to `query_threads` queries at once (pyoxigraph
   lets go of the GIL while it evaluates), so a quick query is not stuck behind a heavy one. When
   a worker is ended for one query's time limit, the other queries it was running are sent again
@@ -31,8 +34,7 @@ from toolbox.sparql.results import Job, Result, run_local
 log = logging.getLogger(__name__)
 
 WORKER_MEMORY_LIMIT = 2 * 1024**3  # address space per worker: a runaway query fails instead of exhausting the host
-CPU_CHECK_INTERVAL = 0.05  # seconds between checks of the running queries' CPU time
-WALL_LIMIT_FACTOR = 6  # how long (times the CPU limit) a request waits for a query sharing the cores with others
+WORKER_NICENESS = 5  # the workers yield the cores to the site's own threads (pages, saves) under load
 
 
 def _limit_memory() -> None:
@@ -55,14 +57,6 @@ def _answer(store: ox.Store, job: Job) -> tuple:
         return ("error", 500, f"Interne fout bij het uitvoeren van de query: {type(exc).__name__}: {exc}")
 
 
-def _thread_cpu_clock() -> int | None:
-    """The CPU-time clock of the calling thread, or None where the platform has none."""
-    try:
-        return time.pthread_getcpuclockid(threading.get_ident())
-    except (AttributeError, OSError):
-        return None
-
-
 def _worker_main(conns: list, dataset: str) -> None:
     """Entry point of a worker process: load the dataset into memory once, then answer jobs until EOF.
 
@@ -70,14 +64,14 @@ def _worker_main(conns: list, dataset: str) -> None:
     faster that way (measured with the benchmark's research mix), at the cost of a copy per worker.
     Each pipe in `conns` is one query slot with its own thread, so several queries run at once
     (pyoxigraph lets go of the GIL while it evaluates) and a quick one is not held up behind a
-    heavy one.
-
-    The time limit counts the CPU time of the thread that evaluates the query (pyoxigraph evaluates
-    in the calling thread), so a query is not cut off because others share the cores with it. A
-    query over its limit cannot be interrupted: the worker says so on that query's pipe and ends.
+    heavy one. The time limit is kept by the parent, which ends the process at a request's deadline.
     """
     limit_malloc_arenas()  # one arena per query thread would eat the address-space limit
     _limit_memory()
+    try:
+        os.nice(WORKER_NICENESS)
+    except (AttributeError, OSError):  # not on every platform
+        pass
     try:
         store = ox.Store()
         store.bulk_load(path=dataset, format=ox.RdfFormat.N_QUADS)
@@ -85,40 +79,17 @@ def _worker_main(conns: list, dataset: str) -> None:
         for conn in conns:
             conn.send(("failed", 500, f"Dataset niet te laden: {exc}"))
         return
-    sending = [threading.Lock() for _ in conns]
-    running: dict[int, tuple[int, float, float]] = {}  # slot -> (CPU clock, CPU time at start, limit)
 
     def serve(slot: int) -> None:
-        conn, clock = conns[slot], _thread_cpu_clock()
-        with sending[slot]:
-            conn.send(("ready", 0, ""))
+        conn = conns[slot]
+        conn.send(("ready", 0, ""))
         while True:
             try:
                 job = conn.recv()
             except (EOFError, OSError):
                 return
-            if clock is not None and job.cpu_seconds:
-                running[slot] = (clock, time.clock_gettime(clock), job.cpu_seconds)
-            answer = _answer(store, job)
-            running.pop(slot, None)
-            with sending[slot]:
-                conn.send(answer)
+            conn.send(_answer(store, job))
 
-    def watch_cpu() -> None:
-        while True:
-            time.sleep(CPU_CHECK_INTERVAL)
-            for slot, entry in list(running.items()):
-                clock, started, limit = entry
-                # `is entry`: the slot may have moved on to its next query since the snapshot
-                if running.get(slot) is entry and time.clock_gettime(clock) - started > limit:
-                    # Every slot hears why the worker ends (no send is cut off: all locks are held),
-                    # so the parent runs the other queries again; then the worker ends.
-                    for other, lock in enumerate(sending):
-                        lock.acquire()
-                        conns[other].send(("overrun", 504, "") if other == slot else ("ended", 0, ""))
-                    os._exit(3)
-
-    threading.Thread(target=watch_cpu, daemon=True).start()
     for slot in range(1, len(conns)):
         threading.Thread(target=serve, args=(slot,), daemon=True).start()
     serve(0)
@@ -126,6 +97,10 @@ def _worker_main(conns: list, dataset: str) -> None:
 
 class _Overdue(Exception):
     """No answer within the wall-clock limit."""
+
+
+class _Loading(Exception):
+    """The slot's worker had not loaded the dataset by the deadline."""
 
 
 class _Slot:
@@ -142,22 +117,30 @@ class _Slot:
     def call(self, job: Job, seconds_left) -> tuple:
         """The worker's answer tuple, waiting at most seconds_left() once the worker is up.
 
-        Raises WorkerLost, _Overdue or (when the worker cannot start) QueryError."""
+        Raises WorkerLost, _Overdue, _Loading or (when the worker cannot start) QueryError."""
         try:
             if not self.ready:
-                if not self.conn.poll(self.START_TIMEOUT):
-                    raise QueryError("De SPARQL-werker startte niet op tijd.", status=500)
+                if not self.conn.poll(min(self.START_TIMEOUT, seconds_left())):
+                    raise _Loading()
                 status, code, message = self.conn.recv()
                 if status != "ready":
                     raise QueryError(message, status=code)
                 self.ready = True
             wait = seconds_left()
+            job = replace(job, seconds=wait)
             self.conn.send(job)
             if not self.conn.poll(wait):
                 raise _Overdue()
             return self.conn.recv()
         except (EOFError, OSError) as exc:
             raise WorkerLost() from exc
+
+    def loaded(self) -> bool:
+        """Ready for a job now (or failed: then the job hears why at once)."""
+        try:
+            return self.ready or self.conn.poll(0)
+        except (EOFError, OSError):
+            return True
 
 
 class _Worker:
@@ -197,7 +180,6 @@ class WorkerPool:
         self.dataset = dataset
         self.wait = wait
         self.threads = max(1, threads)
-        self.cpu_clocks = _thread_cpu_clock() is not None  # the workers run on this same platform
         self._ctx = multiprocessing.get_context("spawn")
         self._free: queue.LifoQueue[_Slot] = queue.LifoQueue()
         self._lock = threading.Lock()
@@ -218,28 +200,32 @@ class WorkerPool:
             return True
 
     def _acquire(self, until: float) -> _Slot:
-        while True:
-            try:
-                slot = self._free.get(timeout=max(0.0, until - time.monotonic()))
-            except queue.Empty:
-                raise Busy() from None
-            if not slot.worker.retired:
-                return slot
+        """A free slot, one of a worker that has loaded the dataset first; a slot of a worker that is
+        still loading only when no other is free (the query then waits for it within its deadline)."""
+        loading: list[_Slot] = []
+        try:
+            while True:
+                try:
+                    if loading:
+                        slot = self._free.get_nowait()
+                    else:
+                        slot = self._free.get(timeout=max(0.0, until - time.monotonic()))
+                except queue.Empty:
+                    if loading:
+                        return loading.pop(0)
+                    raise Busy() from None
+                if slot.worker.retired:
+                    continue
+                if slot.loaded():
+                    return slot
+                loading.append(slot)
+        finally:
+            for slot in loading:
+                self._free.put(slot)
 
     def _release(self, slot: _Slot) -> None:
         if not slot.worker.retired and not self._closed:
             self._free.put(slot)
-
-    def _drain(self, slot: _Slot) -> None:
-        """Wait out an answer nobody waits for any more (its CPU limit still holds), then free the slot."""
-        try:
-            answer = slot.conn.recv()
-        except (EOFError, OSError):
-            answer = ("lost",)
-        if answer[0] in ("ok", "error"):
-            self._release(slot)
-        else:
-            self._replace(slot.worker, "een query waar niemand meer op wachtte overschreed de rekentijd")
 
     def _replace(self, worker: _Worker, reason: str) -> None:
         """End a worker and put a fresh one in its place (once, however many threads ask)."""
@@ -259,59 +245,50 @@ class WorkerPool:
             self._free.put(slot)
 
     def run(self, job: Job, timeout: float) -> Result:
-        """Run a job with `timeout` seconds of CPU time; where threads have no CPU clock, of wall-clock time."""
-        queue_until = time.monotonic() + self.wait
-        wall = timeout * WALL_LIMIT_FACTOR if self.cpu_clocks else timeout
-        job = replace(job, cpu_seconds=timeout)
-        deadline: list[float] = []  # fixed when the job is first sent; a second try gets what is left
+        """Run a job within `timeout` wall-clock seconds from now: the wait for a slot, the query and a
+        second try (after another query's overrun ended its worker) all count."""
+        now = time.monotonic()
+        deadline = now + timeout
+        queue_until = min(now + self.wait, deadline)
 
         def seconds_left() -> float:
-            if not deadline:
-                deadline.append(time.monotonic() + wall)
-            return max(0.0, deadline[0] - time.monotonic())
+            return max(0.0, deadline - time.monotonic())
 
-        crashes = 0
+        crashes, tries = 0, 0
         while True:
             try:  # a query sent again has had its turn: it waits for a place until its own deadline
-                slot = self._acquire(deadline[0] if deadline else queue_until)
-            except Busy:
-                if deadline:
-                    raise QueryTimeout(wall, wall=self.cpu_clocks) from None
+                slot = self._acquire(deadline if tries else queue_until)
+            except Busy:  # no place within the wait (503), or no second place within the limit (504)
+                if tries:
+                    raise QueryTimeout(timeout) from None
                 raise
-            release = True
+            tries += 1
             try:
                 answer = slot.call(job, seconds_left)
+            except _Loading:  # only workers that were still loading were free: the limit came first
+                self._release(slot)
+                if tries > 1:
+                    raise QueryTimeout(timeout) from None
+                raise Busy() from None  # it never ran: the endpoint was too busy, as when no place came free
             except _Overdue:
-                if self.cpu_clocks:  # its CPU limit still holds: stop waiting, without ending the others
-                    release = False
-                    threading.Thread(target=self._drain, args=(slot,), daemon=True).start()
-                else:
-                    self._replace(slot.worker, f"een query duurde langer dan {wall:g} s")
-                raise QueryTimeout(wall, wall=self.cpu_clocks) from None
+                self._replace(slot.worker, f"een query duurde langer dan {timeout:g} s")
+                raise QueryTimeout(timeout) from None
             except WorkerLost:
+                ended_for_another = slot.worker.retired  # the pool ended it for another query's overrun
                 self._replace(slot.worker, "het proces stopte")
-                if deadline and time.monotonic() >= deadline[0]:
-                    raise QueryTimeout(wall, wall=self.cpu_clocks) from None
-                crashes += 1
-                if crashes == 2:  # this query may be what crashes them: no third worker
-                    raise
+                if seconds_left() <= 0:
+                    raise QueryTimeout(timeout) from None
+                if not ended_for_another:
+                    crashes += 1
+                    if crashes == 2:  # this query may be what crashes them: no third worker
+                        raise
                 continue
             except QueryError as exc:
                 self._replace(slot.worker, str(exc))
                 raise
-            finally:
-                if release:
-                    self._release(slot)
+            self._release(slot)
             if answer[0] == "ok":
                 return answer[1]
-            if answer[0] == "overrun":
-                self._replace(slot.worker, f"een query rekende langer dan {timeout:g} s")
-                raise QueryTimeout(timeout)
-            if answer[0] == "ended":  # another query's time limit ended the worker: run this one again
-                self._replace(slot.worker, "een andere query rekende te lang")
-                if time.monotonic() >= deadline[0]:
-                    raise QueryTimeout(wall, wall=self.cpu_clocks)
-                continue
             raise QueryError(answer[2], status=answer[1])
 
     def close(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from toolbox.negotiation import RDF_MEDIA_TYPES, RESULT_MEDIA_TYPES, choose
 from toolbox.sparql.errors import NotAcceptable, QueryError
 
 # --------------------------------------------------------------------------- formats
@@ -25,32 +26,9 @@ GRAPH_FORMATS = {
     "jsonld": "application/ld+json",
     "rdfxml": "application/rdf+xml",
 }
-# Accept media types -> format, in server preference order (the first is the default).
-RESULT_ACCEPT = {
-    "application/sparql-results+json": "json",
-    "application/sparql-results+xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-    "application/json": "json",
-    "application/xml": "xml",
-    "text/xml": "xml",
-}
-GRAPH_ACCEPT = {
-    "text/turtle": "ttl",
-    "application/n-triples": "nt",
-    "application/ld+json": "jsonld",
-    "application/rdf+xml": "rdfxml",
-    "application/x-turtle": "ttl",
-    "text/plain": "nt",
-    "application/json": "jsonld",
-    "application/xml": "rdfxml",
-    "text/xml": "rdfxml",
-    "application/x-json+ld": "jsonld",
-    "application/turtle": "ttl",
-    "text/n3": "ttl",  # Turtle is valid N3
-    "text/rdf+n3": "ttl",
-    "application/n3": "ttl",
-}
+# Accept media types -> format, in server preference order (the first is the default): the shared tables.
+RESULT_ACCEPT = RESULT_MEDIA_TYPES
+GRAPH_ACCEPT = RDF_MEDIA_TYPES
 # Values of the `format` parameter.
 FORMAT_ALIASES = {
     "json": ("json", "jsonld"),
@@ -83,8 +61,8 @@ def media_type(fmt: str) -> str:
     return (RESULT_FORMATS.get(fmt) or GRAPH_FORMATS[fmt]) + "; charset=utf-8"
 
 
-def negotiate(form: str, accept, format_param: str | None = None) -> str:
-    """The format name for this query form, from `format` or the Accept header (a werkzeug MIMEAccept).
+def negotiate(form: str, accept: str | None, format_param: str | None = None) -> str:
+    """The format name for this query form, from `format` or the raw Accept header (toolbox.negotiation's rule).
 
     Raises NotAcceptable when nothing acceptable can be produced.
     """
@@ -94,8 +72,8 @@ def negotiate(form: str, accept, format_param: str | None = None) -> str:
         key = format_param.strip().lower()
         if key in offered.values():
             return key
-        if key in offered:  # a media type in the parameter
-            return offered[key]
+        if key.split(";")[0].strip() in offered:  # a media type in the parameter
+            return offered[key.split(";")[0].strip()]
         alias = FORMAT_ALIASES.get(key)
         fmt = alias and alias[1 if graph else 0]
         if not fmt:
@@ -104,9 +82,7 @@ def negotiate(form: str, accept, format_param: str | None = None) -> str:
                 + ", ".join(sorted(GRAPH_FORMATS if graph else RESULT_FORMATS)) + "."
             )
         return fmt
-    if accept is None or not list(accept.values()):
-        return next(iter(offered.values()))
-    best = accept.best_match(list(offered))
+    best = choose(accept, offered)
     if best is None:
         raise NotAcceptable(
             f"Geen van de gevraagde mediatypen kan voor een {form}-query; beschikbaar: "
@@ -170,3 +146,36 @@ def classify(query: str) -> str | None:
 
 
 
+
+
+_LIMIT = re.compile(r"(?<![\w:?$])LIMIT\s+([0-9]+)", re.I)
+
+
+def top_level_limit(query: str) -> int | None:
+    """The LIMIT of the query itself (not of a subquery): the one outside every `{ }` of the skeleton."""
+    skeleton = lexical_skeleton(query)
+    depth, outside, start = 0, [], 0
+    for pos, char in enumerate(skeleton):
+        if char == "{":
+            if depth == 0:
+                outside.append(skeleton[start:pos])
+            depth += 1
+        elif char == "}":
+            depth = max(0, depth - 1)
+            if depth == 0:
+                start = pos + 1
+    if depth == 0:
+        outside.append(skeleton[start:])
+    limits = [int(m.group(1)) for part in outside for m in _LIMIT.finditer(part)]
+    return limits[-1] if limits else None
+
+
+def check_limit(query: str, result_limit: int) -> None:
+    """Refuse (400) an explicit LIMIT above what the endpoint delivers, rather than cut it silently."""
+    limit = top_level_limit(query)
+    if limit is not None and limit > result_limit:
+        raise QueryError(
+            f"LIMIT {limit} is hoger dan het maximum van {result_limit} rijen (of triples) per resultaat dat dit "
+            f"endpoint levert; de query is niet uitgevoerd. Vraag met LIMIT {result_limit} of minder, haal de rest op "
+            "met OFFSET, of download de hele dataset op /data/."
+        )

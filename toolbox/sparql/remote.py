@@ -7,6 +7,8 @@ embedded store (the store should enforce its own time limit too).
 from __future__ import annotations
 
 import json
+import logging
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -15,8 +17,9 @@ import urllib.request
 import pyoxigraph as ox
 
 from toolbox.sparql.errors import QueryError, QueryTimeout
-from toolbox.sparql.protocol import GRAPH_FORMS, RDF_LANGSTRING, XSD_STRING
+from toolbox.sparql.protocol import GRAPH_FORMS
 from toolbox.sparql.results import (
+    LIMITS_PAGE,
     Job,
     Result,
     _format_for,
@@ -25,22 +28,21 @@ from toolbox.sparql.results import (
     serialise_rows,
     serialise_triples,
 )
+from toolbox.terms import ResultError, json_boolean, json_rows
+
+_STORE_TIMEOUT = re.compile(r"time ?out|timed out|execution time|exceeds the limit|tijdslimiet", re.IGNORECASE)
+log = logging.getLogger(__name__)
 
 
-def _json_term(cell: dict):
-    kind = cell.get("type")
-    if kind == "uri":
-        return ox.NamedNode(cell["value"])
-    if kind == "bnode":
-        return ox.BlankNode(cell["value"])
-    if kind == "triple":
-        value = cell["value"]
-        return ox.Triple(_json_term(value["subject"]), _json_term(value["predicate"]), _json_term(value["object"]))
-    if "xml:lang" in cell:
-        return ox.Literal(cell["value"], language=cell["xml:lang"])
-    if cell.get("datatype") and cell["datatype"] not in (XSD_STRING, RDF_LANGSTRING):
-        return ox.Literal(cell["value"], datatype=ox.NamedNode(cell["datatype"]))
-    return ox.Literal(cell["value"])
+def store_error(status: int, message: str, timeout: float) -> QueryError:
+    """What a person is told when the store refuses a query we checked: 504 for its time limit, otherwise
+    502, in Dutch. The store's own message (with its internals and the query as it ran) goes to the log
+    for the operator, never to the person asking."""
+    log.warning("SPARQL-store antwoordde %s: %s", status, " ".join(message.split())[:2000])
+    if status in (503, 504) or _STORE_TIMEOUT.search(message):
+        return QueryTimeout(timeout, wall=True)
+    return QueryError("De SPARQL-store kon deze query niet beantwoorden. Probeer een eenvoudiger query; de "
+                      "beheerder vindt de melding van de store in het logboek van de site.", status=502)
 
 
 class RemoteRunner:
@@ -76,9 +78,7 @@ class RemoteRunner:
                 body = b"".join(chunks)
                 content_type = response.headers.get("Content-Type", "")
         except urllib.error.HTTPError as exc:
-            message = exc.read()[:2000].decode("utf-8", "replace").strip()
-            status = exc.code if 400 <= exc.code < 500 else 502
-            raise QueryError(f"De store weigerde de query ({exc.code}): {message}", status=status) from exc
+            raise store_error(exc.code, exc.read()[:4000].decode("utf-8", "replace"), timeout) from None
         except TimeoutError as exc:
             raise QueryTimeout(timeout) from exc
         except OSError as exc:
@@ -89,18 +89,22 @@ class RemoteRunner:
             quads = ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
             triples, truncated = _take((ox.Triple(q.subject, q.predicate, q.object) for q in quads), job.limit)
             fmt = _format_for(job.fmt, "CONSTRUCT")
-            return Result(serialise_triples(triples, fmt, job.base_uri), fmt, job.form or "CONSTRUCT", len(triples),
-                          truncated, time.monotonic() - started)
-        data = json.loads(body)
-        if "boolean" in data:
-            fmt = _format_for(job.fmt, "ASK")
-            return Result(serialise_boolean(bool(data["boolean"]), fmt), fmt, "ASK", 1, False,
-                          time.monotonic() - started)
-        variables = data["head"].get("vars", [])
-        bindings, truncated = _take(iter(data["results"]["bindings"]), job.limit)
-        rows = [[_json_term(b[v]) if v in b else None for v in variables] for b in bindings]
+            link = job.base_uri + LIMITS_PAGE if truncated else None
+            return Result(serialise_triples(triples, fmt, job.base_uri, link), fmt, job.form or "CONSTRUCT",
+                          len(triples), truncated, time.monotonic() - started)
+        try:  # read strictly, in canonical spelling (toolbox/terms.py): the same answer on every engine
+            data = json.loads(body)
+            if isinstance(data, dict) and "boolean" in data:
+                fmt = _format_for(job.fmt, "ASK")
+                return Result(serialise_boolean(json_boolean(data), fmt), fmt, "ASK", 1, False,
+                              time.monotonic() - started)
+            variables, all_rows = json_rows(data)
+        except (ValueError, ResultError) as exc:
+            raise QueryError("De SPARQL-store gaf een onleesbaar antwoord.", status=502) from exc
+        rows, truncated = _take(iter(all_rows), job.limit)
         fmt = _format_for(job.fmt, "SELECT")
-        return Result(serialise_rows(variables, rows, fmt), fmt, "SELECT", len(rows), truncated,
+        link = job.base_uri + LIMITS_PAGE if truncated else None
+        return Result(serialise_rows(variables, rows, fmt, link), fmt, "SELECT", len(rows), truncated,
                       time.monotonic() - started)
 
     def close(self) -> None:

@@ -93,17 +93,25 @@ def _term_tsv(term) -> str:
     return str(term).replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def serialise_rows(variables: list[str], rows: list[list], fmt: str) -> bytes:
-    """SELECT results (rows of Oxigraph terms or None) in a SPARQL results format."""
+LIMITS_PAGE = "/sparql/limieten"  # explains the result limit; linked from a truncated result's head
+
+
+def serialise_rows(variables: list[str], rows: list[list], fmt: str, link: str | None = None) -> bytes:
+    """SELECT results (rows of Oxigraph terms or None) in a SPARQL results format.
+
+    `link` (for a truncated result): an IRI in the head, as the SPARQL JSON and XML results formats
+    provide for metadata about the result; CSV and TSV have no head, the HTTP header says it there."""
     if fmt == "json":
         cells: dict = {}  # one cell per distinct term: results repeat IRIs a lot
         bindings = [{v: cells.get(t) or cells.setdefault(t, _term_json(t))
                      for v, t in zip(variables, row, strict=True) if t is not None} for row in rows]
-        body = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+        head = {"vars": variables, **({"link": [link]} if link else {})}
+        body = {"head": head, "results": {"bindings": bindings}}
         return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     if fmt == "xml":
         out = ['<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
-               "<head>", *(f"<variable name={quoteattr(v)}/>" for v in variables), "</head><results>"]
+               "<head>", *(f"<variable name={quoteattr(v)}/>" for v in variables),
+               *([f"<link href={quoteattr(link)}/>"] if link else []), "</head><results>"]
         for row in rows:
             out.append("<result>")
             out.extend(f"<binding name={quoteattr(v)}>{_term_xml(t)}</binding>"
@@ -136,7 +144,7 @@ def serialise_boolean(value: bool, fmt: str) -> bytes:
     raise NotAcceptable(f"Onbekend resultaatformaat {fmt!r}.")
 
 
-def serialise_triples(triples: list, fmt: str, base_uri: str) -> bytes:
+def serialise_triples(triples: list, fmt: str, base_uri: str, link: str | None = None) -> bytes:
     prefixes = None
     if fmt in ("ttl", "rdfxml"):
         iris = {t.value for triple in triples for t in (triple.subject, triple.predicate, triple.object)
@@ -146,7 +154,10 @@ def serialise_triples(triples: list, fmt: str, base_uri: str) -> bytes:
                     if any(iri.startswith(ns) for iri in iris)}
     if fmt not in _OX_FORMATS:
         raise NotAcceptable(f"Onbekend RDF-formaat {fmt!r}.")
-    return ox.serialize(triples, format=_OX_FORMATS[fmt], prefixes=prefixes) or b""
+    body = ox.serialize(triples, format=_OX_FORMATS[fmt], prefixes=prefixes) or b""
+    if link and fmt in ("ttl", "nt"):  # both allow a comment: the graph is cut off, and where that is explained
+        body = f"# Afgekapt na {len(triples)} triples: zie <{link}>\n".encode() + body
+    return body
 
 
 # --------------------------------------------------------------------------- jobs and results
@@ -159,7 +170,8 @@ class Job:
     base_uri: str
     default_graphs: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
-    cpu_seconds: float = 0.0  # the worker ends a query that computes longer than this (0: no limit)
+    seconds: float = 0.0  # wall-clock seconds the worker gives the query before it ends it (0: no limit)
+    query_dataset: bool = False  # the query has FROM / FROM NAMED: they form its dataset (Query §13)
 
 
 @dataclass
@@ -200,12 +212,15 @@ def run_local(store: ox.Store, job: Job) -> Result:
     started = time.monotonic()
     options: dict = {}
     try:
-        if job.default_graphs:
+        if job.default_graphs or job.named_graphs:
+            # The protocol's default-graph-uri / named-graph-uri replace the query's dataset clause
+            # (SPARQL 1.1 Protocol §2.1.4): the default graph is the merge of the first (empty when
+            # none is given), the named graphs are exactly the second.
             options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-        else:
-            options["use_default_graph_as_union"] = True
-        if job.named_graphs:
             options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+        elif not job.query_dataset:  # no dataset at all: the default graph is the union of the graphs
+            options["use_default_graph_as_union"] = True
+        # else: Oxigraph builds the dataset from the query's FROM / FROM NAMED (Query §13.2)
     except ValueError as exc:
         raise QueryError(f"Ongeldige graaf-IRI in default-graph-uri of named-graph-uri: {exc}") from exc
     try:
@@ -215,14 +230,14 @@ def run_local(store: ox.Store, job: Job) -> Result:
             solutions, truncated = _take(results, job.limit)
             rows = [list(solution) for solution in solutions]  # values in the order of the variables
             fmt = _format_for(job.fmt, "SELECT")
-            body = serialise_rows(variables, rows, fmt)
+            body = serialise_rows(variables, rows, fmt, job.base_uri + LIMITS_PAGE if truncated else None)
             return Result(body, fmt, "SELECT", len(rows), truncated, time.monotonic() - started)
         if isinstance(results, ox.QueryBoolean):
             fmt = _format_for(job.fmt, "ASK")
             return Result(serialise_boolean(bool(results), fmt), fmt, "ASK", 1, False, time.monotonic() - started)
         triples, truncated = _take(results, job.limit)
         fmt = _format_for(job.fmt, "CONSTRUCT")
-        body = serialise_triples(triples, fmt, job.base_uri)
+        body = serialise_triples(triples, fmt, job.base_uri, job.base_uri + LIMITS_PAGE if truncated else None)
         return Result(body, fmt, job.form or "CONSTRUCT", len(triples), truncated, time.monotonic() - started)
     except SyntaxError as exc:
         raise QueryError(f"Syntaxfout in de query: {exc}") from exc

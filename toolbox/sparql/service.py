@@ -49,7 +49,7 @@ SERVICE_DESCRIPTION = """\
 
 <{endpoint}#service> a sd:Service ;
     rdfs:label "SPARQL-endpoint Toolbox Openbare Ruimte"@nl ;
-    rdfs:comment "Alleen-lezen SPARQL 1.1-endpoint. Tijdslimiet {timeout:g} s {clock} per query, maximaal \
+    rdfs:comment "Alleen-lezen SPARQL 1.1-endpoint. Tijdslimiet {timeout:g} s wachttijd per verzoek, maximaal \
 {limit} rijen per resultaat, queries tot {length} tekens. Geen updates en geen SERVICE."@nl ;
     sd:endpoint <{endpoint}> ;
     sd:supportedLanguage sd:SPARQL11Query ;
@@ -66,11 +66,11 @@ SERVICE_DESCRIPTION = """\
 """
 
 
-def service_description(settings: Settings, endpoint_url: str) -> str:
-
+def service_description(settings: Settings) -> str:
+    """The service description; its IRIs come from TOOLBOX_BASE_URI (as the DCAT description's do),
+    never from the Host a request happened to use."""
+    endpoint_url = settings.base_uri + "/sparql"
     graphs = [settings.base_uri + g for g in (GRAPH_CONTENT, GRAPH_ONTOLOGY, GRAPH_INFERRED)]
     named = " ;\n".join(f"    sd:namedGraph [ a sd:NamedGraph ; sd:name <{g}> ]" for g in graphs) + " ."
-    clock = "wachttijd" if settings.sparql_endpoint else "rekentijd"
     return SERVICE_DESCRIPTION.format(endpoint=endpoint_url, base=settings.base_uri, timeout=settings.query_timeout,
-                                      clock=clock,
                                       limit=settings.result_limit, length=settings.max_query_length, named=named)

@@ -6,7 +6,7 @@ exports), `lists`, `guide`, `search` (the `search` blueprint), and their helpers
 families. Importing this package adds every route to its blueprint.
 """
 
-from webapp.pages import guide, lists, search, views
+from webapp.pages import guide, lists, plan, search, views
 
 BLUEPRINTS = (views.bp, search.bp)
-__all__ = ["BLUEPRINTS", "guide", "lists"]
+__all__ = ["BLUEPRINTS", "guide", "lists", "plan"]

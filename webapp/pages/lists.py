@@ -88,6 +88,20 @@ def _options(slugs_counts: Counter, segment: str) -> list[dict]:
     return options
 
 
+def _keep_chosen(facets: dict, params: dict[str, str], segments: dict[str, str]) -> dict:
+    """A chosen option stays in the form (with count 0) when the other choices leave nothing for it,
+    so that a combination without results still shows what was chosen."""
+    m = state().model
+    out = dict(facets)  # the cached dict stays whole
+    for key, slug in params.items():
+        if slug and not any(o["slug"] == slug for o in out[key]):
+            uri = uri_for(segments[key], slug)
+            if m.exists(uri):
+                chosen = {"slug": slug, "label": m.label(uri), "count": 0, "sort": m.sort_key(uri)}
+                out[key] = sorted([*out[key], chosen], key=lambda o: o["sort"])
+    return out
+
+
 SELECT_OPTIONS = 150
 
 
@@ -108,6 +122,7 @@ def library():
     segments = {"categorie": "toolcategorie", "niveau": "niveau", "stap": "stap"}
     params = {k: request.args.get(k, "").strip() for k in props}
     selected, facets = _faceted("Tool", params, props, segments)
+    facets = _keep_chosen(facets, params, segments)
     shown, pager = paginate(selected, PAGE_SIZES["tools"])
     if request.args.get("format") == "json":
         return _page_json(selected, shown, pager, params, facets)
@@ -121,9 +136,16 @@ def library():
     )
 
 
+FAN_GROUPS = {"organisatietypen": "OrganisationType", "randvoorwaarden": "CollaborationCondition",
+              "notities": "OrganisationNote", "rollen": "Role", "competenties": "Competency"}
+
+
 @bp.route("/samenwerkingswaaier")
 def fan():
     m = state().model
+    if request.args.get("format") == "json":  # like the other lists: the things on the page, per group
+        return {group: [{"uri": u, "label": m.label(u), "url": _doc(u)} for u in m.instances(cls)]
+                for group, cls in FAN_GROUPS.items()}
     twin = _list_twin("Samenwerkingswaaier", m.instances("OrganisationType") + m.instances("CollaborationCondition")
                       + m.instances("OrganisationNote") + m.instances("Role") + m.instances("Competency"))
     if twin:
@@ -193,7 +215,7 @@ def cases():
     segments = {**{k: k for k in props}, "schaal": "schaal", "stap": "stap"}
     params = {k: request.args.get(k, "").strip() for k in props}
     selected, facets = _faceted("Case", params, props, segments)
-    facets = dict(facets)  # the cached dict stays whole
+    facets = _keep_chosen(facets, params, segments)
     facets["knelpunt"], knelpunten_capped = _most_frequent(facets["knelpunt"], params["knelpunt"])
     shown, pager = paginate(selected, PAGE_SIZES["cases"])
     if request.args.get("format") == "json":

@@ -103,20 +103,25 @@ def _simple_row(m: GraphModel, known: frozenset[str], steps: list[str], y: float
 
 
 def _execution_row(m: GraphModel, known: frozenset[str], umbrellas: list[str], y: float) -> list[str]:
+    """The bars (umbrella steps) over their phases; in the document, and so in the keyboard's order,
+    each bar comes before its own phases and checklists."""
     phases = [(u, p) for u in umbrellas for p in m.objects(u, "tor:narrowerStep")]
     n = len(phases)
     w = (WIDTH - 2 * PAD - n * (MARK + 2 * GAP) + GAP) / n
-    parts, x, spans = [], PAD, {}
+    x, spans, below = PAD, {}, {}
     for umbrella, phase in phases:
-        start, end = spans.get(umbrella, (x, x))
-        parts.append(_box(m, known, phase, x, y + 40, w, BOX_H, "phase", size=13))
+        start, _ = spans.get(umbrella, (x, x))
+        row = below.setdefault(umbrella, [])
+        row.append(_box(m, known, phase, x, y + 40, w, BOX_H, "phase", size=13))
         x += w + GAP
         for checklist in m.objects(phase, "tor:transitionChecklist"):
-            parts.append(_checklist_mark(m, checklist, x, y + 40 + (BOX_H - MARK) / 2))
+            row.append(_checklist_mark(m, checklist, x, y + 40 + (BOX_H - MARK) / 2))
         x += MARK + GAP
         spans[umbrella] = (start, x - GAP)
+    parts = []
     for umbrella, (start, end) in spans.items():
         parts.append(_box(m, known, umbrella, start, y, end - start, 30, "step", size=13))
+        parts += below[umbrella]
     return parts
 
 

@@ -31,10 +31,32 @@ def situation_json(m, answer) -> dict:
         "next": [dict(ref(n["uri"]), relation=n["relation"]) for n in answer.next_steps],
         "checklist": ref(answer.checklist),
         "checks": [m.label(c) for c in answer.checks],
-        "tools": [dict(ref(t["uri"]), reason=t["reason"], matches=t["matches"]) for t in answer.tools],
-        "roles": [ref(r) for r in answer.roles],
-        "cases": [ref(c) for c in answer.cases],
+        "tools": [dict(ref(t["uri"]), reason=t["reason"], matches=t["matches"], relation=t["relation"], why=t["why"])
+                  for t in answer.tools],
+        "roles": [dict(ref(r["uri"]), reason=r["reason"], relation=r["relation"]) for r in answer.roles],
+        "cases": [dict(ref(c["uri"]), reason=c["reason"], relation=c["relation"]) for c in answer.cases],
+        "aids": [aid_group_json(m, g) for g in answer.aids],
+        "question": question_json(answer),
+        "choice": ({"kind": answer.choice[0], "uri": answer.choice[1]} if answer.choice else None),
         "knelpunten": [dict(ref(k["uri"]), reason=k["reason"],
+                            relation=k["relation"],
                             remedies=[dict(ref(r["uri"]), reason=r["reason"]) for r in k["remedies"]])
                        for k in answer.knelpunten],
     }
+
+
+def aid_group_json(m, group) -> dict:
+    """One group of help at a step without tools ("Tools van de vorige stap, …")."""
+    return {"kind": group.kind, "heading": group.heading,
+            "items": [{"uri": i["uri"], "label": m.label(i["uri"]), "url": doc_url(i["uri"]), "reason": i["reason"],
+                       **({"step": i["step"]} if "step" in i else {})} for i in group.items]}
+
+
+def question_json(answer) -> dict | None:
+    """The clarifying question, each choice with the link that answers it."""
+    q = answer.question
+    if q is None:
+        return None
+    return {"text": q.text, "choices": [
+        {"value": c.value, "label": c.label, "hint": c.hint,
+         "url": url_for("pages.guide", situatie=answer.text, keuze=c.value)} for c in q.choices]}

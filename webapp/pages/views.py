@@ -9,21 +9,20 @@ has a machine-readable twin: JSON-LD of the thing by content negotiation or ?for
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, send_from_directory, url_for
+import json
 
-from toolbox.config import REPO_ROOT
+from flask import Blueprint, Response, abort, render_template, request, url_for
+
+from toolbox.graph.dataset import data_dir
 from toolbox.graph.describe import describe
+from toolbox.graph.standards import read_conformance
+from toolbox.negotiation import JSONLD_EXPANDED, RDF_CONTENT_TYPES, rdf_or_html, wants_expanded_jsonld
 from webapp.filters import prefers_over_html
 from webapp.pages import plate
 from webapp.pages.related import cases_for_step, related_tools, similar_cases
 from webapp.state import state
 
 bp = Blueprint("pages", __name__)
-
-VENDOR_FILES = {
-    "design-tokens.css": REPO_ROOT / "node_modules/@utrecht/design-tokens/dist/index.css",
-    "components.css": REPO_ROOT / "node_modules/@utrecht/component-library-css/dist/index.css",
-}
 
 # Page template per URI type segment; other types use the generic page.
 TEMPLATES = {
@@ -62,14 +61,31 @@ SECTIONS = {
 JSONLD = "application/ld+json"
 
 
-def _wants_jsonld() -> bool:
-    return request.args.get("format") in ("jsonld", "json") or prefers_over_html(JSONLD, "application/json")
+def _wanted_rdf() -> str | None:
+    """The RDF format of the page's twin the client asks for (None: the page), by toolbox.negotiation's rule."""
+    fmt = request.args.get("format")
+    return rdf_or_html(request.headers.get("Accept"), None if fmt in ("md", "csv") else fmt)
 
 
-def _jsonld(uri: str) -> Response:
+DESCRIBE_FORMATS = {"ttl": "ttl", "nt": "nt", "jsonld": "jsonld", "rdfxml": "xml"}  # negotiation -> describe()
+
+
+def _rdf_twin(uri: str, fmt: str) -> Response:
     s = state()
-    body = s.cached(("jsonld", uri), lambda: describe(s.model, uri, "jsonld", s.settings))
-    return Response(body, mimetype=JSONLD, headers={"Vary": "Accept", "Link": f'<{uri}>; rel="canonical"'})
+    name = DESCRIBE_FORMATS[fmt]
+    content_type = RDF_CONTENT_TYPES[fmt] + ("" if fmt == "jsonld" else "; charset=utf-8")
+    if fmt == "jsonld" and wants_expanded_jsonld(request.headers.get("Accept")):
+        name, content_type = "jsonld-expanded", f'{JSONLD}; profile="{JSONLD_EXPANDED}"'
+    body = s.cached((name, uri), lambda: describe(s.model, uri, name, s.settings))
+    return Response(body, content_type=content_type, headers={"Vary": "Accept", "Link": f'<{uri}>; rel="canonical"'})
+
+
+@bp.after_request
+def cors_on_documents(response: Response) -> Response:
+    """Pages about things (/doc/…) and their twins are public and read-only: any origin may read them."""
+    if request.path.startswith("/doc/"):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 def _list_twin(name: str, items: list[str], total: int | None = None) -> Response | None:
@@ -91,7 +107,6 @@ def _list_twin(name: str, items: list[str], total: int | None = None) -> Respons
             for i, uri in enumerate(items)
         ],
     }
-    import json
 
     return Response(json.dumps(body, ensure_ascii=False), mimetype=JSONLD, headers={"Vary": "Accept"})
 
@@ -146,15 +161,6 @@ def list_page_alternates():
 
 
 # ---------------------------------------------------------------------------
-@bp.route("/vendor/<name>")
-def vendor(name: str):
-    path = VENDOR_FILES.get(name)
-    if path is None or not path.exists():
-        abort(404)
-    response = send_from_directory(path.parent, path.name, mimetype="text/css", max_age=86400)
-    return response
-
-
 @bp.route("/")
 def home():
     s = state()
@@ -175,6 +181,19 @@ def about():
     )
 
 
+@bp.route("/over/standaarden")
+def standards():
+    """Which standards the published data meets, with the figures of the build's own checks; `?format=json` twin."""
+    s = state()
+    report = read_conformance(data_dir(s.settings))
+    if request.args.get("format") == "json" or prefers_over_html("application/json"):
+        body = {**(report or {"standards": []}), "version": (s.manifest or {}).get("version")}
+        return Response(json.dumps(body, ensure_ascii=False), mimetype="application/json", headers={"Vary": "Accept"})
+    return render_template("pages/standards.html", report=report, manifest=s.manifest,
+                           breadcrumb=[{"label": "Over deze toolbox", "url": url_for("pages.about")},
+                                       {"label": "Standaarden", "url": None}])
+
+
 @bp.route("/doc/<segment>/<slug>")
 def entity(segment: str, slug: str):
     s = state()
@@ -184,8 +203,9 @@ def entity(segment: str, slug: str):
         abort(404)
     if m.text(uri, "tor:status") == "gearchiveerd" and not request.args.get("archief"):
         abort(404)
-    if _wants_jsonld():
-        return _jsonld(uri)
+    rdf = _wanted_rdf()
+    if rdf:
+        return _rdf_twin(uri, rdf)
     template = TEMPLATES.get(segment, "pages/entity.html")
     context = {"m": m, "uri": uri, "segment": segment, "canonical": uri, "alternates": _alternates(uri),
                "breadcrumb": breadcrumb_for(uri)}

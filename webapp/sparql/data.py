@@ -14,8 +14,9 @@ from toolbox.graph.dataset import (
     media_type_for,
     read_summary,
 )
+from toolbox.negotiation import HTML_TYPES, RDF_MEDIA_TYPES, choose, rdf_or_html
 from toolbox.sparql.service import examples
-from webapp.sparql.views import RDF_OUT, _rdf_document, bp
+from webapp.sparql.views import bp, rdf_document
 from webapp.state import state
 
 
@@ -31,11 +32,10 @@ def _data_folder():
 def data_index():
     folder = _data_folder()
     description = folder / DESCRIPTION_FILE
-    wants_html = request.args.get("format", "").lower() in ("", "html") and not _prefers_rdf()
-    if not wants_html:
+    if _wants_rdf():
         if not description.exists():
             abort(404)
-        return _rdf_document(description.read_text(encoding="utf-8"), "text/turtle")
+        return rdf_document(description.read_text(encoding="utf-8"))
     summary = read_summary(folder)
     files = []
     for fmt, (ext, media, _, label) in DUMP_FORMATS.items():
@@ -50,10 +50,12 @@ def data_index():
                            description=DESCRIPTION_FILE, examples=examples())
 
 
-def _prefers_rdf() -> bool:
-    accept = request.accept_mimetypes
-    best = accept.best_match(["text/html", *RDF_OUT])
-    return best in RDF_OUT and accept[best] > accept["text/html"]
+def _wants_rdf() -> bool:
+    """The description rather than the page: by `format=` or by the site's one negotiation rule."""
+    fmt = (request.args.get("format") or "").strip().lower()
+    if fmt:
+        return fmt != "html"
+    return rdf_or_html(request.headers.get("Accept")) is not None
 
 
 @bp.route("/data/<name>")
@@ -74,6 +76,13 @@ def data_file(name: str):
 
 @bp.route("/.well-known/void")
 def well_known_void():
-    """VoID's well-known location points at the dataset description."""
-    return redirect(url_for("sparql.data_file", name=DESCRIPTION_FILE), code=303)
-
+    """VoID's well-known location: the dataset description in the format asked for (the site's one
+    rule; here RDF is offered first, so `*/*` gets Turtle); a browser is sent to the downloads page."""
+    fmt = (request.args.get("format") or "").strip().lower()
+    offered = [*RDF_MEDIA_TYPES, *HTML_TYPES]
+    if fmt == "html" or not fmt and choose(request.headers.get("Accept"), offered) in HTML_TYPES:
+        return redirect(url_for("sparql.data_index"), code=303)
+    description = _data_folder() / DESCRIPTION_FILE
+    if not description.exists():
+        abort(404)
+    return rdf_document(description.read_text(encoding="utf-8"))

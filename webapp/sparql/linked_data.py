@@ -18,7 +18,8 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from toolbox.graph.describe import describe
 from toolbox.graph.export import serialise
-from toolbox.namespaces import ONTOLOGY_IRI, PREFIXES, SH, SHAPES, TOR
+from toolbox.namespaces import GRAPH_CONTENT, GRAPH_INFERRED, GRAPH_ONTOLOGY, ONTOLOGY_IRI, PREFIXES, SH, SHAPES, TOR
+from toolbox.negotiation import JSONLD_EXPANDED, rdf_or_html, wants_expanded_jsonld
 from webapp.state import state
 
 bp = Blueprint("linked_data", __name__)
@@ -30,16 +31,7 @@ EXTENSIONS = {
     "jsonld": ("jsonld", "application/ld+json"),
     "rdf": ("xml", "application/rdf+xml"),
 }
-ACCEPT_EXTENSIONS = {
-    "text/turtle": "ttl",
-    "application/x-turtle": "ttl",
-    "application/n-triples": "nt",
-    "application/ld+json": "jsonld",
-    "application/json": "jsonld",
-    "application/rdf+xml": "rdf",
-}
-FORMAT_PARAM = {"ttl": "ttl", "turtle": "ttl", "nt": "nt", "ntriples": "nt", "jsonld": "jsonld", "json": "jsonld",
-                "json-ld": "jsonld", "rdf": "rdf", "xml": "rdf", "rdfxml": "rdf"}
+EXTENSION_OF = {"ttl": "ttl", "nt": "nt", "jsonld": "jsonld", "rdfxml": "rdf"}  # negotiation's names -> extension
 SHAPES_IRI = ONTOLOGY_IRI.replace("/def/tor", "/def/shapes")
 
 
@@ -50,15 +42,10 @@ def cors(response: Response) -> Response:
 
 
 def _requested_extension() -> str | None:
-    """The RDF extension the client asks for, or None for HTML (the default, also for */*)."""
-    fmt = (request.args.get("format") or "").lower()
-    if fmt:
-        return FORMAT_PARAM.get(fmt)
-    accept = request.accept_mimetypes
-    best = accept.best_match(["text/html", "application/xhtml+xml", *ACCEPT_EXTENSIONS])
-    if best in ACCEPT_EXTENSIONS and accept[best] > accept["text/html"]:
-        return ACCEPT_EXTENSIONS[best]
-    return None
+    """The RDF extension the client asks for, or None for HTML (the default, also for */*): the
+    site's one rule (toolbox.negotiation), so /id/, /doc/, /def/ and /data/ answer alike."""
+    fmt = rdf_or_html(request.headers.get("Accept"), request.args.get("format"))
+    return EXTENSION_OF[fmt] if fmt else None
 
 
 def _thing(segment: str, slug: str) -> str:
@@ -86,14 +73,31 @@ def thing(segment: str, slug: str):
     return _see_other(url_for("pages.entity", segment=segment, slug=slug, **args))
 
 
+@bp.route("/graph/<name>")
+def graph(name: str):
+    """The named graphs' IRIs dereference (issue 25: they were 404): 303 to the dataset description,
+    which describes each as a VoID subset with `sd:name` and its number of triples; browsers get the
+    downloads page at that graph, RDF clients the description in the format they ask for."""
+    if "/graph/" + name not in (GRAPH_CONTENT, GRAPH_ONTOLOGY, GRAPH_INFERRED):
+        abort(404)
+    ext = _requested_extension()
+    if ext:
+        fmt = {"rdf": "rdfxml"}.get(ext, ext)
+        return _see_other(url_for("sparql.data_index", format=fmt))
+    return _see_other(url_for("sparql.data_index") + "#graaf-" + name)
+
+
 @bp.route("/doc/<segment>/<slug>.<any(ttl, nt, jsonld, rdf):ext>")
 def twin(segment: str, slug: str, ext: str):
     """The RDF description of one thing: its statements, incoming links and the labels of what it links to."""
     uri = _thing(segment, slug)
     fmt, media = EXTENSIONS[ext]
+    if fmt == "jsonld" and wants_expanded_jsonld(request.headers.get("Accept")):
+        fmt, media = "jsonld-expanded", f'application/ld+json; profile="{JSONLD_EXPANDED}"'
     s = state()
     body = s.cached(("twin", uri, fmt), lambda: describe(s.model, uri, fmt, s.settings))
-    headers = {"Link": f'<{uri}>; rel="describes", <{url_for("pages.entity", segment=segment, slug=slug)}>; '
+    headers = {"Vary": "Accept",
+               "Link": f'<{uri}>; rel="describes", <{url_for("pages.entity", segment=segment, slug=slug)}>; '
                        'rel="alternate"; type="text/html"'}
     return Response(body, content_type=media + "; charset=utf-8", headers=headers)
 

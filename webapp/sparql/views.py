@@ -11,10 +11,16 @@ import functools
 
 from flask import Blueprint, Flask, Response, render_template, request
 from rdflib import Graph
-from werkzeug.datastructures import MIMEAccept
-from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Request
 
+from toolbox.negotiation import (
+    HTML_TYPES,
+    RDF_CONTENT_TYPES,
+    RDF_FORMAT_PARAMS,
+    RDF_MEDIA_TYPES,
+    RESULT_MEDIA_TYPES,
+    choose,
+)
 from toolbox.sparql.endpoint import get_endpoint
 from toolbox.sparql.errors import NotAcceptable, QueryError
 from toolbox.sparql.protocol import FILE_EXTENSIONS, GRAPH_FORMATS, RESULT_FORMATS, negotiate
@@ -26,12 +32,6 @@ from webapp.state import state
 
 bp = Blueprint("sparql", __name__)
 
-RDF_OUT = {  # description documents (service description, DCAT): media type -> rdflib format
-    "text/turtle": "turtle",
-    "application/n-triples": "nt",
-    "application/ld+json": "json-ld",
-    "application/rdf+xml": "xml",
-}
 @bp.after_request
 def cors(response: Response) -> Response:
     return add_cors(response, request.method)
@@ -101,25 +101,21 @@ def _wants_html(request: Request) -> bool:
 
 @functools.lru_cache(maxsize=256)
 def _html_for(accept_header: str, fmt: str) -> bool:
-    """HTML only for clients that name text/html (browsers); `*/*` gets the SPARQL default formats.
+    """HTML only for clients that want it more than any machine format (browsers); `*/*` gets the
+    SPARQL default formats: the site's one negotiation rule, with the machine formats offered first.
 
     Kept per Accept header: clients send few distinct ones, and parsing them is a good part of
     what a query from the cache costs."""
     if fmt:
         return fmt == "html"
-    accept = parse_accept_header(accept_header, MIMEAccept)
-    html_q = max((q for value, q in accept if value.lower() in ("text/html", "application/xhtml+xml")), default=0)
-    if not html_q:
-        return False
-    machine = {*RESULT_FORMATS.values(), *GRAPH_FORMATS.values(), "application/json", "application/xml", "text/xml"}
-    machine_q = max((q for value, q in accept if value.lower() in machine), default=0)
-    return html_q >= machine_q
+    machine = [*RESULT_FORMATS.values(), *GRAPH_FORMATS.values(), *RESULT_MEDIA_TYPES, *RDF_MEDIA_TYPES]
+    return choose(accept_header, [*machine, *HTML_TYPES]) in HTML_TYPES
 
 
 @functools.lru_cache(maxsize=256)
 def _negotiate_header(form: str, accept_header: str, format_param: str | None) -> str:
     """negotiate() for a raw Accept header, kept per header for the same reason as _html_for."""
-    return negotiate(form, parse_accept_header(accept_header, MIMEAccept), format_param)
+    return negotiate(form, accept_header, format_param)
 
 
 def _error(exc: QueryError, html: bool, query: str | None = None) -> Response:
@@ -148,6 +144,9 @@ def sparql():
         query, default_graphs, named_graphs = _protocol_request(request)
     except QueryError as exc:
         return _error(exc, html)
+    if query is None and request.method == "POST":  # a POST is an operation: without a query it is malformed
+        return _error(ProtocolError("Geen query opgegeven: een POST naar /sparql moet een parameter `query` "
+                                    "meesturen (of een body met Content-Type application/sparql-query)."), html)
     if query is None:
         return _editor_page() if html else _service_description()
     s = state()
@@ -161,6 +160,14 @@ def sparql():
     page = render_template("sparql/sparql.html", **_page_context(query, result=result, default_graphs=default_graphs,
                                                           named_graphs=named_graphs))
     return Response(page, mimetype="text/html", headers=_result_headers(result))
+
+
+@bp.route("/sparql/limieten")
+def limits():
+    """What the endpoint promises (time limit, rows, truncation, datasets): the page a truncated result links to."""
+    return render_template("sparql/limits.html", settings=state().settings,
+                           breadcrumb=[{"label": "SPARQL-endpoint", "url": "/sparql"},
+                                       {"label": "Grenzen", "url": None}])
 
 
 def machine_answer(request: Request, site) -> Response | None:
@@ -222,27 +229,27 @@ class SparqlLane:
 
 def _service_description() -> Response:
     s = state()
-    turtle = service_description(s.settings, request.base_url)
-    return _rdf_document(turtle, "text/turtle")
+    turtle = service_description(s.settings)
+    return rdf_document(turtle)
 
 
-def _rdf_document(turtle: str, default: str) -> Response:
-    """A small RDF document (written as Turtle) in the format the client asks for."""
-    fmt = (request.args.get("format") or "").lower()
-    by_name = {"ttl": "text/turtle", "turtle": "text/turtle", "nt": "application/n-triples",
-               "jsonld": "application/ld+json", "rdf": "application/rdf+xml", "rdfxml": "application/rdf+xml"}
+RDFLIB_OUT = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
+
+
+def rdf_document(turtle: str) -> Response:
+    """A small RDF document (written as Turtle) in the format the client asks for, by the site's one rule."""
+    fmt = (request.args.get("format") or "").strip().lower()
     if fmt:
-        chosen = by_name.get(fmt)
+        chosen = RDF_FORMAT_PARAMS.get(fmt)
     else:
-        chosen = request.accept_mimetypes.best_match([default, *RDF_OUT]) if request.accept_mimetypes else default
+        media = choose(request.headers.get("Accept"), RDF_MEDIA_TYPES)
+        chosen = RDF_MEDIA_TYPES[media] if media else None
     if chosen is None:
-        return _error(NotAcceptable("Beschikbaar als " + ", ".join(RDF_OUT) + "."), False)
-    if chosen == "text/turtle":
+        return _error(NotAcceptable("Beschikbaar als " + ", ".join(RDF_CONTENT_TYPES.values()) + "."), False)
+    if chosen == "ttl":
         body = turtle.encode("utf-8")
     else:
         graph = Graph()
         graph.parse(data=turtle, format="turtle")
-        body = graph.serialize(format=RDF_OUT[chosen], encoding="utf-8")
-    return Response(body, content_type=chosen + "; charset=utf-8", headers={"Vary": "Accept"})
-
-
+        body = graph.serialize(format=RDFLIB_OUT[chosen], encoding="utf-8")
+    return Response(body, content_type=RDF_CONTENT_TYPES[chosen] + "; charset=utf-8", headers={"Vary": "Accept"})

@@ -20,7 +20,7 @@ from toolbox.graph.model import GraphModel
 from toolbox.graph.store import EmbeddedStore
 from toolbox.guide.ranker import SituationRanker
 
-SENTENCE = "We willen met de buurt een ambitieweb maken voor de wijk"
+SENTENCE = "We willen met de buurt een ambitieweb invullen voor de opdracht in de wijk"  # "maken" is filler
 
 
 

@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.server]
 TIMEOUT_MS = 15_000
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     """The real site under Granian (`toolbox serve`), building into a private directory."""
     root = tmp_path_factory.mktemp("live-server")
@@ -40,7 +40,7 @@ def live_server(tmp_path_factory):
         yield base
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # not longer: one Playwright at a time per thread (test_layout starts its own)
 def browser():
     with chromium(sync_api) as instance:
         yield instance
@@ -222,7 +222,7 @@ def test_situation_block_in_search_for_a_sentence(page):
     page.locator("#q").press("Enter")
     sync_api.expect(page.locator("#waarschijnlijk-hier")).to_be_visible()
     first = page.locator(".placements li").first
-    sync_api.expect(first).to_contain_text("Omdat je spreekt over")
+    sync_api.expect(first).to_contain_text("Je noemt")
     assert page.locator("input[type=search]").count() == 1
 
 
@@ -297,6 +297,15 @@ AXE_PAGES = {
     "gids-situatie": "/gids?situatie=opdrachtbrief rioolvervanging",
     "gids-situatie-zin": "/gids?situatie=we willen riolering vervangen en tegelijk vergroenen",
     "gids-situatie-onbekend": "/gids?situatie=qqqq zzzz",
+    "gids-situatie-leeg": "/gids?situatie=",
+    "gids-vraag": "/gids?situatie=aannemer zoeken voor de herinrichting",
+    "gids-vraag-beantwoord": "/gids?situatie=aannemer zoeken&keuze=stap:voorbereiding-aanbesteding",
+    "gids-knelpunten-en-rollen": "/gids?situatie=de nutsbedrijven op tijd aan boord voor de aanbesteding",
+    "gids-stap-zonder-tools": "/gids?stap=visievorming",
+    "gids-situatie-zonder-tools": "/gids?situatie=de aannemer is bezig en de straat ligt open",
+    "aanpak-leeg": "/aanpak",
+    "aanpak": "/aanpak?stap=richting-do&stap=voorbereiding-aanbesteding&tool=ambitieweb&rol=assetmanager"
+              "&knelpunt=tactisch-gat&v=richting-do:1&notitie=Overleg met de netbeheerder",
     "zoeken-zin": "/zoeken?q=we willen riolering vervangen en tegelijk vergroenen",
     "zoeken-leeg": "/zoeken",
     "zoeken-resultaten": "/zoeken?q=participatie",
@@ -307,6 +316,8 @@ AXE_PAGES = {
     "knelpunten-per-dimensie": "/knelpunten?dimensie=a",
     "404": "/bestaat-niet",
     "over": "/over",
+    "over-standaarden": "/over/standaarden",
+    "sparql-limieten": "/sparql/limieten",
 }
 
 
@@ -344,3 +355,21 @@ def test_axe_checklist_after_ticking_and_mobile_home(browser, live_server, axe):
         assert not violations, _report("/doc/checklist/opdrachtbrief (afgevinkt)", violations)
     finally:
         context.close()
+
+
+def test_plan_ticks_update_its_link_and_the_guide_remembers_it(page):
+    page.goto("/aanpak?stap=richting-do&tool=ambitieweb")
+    box = page.locator('input[name="v"]').first
+    box.check()
+    page.wait_for_url(re.compile(r"v=richting-do%3A1"))
+    sync_api.expect(page.locator("#plan-link")).to_have_value(re.compile(r"v=richting-do%3A1"))
+    sync_api.expect(page.locator("#export-md")).to_have_attribute("href", re.compile(r"v=richting-do%3A1.*format=md"))
+    page.locator("#notitie").fill("Overleg in mei")
+    page.wait_for_url(re.compile(r"notitie=Overleg"))
+    page.goto("/gids")
+    resume = page.get_by_role("link", name="Verder met mijn aanpak")
+    sync_api.expect(resume).to_be_visible()
+    resume.click()
+    page.wait_for_url(re.compile(r"/aanpak\?.*v=richting-do%3A1"))
+    assert page.locator('input[name="v"]').first.is_checked()
+    sync_api.expect(page.locator("#notitie")).to_have_value("Overleg in mei")

@@ -184,10 +184,10 @@ def test_guide_places_a_described_situation(client):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Je staat waarschijnlijk hier" in html
-    assert "Omdat je spreekt over" in html and "‘riolering’" in html
+    assert "Je noemt" in html and "‘riolering’" in html
     assert "Klopt dit niet?" in html and "/gids?niveau=" in html
     for heading in ("Wat komt hierna?", "Checklist om door te lopen", "Rollen om te betrekken",
-                    "Casussen die hierop lijken", "Tools die helpen, en waarom", "Lijkt op deze knelpunten"):
+                    "Casussen die hierop lijken", "Tools die helpen, en waarom"):
         assert heading in html, heading
     assert f">{SENTENCE}</textarea>" in html  # the situation stays in the form, to refine it
 
@@ -201,8 +201,72 @@ def test_guide_situation_json_twin(client):
     assert data["step"] == first["uri"]
     assert data["next"] and data["next"][0]["relation"]
     assert data["tools"] and all(t["reason"] for t in data["tools"])
-    assert data["cases"] and data["knelpunten"]
+    assert data["cases"]
     assert abs(sum(s["share"] for s in data["steps"]) - 1) < 0.01
+
+
+def test_guide_shows_knelpunten_that_resemble_the_situation(client):
+    text = "de straat gaat steeds opnieuw open omdat netbeheerders en aannemer hun werk niet afstemmen"
+    html = client.get("/gids", query_string={"situatie": text}).get_data(as_text=True)
+    assert "Lijkt op deze knelpunten" in html and "Wat helpt:" in html
+
+
+def test_guide_steps_without_tools_show_what_helps_instead(client):
+    html = client.get("/gids?stap=visievorming").get_data(as_text=True)
+    assert "Geen tools aanbevolen" not in html
+    assert "De bronnen noemen bij deze stap geen tools. Dit helpt wel:" in html
+    assert "Tools die passen bij het strategisch niveau" in html and "Vragen om mee te beginnen" in html
+    html = client.get("/gids?stap=uitvoering-gebruik").get_data(as_text=True)
+    assert "Tools van de vorige stap, Voorbereiding en aanbesteding" in html and "hulpmiddel" in html
+    data = client.get("/gids?stap=uitvoering-gebruik&format=json").get_json()
+    assert not data["tools"] and {g["kind"] for g in data["aids"]} >= {"aid", "neighbour-tool"}
+    answer = client.get("/gids", query_string={"situatie": "de aannemer is bezig en de straat ligt open",
+                                                "format": "json"}).get_json()
+    assert answer["step"].endswith("/stap/uitvoering-gebruik") and answer["aids"] and not answer["tools"]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "de het een", "we gaan het maken"])
+def test_guide_empty_submit_explains_what_to_write(client, text):
+    response = client.get("/gids", query_string={"situatie": text})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200  # free text, as in search: explained, not refused
+    assert "Je beschrijving is leeg of zegt nog niets over je situatie." in html
+    assert "Bijvoorbeeld:" in html and html.count('href="/gids?situatie=') >= 3
+    assert 'aria-invalid="true"' in html
+    data = client.get("/gids", query_string={"situatie": text, "format": "json"}).get_json()
+    assert data["placed"] is False and data["message"] and len(data["examples"]) == 3
+
+
+def test_guide_examples_are_placed(client):
+    from webapp.pages.guide import EXAMPLES
+
+    for example in EXAMPLES:
+        assert client.get("/gids", query_string={"situatie": example, "format": "json"}).get_json()["placed"]
+
+
+def test_guide_asks_when_unsure_and_the_answer_is_a_link(client):
+    text = "aannemer zoeken voor de herinrichting"
+    data = client.get("/gids", query_string={"situatie": text, "format": "json"}).get_json()
+    question = data["question"]
+    assert question and 2 <= len(question["choices"]) <= 3
+    html = client.get("/gids", query_string={"situatie": text}).get_data(as_text=True)
+    assert question["text"] in html
+    assert f'<input type="hidden" name="situatie" value="{text}">' in html
+    assert html.count('name="keuze"') == len(question["choices"])
+    chosen = question["choices"][-1]
+    assert chosen["url"].startswith("/gids?") and "keuze=" in chosen["url"]
+    answered = client.get(chosen["url"] + "&format=json").get_json()
+    assert answered["question"] is None and answered["choice"]
+    assert answered["steps"][0]["reason"].startswith("Je koos deze stap zelf.")
+    page = client.get(chosen["url"]).get_data(as_text=True)
+    assert question["text"] not in page and "Je koos deze stap zelf." in page
+
+
+def test_guide_refuses_a_wrong_choice(client):
+    response = client.get("/gids", query_string={"situatie": "aannemer zoeken", "keuze": "stap:bestaat-niet"})
+    assert response.status_code == 400 and "De keuze klopt niet" in response.get_data(as_text=True)
+    response = client.get("/gids", query_string={"situatie": "aannemer zoeken", "keuze": "wijk", "format": "json"})
+    assert response.status_code == 400
 
 
 def test_guide_situation_that_says_nothing(client):

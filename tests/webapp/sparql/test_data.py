@@ -126,7 +126,8 @@ def test_data_page_and_negotiation(client, distinct_triples):
     assert len(Graph().parse(data=jsonld.data, format="json-ld")) == len(Graph().parse(data=turtle.data,
                                                                                        format="turtle"))
     void = client.get("/.well-known/void")
-    assert void.status_code == 303 and void.headers["Location"].endswith("/data/dataset.ttl")
+    assert void.status_code == 200 and void.headers["Content-Type"] == "text/turtle; charset=utf-8"
+    assert client.get("/.well-known/void", headers={"Accept": "text/html"}).status_code == 303
     assert client.get("/data/graph.nq").status_code == 404
     assert client.get("/data/../manifest.json").status_code == 404
 
@@ -142,3 +143,18 @@ def test_missing_dumps_make_the_build_stale(minimal_copy, tmp_path):
     assert not dumps_present(settings)
     ensure_built(settings)
     assert dumps_present(settings)
+
+
+@pytest.mark.parametrize("accept, media", [
+    ("application/ld+json", "application/ld+json"),
+    ('application/ld+json; profile="http://www.w3.org/ns/json-ld#expanded"', "application/ld+json"),
+    ("text/turtle; charset=utf-8", "text/turtle"),
+    ("text/n3", "text/turtle"),
+    ("application/n-triples;q=0.9, text/turtle;q=0.1", "application/n-triples"),
+])
+def test_well_known_void_negotiates_like_the_rest(client, accept, media):
+    """Issue 25: /.well-known/void always redirected to Turtle; now it follows the site's one rule."""
+    for path in ("/.well-known/void", "/data/"):
+        response = client.get(path, headers={"Accept": accept})
+        assert response.status_code == 200, path
+        assert response.headers["Content-Type"] == media + "; charset=utf-8", path

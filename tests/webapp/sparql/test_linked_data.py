@@ -158,3 +158,64 @@ def test_linked_data_is_documented():
     text = (REPO_ROOT / "docs" / "linked-data.md").read_text(encoding="utf-8")
     for needle in ("303", "/id/", "/doc/", "/def/tor", "text/turtle", "application/ld+json", "/data/", "/sparql"):
         assert needle in text
+
+
+# --------------------------------------------------------------------------- issue 25: one negotiation rule
+@pytest.mark.parametrize("accept, media", [
+    ("text/turtle; charset=utf-8", "text/turtle"),
+    ("text/n3", "text/turtle"),
+    ('application/ld+json; profile="http://www.w3.org/ns/json-ld#expanded"', "application/ld+json"),
+    ("application/rdf+xml;q=0.5, application/n-triples;q=0.9", "application/n-triples"),
+])
+@pytest.mark.parametrize("path", ["/id/tool/ambitieweb", "/doc/tool/ambitieweb", "/def/tor"])
+def test_one_negotiation_rule_everywhere(client, path, accept, media):
+    """Media types with parameters and aliases (text/n3) were 406 on /id/ and /doc/; /doc/ refused
+    Turtle while it gave JSON-LD. Every route now asks toolbox.negotiation and answers alike."""
+    response = client.get(path, headers={"Accept": accept}, follow_redirects=True)
+    assert response.status_code == 200, (path, accept)
+    assert response.headers["Content-Type"].split(";")[0] == media
+    parsers = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld"}
+    assert len(Graph().parse(data=response.data, format=parsers[media])) > 0
+
+
+def test_doc_pages_carry_cors(client):
+    """Issue 25: /doc/ pages had no CORS header (their twins had)."""
+    for accept in ("text/html", "application/ld+json", "text/turtle"):
+        response = client.get("/doc/tool/ambitieweb", headers={"Accept": accept})
+        assert response.status_code == 200 and response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("name", ["inhoud", "ontologie", "afgeleid"])
+def test_named_graph_iris_dereference(client, name):
+    """Issue 25: /graph/inhoud, /graph/ontologie and /graph/afgeleid were 404."""
+    page = client.get(f"/graph/{name}", headers={"Accept": BROWSER})
+    assert page.status_code == 303 and page.headers["Location"].endswith(f"/data/#graaf-{name}")
+    assert f'id="graaf-{name}"' in client.get("/data/", headers={"Accept": BROWSER}).get_data(as_text=True)
+    rdf = client.get(f"/graph/{name}", headers={"Accept": "text/turtle"}, follow_redirects=True)
+    assert rdf.status_code == 200 and rdf.headers["Content-Type"].startswith("text/turtle")
+    graph = Graph().parse(data=rdf.data, format="turtle")
+    iri = URIRef(f"https://toolbox-openbare-ruimte.nl/graph/{name}")
+    assert (None, URIRef("http://www.w3.org/ns/sparql-service-description#name"), iri) in graph
+    assert client.get("/graph/elders").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/id/tool/ambitieweb", "/doc/tool/ambitieweb", "/doc/tool/ambitieweb.jsonld"])
+def test_jsonld_expanded_profile_is_honoured(client, path):
+    """`profile="…#expanded"` gets JSON-LD in expanded form (full IRIs, no context); without it the
+    twin stays compacted with the site's prefixes."""
+    import json
+
+    expanded = client.get(path, headers={"Accept": 'application/ld+json; profile="http://www.w3.org/ns/json-ld#expanded"'},
+                          follow_redirects=True)
+    assert expanded.status_code == 200
+    assert 'profile="http://www.w3.org/ns/json-ld#expanded"' in expanded.headers["Content-Type"]
+    body = json.loads(expanded.data)
+    assert isinstance(body, list) and all("@context" not in node for node in body)
+    assert any(node.get("@id") == "https://toolbox-openbare-ruimte.nl/id/tool/ambitieweb" for node in body)
+    compacted = client.get(path, headers={"Accept": "application/ld+json"}, follow_redirects=True)
+    assert "@context" in json.loads(compacted.data)
+    assert len(Graph().parse(data=expanded.data, format="json-ld")) == len(
+        Graph().parse(data=compacted.data, format="json-ld"))
+    again = client.get(path, headers={"Accept": 'application/ld+json; profile="http://www.w3.org/ns/json-ld#expanded"'},
+                       follow_redirects=True)  # from the page cache: the profile parameter is kept
+    assert again.headers["Content-Type"] == expanded.headers["Content-Type"] and again.data == expanded.data

@@ -34,7 +34,7 @@ def test_editor_has_prefixes_and_examples(client):
     for example in examples():
         assert htmllib.escape(example.title) in text
         assert f"voorbeeld={example.name}" in text
-    assert 'src="/static/js/sparql.js"' in text
+    assert re.search(r'src="/assets/js/sparql\.[0-9a-f]{12}\.js"', text)
 
 
 def test_example_loads_into_editor(client):
@@ -94,3 +94,25 @@ def test_queries_doc_lists_every_example():
     for example in examples():
         assert example.title in text, example.name
         assert example.query.strip() in text, example.name
+
+
+def test_form_post_without_query_is_400(client):
+    """Issue 25: a form POST without `query` answered the service description (200)."""
+    for accept in ("application/sparql-results+json", "text/html"):
+        response = client.post("/sparql", data={"default-graph-uri": "x"}, headers={"Accept": accept})
+        assert response.status_code == 400 and "query" in response.get_data(as_text=True)
+    empty = client.post("/sparql", data=b"", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert empty.status_code == 400
+
+
+def test_service_description_iri_comes_from_the_base_uri(client):
+    """Issue 25: the service description followed the request's Host while DCAT used the base URI."""
+    response = client.get("/sparql", headers={"Accept": "text/turtle", "Host": "elders.example"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<https://toolbox-openbare-ruimte.nl/sparql>" in text and "elders.example" not in text
+
+
+def test_limits_page(client):
+    page = client.get("/sparql/limieten")
+    assert page.status_code == 200 and "LIMIT" in page.get_data(as_text=True)

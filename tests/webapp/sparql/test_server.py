@@ -434,7 +434,8 @@ def test_result_cap_is_signalled(endpoint, local):
     assert len(list(csv.reader(io.StringIO(response.text)))) == RESULT_LIMIT + 1
     graph = requests.get(endpoint, params={"query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": "nt"})
     assert graph.headers["X-Toolbox-Result-Truncated"] == "true"
-    assert len(graph.text.splitlines()) == RESULT_LIMIT
+    lines = graph.text.splitlines()
+    assert len(lines) == RESULT_LIMIT + 1 and lines[0].startswith("# Afgekapt")  # said in the graph itself
     page = requests.get(endpoint, params={"query": "SELECT * WHERE { ?s ?p ?o }"}, headers={"Accept": "text/html"})
     assert "Afgekapt" in page.text
 
@@ -523,10 +524,11 @@ def test_slow_queries_wait_in_line_for_a_bounded_time_and_do_not_stall_the_site(
     for thread in threads:
         thread.join(60)
     statuses = sorted(status for status, _ in results)
-    # Two workers of two query threads, a 2 s limit: the first queries run into the limit (504); the rest wait in line
-    # at most TOOLBOX_QUERY_QUEUE_WAIT (3 s here) and are then told the endpoint is busy (503).
+    # Two workers of two query threads, a 2 s wall-clock limit: the first queries run into the limit (504); the rest
+    # wait in line, at most until their own limit (TOOLBOX_QUERY_QUEUE_WAIT is 3 s here, but the 2 s limit counts
+    # from arrival), and are then told the endpoint is busy (503).
     assert set(statuses) <= {503, 504} and 503 in statuses and 504 in statuses
-    assert max(t for status, t in results if status == 503) < 3 + 1.5
+    assert max(t for _, t in results) < 2 + 1.5
     assert max(timings) < 1.5, timings
 
 

@@ -24,3 +24,11 @@
   }
   update();
 })();
+
+// The print view: a button that opens the browser's print dialog (shown only when JavaScript runs).
+(function () {
+  var button = document.getElementById("afdrukken");
+  if (!button) return;
+  button.hidden = false;
+  button.addEventListener("click", function () { window.print(); });
+})();
