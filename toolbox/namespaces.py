@@ -51,6 +51,17 @@ TYPE_SEGMENTS = {
     "Municipality": "gemeente",
     "Cluster": "cluster",
     "DevelopmentTeam": "ontwikkelteam",
+    "MunicipalDomain": "domein",
+    "WorkSession": "sessie",
+    "KeyFigure": "kengetal",
+    "CaseName": "casusnaam",
+    # Herkomst: bronplaatsen en gekwalificeerde relaties met een eigen adres (docs/ontology.md).
+    "SourcePlace": "bronplaats",
+    "ToolRecommendation": "toolaanbeveling",
+    "Remedy": "aanpak",
+    "KnelpuntReport": "melding",
+    "RoleCompetency": "rolcompetentie",
+    "RoleChallenge": "roluitdaging",
 }
 SEGMENT_CLASSES = {segment: TOR[name] for name, segment in TYPE_SEGMENTS.items()}
 SEGMENT_CLASSES["lijst"] = SKOS.ConceptScheme

@@ -30,8 +30,10 @@ def test_step_order_per_level(m):
 
     assert slugs(m, top_steps("strategisch")) == ["visievorming", "stadsbreed-programmeren"]
     assert slugs(m, top_steps("tactisch")) == [
-        "vitale-systemen", "gebieds-wijkplan", "participatie-tactisch", "datagedreven-werken", "projectteam-op-orde"]
-    assert slugs(m, top_steps("uitvoering")) == ["ontwerpen-en-participeren", "voorbereiden-en-uitvoeren"]
+        "vitale-systemen", "gebieds-wijkplan", "participatie-tactisch", "datagedreven-werken"]
+    # The process plate puts "Projectteam op orde" at the head of the execution level.
+    assert slugs(m, top_steps("uitvoering")) == [
+        "projectteam-op-orde", "ontwerpen-en-participeren", "voorbereiden-en-uitvoeren"]
     chain, step = [], ID + "stap/opdrachtformulering"
     while step:
         chain.append(step.rsplit("/", 1)[1])

@@ -49,8 +49,10 @@ from toolbox.editing.form import (
     Invalid,
     NotEditable,
     Prepared,
+    add_reports,
     clean_text,
     graph_to_values,
+    is_report_of,
     slugify,
     token_of,
     values_to_graph,
@@ -190,7 +192,7 @@ class CaseEditor(CaseHistory):
         uri = self.uri(slug)
         if (uri, RDF.type, TOR.Case) not in graph:
             raise NotEditable("Dit bestand beschrijft geen casus met dit adres.")
-        others = {s for s in graph.subjects() if s != uri}
+        others = {s for s in graph.subjects() if s != uri and not is_report_of(s, slug)}
         if others:
             raise NotEditable("Dit bestand beschrijft meer dan de casus alleen; bewerk het buiten de site.")
         return graph_to_values(graph, uri)
@@ -219,6 +221,7 @@ class CaseEditor(CaseHistory):
             slug = "nieuwe-casus-zonder-geldig-adres"
         modified = modified or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         graph, input_errors = values_to_graph(values, slug, status, modified, account_id, extras)
+        add_reports(graph, self.uri(slug), slug, None if is_new else self._previous(slug), account_id, modified)
         for name, messages in input_errors.items():
             errors.setdefault(name, []).extend(messages)
         uri = self.uri(slug)
@@ -237,6 +240,14 @@ class CaseEditor(CaseHistory):
         if not errors and not general:
             prepared.text = serialize_case(graph, uri)
         return prepared
+
+    def _previous(self, slug: str) -> Graph | None:
+        """The case file as it is now (its knelpunt reports keep their provenance on save)."""
+        data = self.read(slug)
+        if data is None:
+            return None
+        graph, problem = parse_turtle(data.decode("utf-8"), f"{CASES}/{slug}.ttl", CANONICAL_BASE)
+        return None if problem else graph
 
     def _with_linked_classes(self, case_graph: Graph, path: Path, local: URIRef) -> tuple[Graph, str | None]:
         """The case plus the classes of every IRI it links to (what its shapes check, not all content),

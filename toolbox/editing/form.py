@@ -303,6 +303,41 @@ def graph_to_values(graph: Graph, uri: URIRef) -> tuple[dict, str, list[tuple]]:
     return values, status, sorted(extras, key=lambda po: (str(po[0]), str(po[1])))
 
 
+REPORT_SEGMENT = "melding"
+EDITED_NOTE = "Gekoppeld via het beheerscherm; bij het opslaan is geen plek in de bronnen genoemd."
+REPORT_PREDICATES = {RDF.type, TOR.reportingCase, TOR.reportedKnelpunt, TOR.rank, TOR.keyword,
+                     PROV.wasDerivedFrom, PROV.wasAttributedTo, PROV.generatedAtTime, SKOS.editorialNote}
+
+
+def report_iri(slug: str, knelpunt: URIRef) -> URIRef:
+    return URIRef(f"{_id(REPORT_SEGMENT)}{slug}--{str(knelpunt).rsplit('/', 1)[1]}")
+
+
+def is_report_of(subject, slug: str) -> bool:
+    """A knelpunt report of this case: the only other subject a case file may hold."""
+    return isinstance(subject, URIRef) and str(subject).startswith(f"{_id(REPORT_SEGMENT)}{slug}--")
+
+
+def add_reports(graph: Graph, uri: URIRef, slug: str, previous: Graph | None, account_id: str, modified: str) -> None:
+    """One tor:KnelpuntReport per knelpunt link: the previous report (with its provenance) for links the
+    editor kept, an editorial one (this editor's account, this moment) for links the editor added."""
+    top = set(graph.objects(uri, TOR.topKnelpunt))
+    for knelpunt in sorted(top | set(graph.objects(uri, TOR.reportsKnelpunt)), key=str):
+        report = report_iri(slug, knelpunt)
+        old = previous if previous is not None and (report, TOR.reportedKnelpunt, knelpunt) in previous else None
+        if old is not None:
+            for p, o in old.predicate_objects(report):
+                if p in REPORT_PREDICATES and not (p == TOR.rank and knelpunt not in top):
+                    graph.add((report, p, o))
+            continue
+        graph.add((report, RDF.type, TOR.KnelpuntReport))
+        graph.add((report, TOR.reportingCase, uri))
+        graph.add((report, TOR.reportedKnelpunt, knelpunt))
+        graph.add((report, PROV.wasAttributedTo, account_iri(account_id)))
+        graph.add((report, PROV.generatedAtTime, Literal(modified, datatype=XSD.dateTime)))
+        graph.add((report, SKOS.editorialNote, Literal(EDITED_NOTE, lang="nl")))
+
+
 def _segment_slug(iri: str) -> str | None:
     prefix = CANONICAL_BASE + "/id/"
     if not iri.startswith(prefix):

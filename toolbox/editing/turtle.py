@@ -22,7 +22,7 @@ PREFIXES: list[tuple[str, str]] = [
     ("prov", str(PROV)),
 ] + [(seg, _id(seg)) for seg in (
     "bron", "stap", "tool", "hulpmiddel", "organisatietype", "knelpunt", "projecttype", "thema", "schaal",
-    "casus", "gemeente", "cluster", "ontwikkelteam",
+    "casus", "gemeente", "cluster", "ontwikkelteam", "melding", "bronplaats", "organisatie",
 )]
 PREDICATE_ORDER = [
     RDF.type, SKOS.prefLabel, SKOS.altLabel, SKOS.notation, TOR.status, TOR.municipality, TOR.cluster, TOR.scale,
@@ -69,6 +69,23 @@ def _sort_object(term) -> tuple:
     return (0 if isinstance(term, URIRef) else 1, str(term))
 
 
+REPORT_ORDER = [TOR.reportingCase, TOR.reportedKnelpunt, TOR.rank, TOR.keyword, PROV.wasDerivedFrom,
+                PROV.wasAttributedTo, PROV.generatedAtTime, SKOS.editorialNote]
+
+
+def _reports(graph: Graph, uri: URIRef) -> list[str]:
+    """The case's knelpunt reports after the case, one block each, in IRI order."""
+    out = []
+    for report in sorted(set(graph.subjects(TOR.reportingCase, uri)), key=str):
+        body = []
+        for p in REPORT_ORDER + sorted(set(graph.predicates(report, None)) - set(REPORT_ORDER) - {RDF.type}, key=str):
+            objects = sorted(graph.objects(report, p), key=_sort_object)
+            if objects:
+                body.append(f"    {_term(p)} " + " , ".join(_term(o) for o in objects))
+        out += ["", f"{_term(report)} a tor:KnelpuntReport ;", " ;\n".join(body) + " ."]
+    return out
+
+
 def serialize_case(graph: Graph, uri: URIRef) -> str:
     """The case as Turtle: fixed prefix block, fixed property order, sorted values; same input, same bytes."""
     width = 11
@@ -90,6 +107,7 @@ def serialize_case(graph: Graph, uri: URIRef) -> str:
     lines.append(f"{_term(uri)} a tor:Case ;" if statements and order[0] == RDF.type else f"{_term(uri)}")
     body = [s for p, s in zip(order, statements, strict=True) if p != RDF.type]
     lines.append(" ;\n".join(body) + " .")
+    lines += _reports(graph, uri)
     text = "\n".join(lines) + "\n"
     check, problem = parse_turtle(text, "casus", CANONICAL_BASE)
     if problem or set(check) != set(graph):

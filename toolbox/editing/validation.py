@@ -25,8 +25,11 @@ from toolbox.process import RDFLIB_SPARQL
 
 def shacl_errors(settings: Settings, data: Graph, focus: URIRef, case_graph: Graph,
                  shapes: Graph | None = None) -> tuple[dict[str, list[str]], list[str]]:
-    """The project's SHACL shapes (or `shapes`, for tests) over the case and the classes of what it
-    links to; the results about the case, by form field."""
+    """The project's SHACL shapes (or `shapes`, for tests) over the case, its knelpunt reports and the
+    classes of what it links to; the results about the case and its reports, by form field.
+
+    Every shape runs (no pyshacl focus_nodes: it skips shapes nested in sh:or, so an unknown tool
+    passed); the results about other things are left out."""
     shacl_graph, ont_graph = shapes if shapes is not None else shapes_graph(settings), ontology_graph(settings)
     with RDFLIB_SPARQL:
         conforms, results, _ = shacl_validate(
@@ -37,7 +40,7 @@ def shacl_errors(settings: Settings, data: Graph, focus: URIRef, case_graph: Gra
     general: list[str] = []
     if conforms:
         return errors, general
-    own = _own_nodes(case_graph, focus)
+    own = _own_nodes(case_graph, focus) | set(case_graph.subjects(TOR.reportingCase, focus))
     for result in results.subjects(RDF.type, SH.ValidationResult):
         if results.value(result, SH.focusNode) not in own:
             continue  # about a linked thing, of which only its class is here
@@ -74,7 +77,7 @@ def _field_for(results: Graph, path, value, case_graph: Graph, focus: URIRef) ->
     if isinstance(path, URIRef):
         if path == DCTERMS.source and value is not None and not _segment_slug(str(value)):
             return "source_urls"
-        name = PATH_FIELD.get(str(path))
+        name = "knelpunt" if path == TOR.reportedKnelpunt else PATH_FIELD.get(str(path))
         if name == "knelpunt" and value is not None and (focus, TOR.topKnelpunt, value) in case_graph:
             return "top_knelpunt"
         return name

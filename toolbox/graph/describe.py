@@ -50,12 +50,22 @@ def describe_graph(model: GraphModel, uri: str, with_labels: bool = True) -> Gra
             if not s.startswith("_:"):
                 graph.add((URIRef(s), URIRef(p), URIRef(uri)))
                 linked.add(s)
+    is_part_of = URIRef("http://purl.org/dc/terms/isPartOf")
+    for place in [other for other in linked if model.is_a(other, "SourcePlace")]:
+        document = model.one(place, "dcterms:isPartOf")  # "Bron: plaats in document" travels with the twin
+        if document:
+            graph.add((URIRef(place), is_part_of, URIRef(document)))
+            linked.add(document)
     if with_labels:
         label_p = URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")
+        name_p = URIRef("https://schema.org/name")
         for other in linked:
             text = model.text(other, "skos:prefLabel")
             if text:
                 graph.add((URIRef(other), label_p, Literal(text, lang="nl")))
+            name = model.text(other, "schema:name")  # the label a source gives an outside link
+            if name:
+                graph.add((URIRef(other), name_p, Literal(name, lang="nl")))
     return graph
 
 

@@ -20,6 +20,18 @@ PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
 NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
 T = str(TOR)
+# Qualified relations a thing holds: their statements belong to its description (and JSON-LD twin).
+QUALIFIED = frozenset({T + "toolRecommendation", T + "remedy", T + "knelpuntReport"})
+# ... and those that point at it (a role's qualified competencies and challenges, a case's reports).
+QUALIFIED_IN = (T + "qualifiedRole", T + "reportingCase", T + "namedCase")
+# Per kind of qualified relation: how to find its two ends ("<p": things that link to it with p).
+RELATION_ENDS = [
+    ("<" + T + "toolRecommendation", T + "recommendedTool", "Stap", "Aanbevolen tool"),
+    ("<" + T + "remedy", T + "remedyBy", "Knelpunt", "Aangepakt met"),
+    (T + "reportingCase", T + "reportedKnelpunt", "Casus", "Gemeld knelpunt"),
+    (T + "qualifiedRole", T + "qualifiedCompetency", "Rol", "Competentie"),
+    (T + "qualifiedRole", T + "qualifiedChallenge", "Rol", "Uitdaging"),
+]
 
 
 class Value(tuple):
@@ -194,7 +206,28 @@ class GraphModel:
         return [v.value for v in self.values(uri, prop) if v.kind == "literal" and v.lang in (None, "nl")]
 
     def label(self, uri: str) -> str:
-        return self.text(uri, PREF_LABEL) or self.text(uri, "http://www.w3.org/2000/01/rdf-schema#label") or _tail(uri)
+        found = (self.text(uri, PREF_LABEL) or self.text(uri, "http://www.w3.org/2000/01/rdf-schema#label")
+                 or self.text(uri, T + "nameInSource"))
+        if found:
+            return found
+        ends = self.relation_ends(uri)
+        if len(ends) == 2:  # a qualified relation: "from → to"
+            return f"{self.label(ends[0][1])} → {self.label(ends[1][1])}"
+        return _tail(uri)
+
+    def relation_ends(self, uri: str) -> list[tuple[str, str]]:
+        """The two ends of a qualified relation, as (role, thing) in reading order; [] for other things."""
+        for holder, target, first, second in RELATION_ENDS:
+            goal = self.one(uri, target)
+            if goal is None:
+                continue
+            if holder.startswith("<"):
+                start = self.subjects(holder[1:], uri)
+            else:
+                start = self.objects(uri, holder)
+            if start:
+                return [(first, start[0]), (second, goal)]
+        return []
 
     def order(self, uri: str) -> int:
         value = self.text(uri, "order")
@@ -233,8 +266,11 @@ class GraphModel:
         return ident[1] if ident else None
 
     def statements(self, uri: str) -> list[tuple[str, str, Value]]:
-        """The thing's own statements plus those of its blank nodes (concise bounded description)."""
+        """The thing's own statements plus those of its blank nodes and of the qualified relations it holds
+        (tool recommendations, remedies, knelpunt reports: each with its provenance), a concise bounded
+        description that keeps a thing's "why" and "where from" with it."""
         out, todo, seen = [], [uri], set()
+        todo += [q for p in QUALIFIED_IN for q in self.inc.get(uri, {}).get(p, [])]
         while todo:
             s = todo.pop()
             if s in seen:
@@ -243,9 +279,29 @@ class GraphModel:
             for p, values in self.out.get(s, {}).items():
                 for v in values:
                     out.append((s, p, v))
-                    if v.kind == "bnode":
+                    if v.kind == "bnode" or (s == uri and p in QUALIFIED):
                         todo.append(v.value)
         return out
+
+    def provenance(self, uri: str) -> dict:
+        """Where a thing or qualified relation comes from: source places (each with its document), or the
+        editorial marks (who, when, why). Empty lists/None when it says nothing."""
+        places = [{"place": p, "document": self.one(p, "dcterms:isPartOf")}
+                  for p in self.objects(uri, "prov:wasDerivedFrom")]
+        who = self.one(uri, "prov:wasAttributedTo")
+        why = self.text(uri, "skos:editorialNote")
+        editorial = None
+        if who and why and not places:
+            editorial = {"who": who, "when": self.text(uri, "prov:generatedAtTime"), "why": why}
+        return {"places": places, "editorial": editorial}
+
+    def qualified(self, role: str, prop: str) -> dict[str, str]:
+        """Competency or challenge -> its qualified relation for one role (prop: qualifiedCompetency/Challenge)."""
+        return {self.one(q, prop): q for q in self.subjects("tor:qualifiedRole", role) if self.one(q, prop)}
+
+    def reports(self, case: str) -> dict[str, str]:
+        """Knelpunt -> its report (tor:KnelpuntReport) for one case."""
+        return {self.one(r, "tor:reportedKnelpunt"): r for r in self.subjects("tor:reportingCase", case)}
 
 
 @functools.cache

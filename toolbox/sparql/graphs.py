@@ -13,7 +13,7 @@ from toolbox.namespaces import GRAPH_CONTENT, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from toolbox.sparql.errors import QueryError
 from toolbox.sparql.protocol import _CODEPOINT, _EMPTIED, _LEXICAL
 
-_FROM_BEFORE = re.compile(r"FROM\s+(?:NAMED\s+)?$", re.I)
+_FROM_BEFORE = re.compile(r"(?<![\w:?$])FROM\s+(?:NAMED\s+)?$", re.I)  # not prov:wasDerivedFrom
 _FROM_NOT_IRI = re.compile(r"(?<![\w:?$])FROM\s++(?:NAMED\s++)?+(?!<)", re.I)
 
 

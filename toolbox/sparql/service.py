@@ -10,6 +10,7 @@ from toolbox.config import QUERY_DIR, Settings
 from toolbox.namespaces import GRAPH_CONTENT, GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES, id_prefixes
 
 EXAMPLE_DIR = QUERY_DIR / "examples"
+RESEARCH_DIR = QUERY_DIR / "research"  # research questions, answers checked against the sources (tests)
 
 
 @dataclass
@@ -22,9 +23,9 @@ class Example:
 
 @functools.cache
 def examples() -> list[Example]:
-    """The example queries in toolbox/queries/examples/*.rq; `# title:` and `# description:` head each file."""
+    """The example queries (toolbox/queries/examples/ and research/*.rq); `# title:` and `# description:` head each."""
     found = []
-    for path in sorted(EXAMPLE_DIR.glob("*.rq")):
+    for path in sorted(EXAMPLE_DIR.glob("*.rq")) + sorted(RESEARCH_DIR.glob("*.rq")):
         text = path.read_text(encoding="utf-8")
         meta = dict(re.findall(r"^#\s*(title|description):\s*(.+)$", text, re.M))
         body = "\n".join(line for line in text.splitlines() if not re.match(r"#\s*(title|description):", line))

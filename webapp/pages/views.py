@@ -33,6 +33,11 @@ TEMPLATES = {
     "rol": "pages/role.html",
     "knelpunt": "pages/knelpunt.html",
     "casus": "pages/case.html",
+    "toolaanbeveling": "pages/relation.html",
+    "aanpak": "pages/relation.html",
+    "melding": "pages/relation.html",
+    "rolcompetentie": "pages/relation.html",
+    "roluitdaging": "pages/relation.html",
 }
 # Where a type sits in the site, for the breadcrumb.
 SECTIONS = {

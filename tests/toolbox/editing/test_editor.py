@@ -433,3 +433,25 @@ def test_stale_temporaries_are_tidied_on_save(editor):
     prepared = editor.prepare(new_values(title="Opruimen"), None, ACCOUNT)
     editor.save(prepared, "nieuw", ACCOUNT, "aangemaakt")
     assert not stale.exists()
+
+
+def test_a_save_keeps_the_provenance_of_kept_links_and_marks_new_links_as_editorial(editor):
+    """Knelpunt reports of links the editor keeps stay as they were; a link the editor adds is attributed to the
+    editor's account with the moment of saving; a removed link takes its report along."""
+    slug = "herinrichting-groenewoud"
+    values, status, token, extras = editor.load(slug)
+    kept, dropped = "knelpunt/stapeling-opgaven-pas-zichtbaar-op-kaart", "knelpunt/sectorale-rijksbudgetten"
+    values["knelpunt"] = [k for k in values["knelpunt"] if k != dropped] + ["knelpunt/keuze-contractvorm"]
+    prepared = editor.prepare(values, slug, ACCOUNT, status=status, extras=extras, modified="2026-12-07T08:00:00Z")
+    assert prepared.ok, (prepared.errors, prepared.general)
+    g = Graph().parse(data=prepared.text, format="turtle")
+    melding = "https://toolbox-openbare-ruimte.nl/id/melding/" + slug + "--"
+    old = URIRef(melding + kept.split("/")[1])
+    assert (old, PROV.wasDerivedFrom,
+            URIRef("https://toolbox-openbare-ruimte.nl/id/bronplaats/bijlagen-interviews-tilburg")) in g
+    top = URIRef(melding + "tactisch-gat")
+    assert int(g.value(top, TOR.rank)) == 1
+    new = URIRef(melding + "keuze-contractvorm")
+    assert (new, PROV.wasAttributedTo, URIRef("https://toolbox-openbare-ruimte.nl/id/account/" + ACCOUNT)) in g
+    assert str(g.value(new, PROV.generatedAtTime)).startswith("2026-12-07T08:00:00")
+    assert not list(g.predicate_objects(URIRef(melding + dropped.split("/")[1])))

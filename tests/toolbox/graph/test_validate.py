@@ -71,7 +71,8 @@ BROKEN = [
      "Het adres (slug) mag alleen kleine letters, cijfers en losse streepjes bevatten en moet de vorm "
      "/id/{type}/{slug} hebben."),
     ("aanbeveling-zonder-reden", "proces.ttl", r'tor:reason "Helpt ambities samen vast te leggen."@nl ; ', "",
-     ID + "stap/opdracht", "Een toolaanbeveling geeft in een zin van 10 tot 2000 tekens aan waarom de tool helpt."),
+     ID + "toolaanbeveling/opdracht--ambitieweb",
+     "Een toolaanbeveling geeft in een zin van 10 tot 2000 tekens aan waarom de tool helpt."),
     ("knelpunt-zonder-dimensie", "mensen.ttl", r"tor:dimension dimensie:a ;", "", ID + "knelpunt/geen-budget",
      "Een knelpunt hoort bij minstens één bestaande dimensie (A tot en met F)."),
     ("wijzigingsdatum-ontbreekt", "casus.ttl",

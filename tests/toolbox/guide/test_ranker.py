@@ -71,14 +71,15 @@ def test_a_finished_step_points_to_the_one_after_it(ranker):
 
 
 def test_just_starting_on_a_level_means_its_first_step(ranker):
+    # The process plate puts "Projectteam op orde" at the head of the execution level (issue 32).
     answer = ranker.place("we beginnen net met een nieuw project in de straat")
-    assert answer.steps[0].step == f"{ID}stap/opdrachtformulering"
-    assert answer.checklist == f"{ID}checklist/opdrachtbrief"
+    assert answer.steps[0].step == f"{ID}stap/projectteam-op-orde"
+    assert answer.next_steps[0]["uri"] == f"{ID}stap/ontwerpen-en-participeren"
 
 
 def test_the_last_step_of_a_level_leads_to_the_next_level(ranker):
-    nxt = ranker.next_steps(f"{ID}stap/projectteam-op-orde")
-    assert nxt == [{"uri": f"{ID}stap/opdrachtformulering", "relation": "eerste stap op het volgende niveau"}]
+    nxt = ranker.next_steps(f"{ID}stap/datagedreven-werken")
+    assert nxt == [{"uri": f"{ID}stap/projectteam-op-orde", "relation": "eerste stap op het volgende niveau"}]
     assert ranker.next_steps(f"{ID}stap/uitvoering-gebruik") == []
 
 

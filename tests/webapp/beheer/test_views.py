@@ -435,7 +435,11 @@ def test_only_case_fields_are_read_from_the_form(site, editor_client):
     assert response.status_code == 303
     text = (settings_of(site).content_dir / "casussen" / "alleen-casusvelden.ttl").read_text()
     assert "a tor:Tool" not in text and "sameAs" not in text and "kapot" not in text
-    assert text.count(" a tor:Case ;") == 1 and text.count("casus:alleen-casusvelden") == 1  # one subject only
+    # one case; the only other subjects are its knelpunt reports (tor:KnelpuntReport, with their provenance)
+    assert text.count(" a tor:Case ;") == 1
+    assert text.count("casus:alleen-casusvelden") == 1 + text.count(" a tor:KnelpuntReport ;")
+    assert all(line.startswith("melding:alleen-casusvelden--") for line in text.splitlines()
+               if line and not line.startswith((" ", "@", "casus:alleen-casusvelden ")))
     assert not (settings_of(site).content_dir / "tools" / "alleen-casusvelden.ttl").exists()
 
 

@@ -82,6 +82,10 @@ def test_archived_case_leaves_every_list(minimal_copy, tmp_path):
     archived = archived.replace('tor:status "actief"', 'tor:status "gearchiveerd"')
     prefixes = "".join(line + "\n" for line in case.splitlines() if line.startswith("@prefix"))
     body = archived[archived.index("casus:oudwijk"):]
+    body += ("<https://toolbox-openbare-ruimte.nl/id/melding/oudwijk--geen-budget> a tor:KnelpuntReport ;\n"
+             "    tor:reportingCase casus:oudwijk ; tor:reportedKnelpunt knelpunt:geen-budget ; tor:rank 1 ;\n"
+             "    <http://www.w3.org/ns/prov#wasDerivedFrom> "
+             "<https://toolbox-openbare-ruimte.nl/id/bronplaats/toets-stappagina> .\n")
     (minimal_copy / "oud.ttl").write_text(prefixes + body, encoding="utf-8")
     settings = Settings.from_env(content_dir=minimal_copy, build_dir=tmp_path / "build", sparql_endpoint=None)
     client = create_app(settings).test_client()
