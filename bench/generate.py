@@ -14,6 +14,7 @@ are not N identical stacks. Deterministic: the same seed and source give byte-id
 from __future__ import annotations
 
 import argparse
+import functools
 import random
 import shutil
 import sys
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
-from rdflib.namespace import DCTERMS, RDF, SKOS
+from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 
 from toolbox.config import CANONICAL_BASE, REPO_ROOT
 from toolbox.graph.content import content_files
@@ -56,7 +57,8 @@ class _Template:
     path: Path
     cls: URIRef
     graph: Graph  # canonicalised (deterministic blank node ids)
-    entities: list[URIRef]
+    entities: list[URIRef]  # the things of the folder's class
+    companions: list[URIRef]  # other things defined in the same file, e.g. a case's knelpunt reports
 
 
 def _parse(path: Path) -> Graph:
@@ -73,12 +75,16 @@ def _templates(source: Path) -> list[_Template]:
             graph = _parse(path)
             typed = {s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef)}
             iri_subjects = {s for s in graph.subjects() if isinstance(s, URIRef)}
-            if not typed or any((s, RDF.type, cls) not in graph for s in typed) or iri_subjects - typed:
+            entities = {s for s in typed if (s, RDF.type, cls) in graph}
+            ours = {s for s in iri_subjects - typed if s.startswith(CANONICAL_BASE)}
+            if not entities or ours:
                 continue  # e.g. knelpunten/aanbevelingen.ttl: other classes, statements about steps
+            # Statements about outside pages (a tool's link titles) are copied as they are.
             canonical = Graph()
             for triple in to_canonical_graph(graph):
                 canonical.add(triple)
-            out.append(_Template(folder, path, cls, canonical, sorted(typed)))
+            # Companions (a case's knelpunt reports) are twinned with their entity, so they stay in its copy.
+            out.append(_Template(folder, path, cls, canonical, sorted(entities), sorted(typed - entities)))
     return out
 
 
@@ -88,6 +94,30 @@ def _instances(graph: Graph, cls: URIRef) -> list[URIRef]:
 
 def _twin(iri: URIRef, k: int) -> URIRef:
     return URIRef(f"{iri}-v{k}")
+
+
+def _twin_relation(iri: URIRef, k: int, replicated: set) -> URIRef:
+    """A qualified relation `/id/{type}/{from}--{to}` of copy k: both ends twinned where they are replicated."""
+    head, _, to = str(iri).rpartition("--")
+    segment, _, start = head.rpartition("/")
+    slugs = _slugs(frozenset(replicated))
+    ends = [f"{end}-v{k}" if end in slugs else end for end in (start, to)]
+    return URIRef(f"{segment}/{ends[0]}--{ends[1]}")
+
+
+@functools.lru_cache(maxsize=4)
+def _slugs(things: frozenset) -> frozenset:
+    return frozenset(str(t).rsplit("/", 1)[1] for t in things)
+
+
+def _synthetic_report(case: URIRef, knelpunt: URIRef, place) -> list[tuple]:
+    """The knelpunt report behind a seeded extra link, derived from the same source place as its case."""
+    report = URIRef(f"{CANONICAL_BASE}/id/melding/{case.rsplit('/', 1)[1]}--{knelpunt.rsplit('/', 1)[1]}")
+    triples = [(report, RDF.type, TOR.KnelpuntReport), (report, TOR.reportingCase, case),
+               (report, TOR.reportedKnelpunt, knelpunt)]
+    if place is not None:
+        triples.append((report, PROV.wasDerivedFrom, place))
+    return triples
 
 
 def _line(s, p, o) -> str:
@@ -119,7 +149,7 @@ def generate(source: Path, target: Path, factor: int, seed: int = DEFAULT_SEED, 
         full += _parse(path)
     summary = Summary(factor, seed, target)
     templates = _templates(source) if factor > 1 else []
-    replicated = {e for t in templates for e in t.entities}
+    replicated = {e for t in templates for e in t.entities + t.companions}
 
     scales = _instances(full, TOR.Scale)
     themes = _instances(full, TOR.Theme)
@@ -160,6 +190,8 @@ def _copy_lines(template: _Template, k: int, replicated: set, seed: int, scales,
 
     def term(node):
         if isinstance(node, URIRef):
+            if node in template.companions:
+                return _twin_relation(node, k, replicated)
             return _twin(node, k) if node in replicated else node
         if isinstance(node, BNode):
             if node not in bnodes:
@@ -189,7 +221,9 @@ def _copy_lines(template: _Template, k: int, replicated: set, seed: int, scales,
         if template.cls == TOR.Case:
             extra.append((me, TOR.theme, rng.choice(themes)))
             extra.append((me, TOR.usedTool, rng.choice(tools_for_case)))
-            extra.append((me, TOR.reportsKnelpunt, rng.choice(copy_knelpunten)))
+            knelpunt = rng.choice(copy_knelpunten)
+            extra.append((me, TOR.reportsKnelpunt, knelpunt))
+            extra += _synthetic_report(me, knelpunt, g.value(entity, PROV.wasDerivedFrom))
         elif template.cls == TOR.Knelpunt:
             extra.append((me, TOR.dimension, rng.choice(dimensions)))
         elif template.cls == TOR.Tool:

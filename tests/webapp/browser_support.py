@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -75,6 +76,17 @@ def server_process(env: dict, log_path: Path, ready_path: str = "/"):
 def running_server(env: dict, log_path: Path):
     """`toolbox serve` (Granian) on a free loopback port until the block ends; yields its base URL."""
     with server_process(env, log_path) as (base, _):
+        yield base
+
+
+@contextmanager
+def real_site(root: Path):
+    """The real content under `toolbox serve`, building into root/build (a private directory)."""
+    (root / "build").mkdir()
+    (root / "instance").mkdir()
+    env = dict(os.environ, TOOLBOX_BUILD=str(root / "build"), TOOLBOX_INSTANCE=str(root / "instance"),
+               TOOLBOX_CONTENT=str(REPO_ROOT / "content"), TOOLBOX_SPARQL_ENDPOINT="")
+    with running_server(env, root / "server.log") as base:
         yield base
 
 

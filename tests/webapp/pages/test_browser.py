@@ -8,15 +8,13 @@ Run apart: `.venv/bin/pytest -q -m browser tests/webapp/pages/test_browser.py`.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.webapp.browser_support import CHROMIUM, chromium, load_axe, new_context, running_server
-from toolbox.config import REPO_ROOT
+from tests.webapp.browser_support import CHROMIUM, chromium, load_axe, new_context, real_site
 
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} ontbreekt: browsertests overgeslagen", allow_module_level=True)
@@ -31,12 +29,7 @@ TIMEOUT_MS = 15_000
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     """The real site under Granian (`toolbox serve`), building into a private directory."""
-    root = tmp_path_factory.mktemp("live-server")
-    (root / "build").mkdir()
-    (root / "instance").mkdir()
-    env = dict(os.environ, TOOLBOX_BUILD=str(root / "build"), TOOLBOX_INSTANCE=str(root / "instance"),
-               TOOLBOX_CONTENT=str(REPO_ROOT / "content"), TOOLBOX_SPARQL_ENDPOINT="")
-    with running_server(env, root / "server.log") as base:
+    with real_site(tmp_path_factory.mktemp("live-server")) as base:
         yield base
 
 

@@ -8,13 +8,10 @@ The measuring script is in layout_checks.py. Run apart:
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from tests.webapp.browser_support import CHROMIUM, chromium, load_axe, new_context, running_server
+from tests.webapp.browser_support import CHROMIUM, chromium, load_axe, new_context, real_site
 from tests.webapp.pages.layout_checks import AXE_OPTIONS, LAYOUT_JS
-from toolbox.config import REPO_ROOT
 
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} ontbreekt: browsertests overgeslagen", allow_module_level=True)
@@ -76,12 +73,8 @@ PAGES = {
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
-    root = tmp_path_factory.mktemp("layout-server")
-    (root / "build").mkdir()
-    (root / "instance").mkdir()
-    env = dict(os.environ, TOOLBOX_BUILD=str(root / "build"), TOOLBOX_INSTANCE=str(root / "instance"),
-               TOOLBOX_CONTENT=str(REPO_ROOT / "content"), TOOLBOX_SPARQL_ENDPOINT="")
-    with running_server(env, root / "server.log") as base:
+    """The real site under Granian (`toolbox serve`), building into a private directory."""
+    with real_site(tmp_path_factory.mktemp("layout-server")) as base:
         yield base
 
 

@@ -280,8 +280,11 @@ def test_nobody_waits_past_the_wall_clock_limit_under_load(endpoint, base):
 
 
 def test_service_description(endpoint):
-    """The service description is at the endpoint (GET without query), with IRIs from the base URI."""
-    response = requests.get(endpoint, headers={"Accept": "text/turtle", "Host": "elders.example"}, timeout=30)
+    """The service description is at the endpoint (GET without query), with IRIs from the base URI, not the Host."""
+    forged = requests.get(endpoint, headers={"Accept": "text/turtle", "Host": "elders.example"}, timeout=30)
+    assert forged.status_code == 400 and "elders.example" not in forged.text
+    response = requests.get(endpoint, headers={"Accept": "text/turtle"}, timeout=30)
+    assert "127.0.0.1" not in response.text
     graph = Graph().parse(data=response.text, format="turtle")
     sd = "http://www.w3.org/ns/sparql-service-description#"
     assert (URIRef(BASE + "/sparql#service"), URIRef(sd + "endpoint"), URIRef(BASE + "/sparql")) in graph
