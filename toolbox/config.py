@@ -40,6 +40,8 @@ class Settings:
     # Host names the site answers for besides the one of base_uri and the loopback names ("*.example.nl"
     # for every subdomain); another Host header gets 400 (absolute URLs never come from it).
     trusted_hosts: tuple[str, ...] = ()
+    # Four eyes: a draft is published by another editor than its author (off: the author may publish it).
+    four_eyes: bool = True
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -64,6 +66,7 @@ class Settings:
             secure_cookies=env.get("TOOLBOX_SECURE_COOKIES", "").strip().lower() in ("1", "true", "ja", "yes", "on"),
             trusted_hosts=tuple(h.strip().lower() for h in env.get("TOOLBOX_TRUSTED_HOSTS", "").split(",")
                                 if h.strip()),
+            four_eyes=env.get("TOOLBOX_FOUR_EYES", "1").strip().lower() not in ("0", "false", "nee", "no", "uit"),
         )
         return replace(settings, **overrides)
 
@@ -86,6 +89,7 @@ class Settings:
             "TOOLBOX_MAX_BODY": str(self.max_body),
             "TOOLBOX_SECURE_COOKIES": "1" if self.secure_cookies else "",
             "TOOLBOX_TRUSTED_HOSTS": ",".join(self.trusted_hosts),
+            "TOOLBOX_FOUR_EYES": "1" if self.four_eyes else "0",
         }
         if self.secret_key:
             env["TOOLBOX_SECRET_KEY"] = self.secret_key

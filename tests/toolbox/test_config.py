@@ -13,7 +13,7 @@ def test_settings_survive_the_environment(monkeypatch):
                         build_dir=Path("/tmp/bouw"), instance_dir=Path("/tmp/instantie"),
                         sparql_endpoint="http://localhost:7878/query", query_timeout=2.5, result_limit=77,
                         max_query_length=999, query_workers=3, query_threads=5, query_queue_wait=1.5,
-                        server_threads=12, secret_key="geheim")
+                        server_threads=12, secret_key="geheim", four_eyes=False)
     for name in list(os.environ):
         if name.startswith("TOOLBOX_"):
             monkeypatch.delenv(name)

@@ -33,8 +33,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import PROV, RDF
 
 from toolbox.config import CANONICAL_BASE, Settings
 from toolbox.editing.content_cache import ContentCache
@@ -49,6 +49,7 @@ from toolbox.editing.form import (
     Invalid,
     NotEditable,
     Prepared,
+    add_approval,
     add_reports,
     clean_text,
     graph_to_values,
@@ -192,15 +193,18 @@ class CaseEditor(CaseHistory):
         uri = self.uri(slug)
         if (uri, RDF.type, TOR.Case) not in graph:
             raise NotEditable("Dit bestand beschrijft geen casus met dit adres.")
-        others = {s for s in graph.subjects() if s != uri and not is_report_of(s, slug)}
+        others = {s for s in graph.subjects() if s != uri and not is_report_of(s, slug)
+                  and not (isinstance(s, BNode) and (uri, PROV.qualifiedAttribution, s) in graph)}
         if others:
             raise NotEditable("Dit bestand beschrijft meer dan de casus alleen; bewerk het buiten de site.")
         return graph_to_values(graph, uri)
 
     # -- preparing ----------------------------------------------------------
     def prepare(self, values: dict, slug: str | None, account_id: str, status: str = STATUS_ACTIVE,
-                extras: list[tuple] | None = None, modified: str | None = None) -> Prepared:
-        """Turn form values into the case graph and validate it together with the rest of the content."""
+                extras: list[tuple] | None = None, modified: str | None = None,
+                approver: str | None = None) -> Prepared:
+        """Turn form values into the case graph and validate it together with the rest of the content.
+        approver: the account that publishes someone else's draft (toolbox/editing/drafts.py)."""
         is_new = slug is None
         errors: dict[str, list[str]] = {}
         general: list[str] = []
@@ -222,6 +226,8 @@ class CaseEditor(CaseHistory):
         modified = modified or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         graph, input_errors = values_to_graph(values, slug, status, modified, account_id, extras)
         add_reports(graph, self.uri(slug), slug, None if is_new else self._previous(slug), account_id, modified)
+        if approver:
+            add_approval(graph, self.uri(slug), approver, modified)
         for name, messages in input_errors.items():
             errors.setdefault(name, []).extend(messages)
         uri = self.uri(slug)

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
 from toolbox.config import CANONICAL_BASE
@@ -93,7 +93,8 @@ FIELDS: list[Field] = [
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
 # Which form field a SHACL result path belongs to (dcterms:source is split by value).
 PATH_FIELD = {str(f.predicate): f.name for f in FIELDS if f.predicate is not None and f.name != "source_urls"}
-MANAGED = {URIRef(p) for p in PATH_FIELD} | {RDF.type, TOR.status, DCTERMS.modified, PROV.wasAttributedTo}
+MANAGED = {URIRef(p) for p in PATH_FIELD} | {RDF.type, TOR.status, DCTERMS.modified, PROV.wasAttributedTo,
+                                             PROV.qualifiedAttribution, DCTERMS.dateAccepted}
 
 
 class EditError(Exception):
@@ -336,6 +337,18 @@ def add_reports(graph: Graph, uri: URIRef, slug: str, previous: Graph | None, ac
         graph.add((report, PROV.wasAttributedTo, account_iri(account_id)))
         graph.add((report, PROV.generatedAtTime, Literal(modified, datatype=XSD.dateTime)))
         graph.add((report, SKOS.editorialNote, Literal(EDITED_NOTE, lang="nl")))
+
+
+def add_approval(graph: Graph, uri: URIRef, approver_id: str, when: str) -> None:
+    """Who approved this version (a draft published by a reviewer), as a PROV-O qualified attribution with
+    the role tor:approver, and when (dcterms:dateAccepted). A later save without review drops both: they
+    are managed, so never carried over as unmanaged statements."""
+    attribution = BNode()
+    graph.add((uri, PROV.qualifiedAttribution, attribution))
+    graph.add((attribution, RDF.type, PROV.Attribution))
+    graph.add((attribution, PROV.agent, account_iri(approver_id)))
+    graph.add((attribution, PROV.hadRole, TOR.approver))
+    graph.add((uri, DCTERMS.dateAccepted, Literal(when, datatype=XSD.dateTime)))
 
 
 def _segment_slug(iri: str) -> str | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
 from toolbox.config import CANONICAL_BASE
@@ -86,12 +87,29 @@ def _reports(graph: Graph, uri: URIRef) -> list[str]:
     return out
 
 
+ATTRIBUTION_ORDER = [RDF.type, PROV.agent, PROV.hadRole]
+
+
+def attributions(graph: Graph, uri: URIRef) -> list[str]:
+    """Who approved the thing (prov:qualifiedAttribution, a blank node), one block after the rest."""
+    out = []
+    for node in sorted((n for n in graph.objects(uri, PROV.qualifiedAttribution) if isinstance(n, BNode)),
+                       key=lambda n: sorted(str(o) for o in graph.objects(n, None))):
+        body = []
+        for p in ATTRIBUTION_ORDER + sorted(set(graph.predicates(node, None)) - set(ATTRIBUTION_ORDER), key=str):
+            objects = sorted(graph.objects(node, p), key=_sort_object)
+            if objects:
+                body.append(f"        {_term(p)} " + " , ".join(_term(o) for o in objects))
+        out += ["", f"{_term(uri)} prov:qualifiedAttribution [", " ;\n".join(body), "    ] ."]
+    return out
+
+
 def serialize_case(graph: Graph, uri: URIRef) -> str:
     """The case as Turtle: fixed prefix block, fixed property order, sorted values; same input, same bytes."""
     width = 11
     lines = [f"@prefix {(name + ':').ljust(width)} <{ns}> ." for name, ns in PREFIXES]
     lines.append("")
-    predicates = set(graph.predicates(uri, None))
+    predicates = set(graph.predicates(uri, None)) - {PROV.qualifiedAttribution}
     extras = sorted(predicates - set(PREDICATE_ORDER) - set(TAIL_ORDER), key=str)
     order = [p for p in PREDICATE_ORDER + extras + TAIL_ORDER if p in predicates]
     statements = []
@@ -108,9 +126,10 @@ def serialize_case(graph: Graph, uri: URIRef) -> str:
     body = [s for p, s in zip(order, statements, strict=True) if p != RDF.type]
     lines.append(" ;\n".join(body) + " .")
     lines += _reports(graph, uri)
+    lines += attributions(graph, uri)
     text = "\n".join(lines) + "\n"
     check, problem = parse_turtle(text, "casus", CANONICAL_BASE)
-    if problem or set(check) != set(graph):
+    if problem or not isomorphic(check, graph):
         raise ValueError("De Turtle van de casus komt niet overeen met de graaf (fout in de schrijver).")
     return text
 
