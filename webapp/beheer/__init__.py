@@ -2,11 +2,12 @@
 
 Parts: `views` (the `beheer` blueprint: origin and CSRF checks, sessions, login, overview, audit log),
 `cases` (new, edit, preview, save, retire, republish), `history` (versions, diffs, restore),
+`review` (drafts, review and four eyes, new gemeenten),
 `refresher` (one refresh of the site at a time), `security` (safe `next=` targets, Secure cookies).
 May import the site's support modules and `toolbox`, not the other families.
 """
 
-from webapp.beheer import cases, history, views
+from webapp.beheer import cases, history, review, views
 
 BLUEPRINTS = (views.bp,)
-__all__ = ["BLUEPRINTS", "cases", "history"]
+__all__ = ["BLUEPRINTS", "cases", "history", "review"]

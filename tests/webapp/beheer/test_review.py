@@ -1,0 +1,120 @@
+"""Drafts and review through /beheer with the Flask test client: a concept stays off the site, the author
+cannot publish it with four eyes on (403), an invalid draft is refused (422) and content/ is unchanged,
+a second editor publishes it, and a proposed gemeente becomes a choice in the case form."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from tests.webapp.beheer.test_views import PASSWORD, client_for, csrf_of, login
+from toolbox.accounts.registry import AccountStore, read_audit
+from toolbox.build.pipeline import build
+from toolbox.config import REPO_ROOT, Settings
+from toolbox.editing.publish import wait_for_publication
+from webapp import create_app
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("review")
+    shutil.copytree(REPO_ROOT / "content", root / "content")
+    settings = Settings(content_dir=root / "content", build_dir=root / "build", instance_dir=root / "instance",
+                        secret_key="test", sparql_endpoint=None, save_wait=120.0)
+    build(settings, owl=False)
+    accounts = AccountStore(settings)
+    accounts.add("auteur", "editor", PASSWORD)
+    accounts.add("beoordelaar", "editor", PASSWORD)
+    app = create_app(settings)
+    app.config["TESTING"] = True
+    yield app
+    wait_for_publication()
+
+
+def signed_in(site, name):
+    client = client_for(site)
+    assert login(client, name).status_code == 303
+    return client
+
+
+def content_of(site) -> dict[str, bytes]:
+    root = site.config["TOOLBOX"].content_dir
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*.ttl"))}
+
+
+FORM = {"title": "Pleintje Zuiderhaven", "municipality": "gemeente/leiden", "scale": "schaal/wijk",
+        "theme": "thema/mobiliteit", "abstract": "Een plein dat de buurt zelf ontwierp.", "source": "bron/werkboek"}
+
+
+def test_draft_review_and_four_eyes(site):
+    author, reviewer = signed_in(site, "auteur"), signed_in(site, "beoordelaar")
+    before = content_of(site)
+    page = author.get("/beheer/casussen/nieuw")
+    saved = author.post("/beheer/concepten/casus", data={**FORM, "csrf_token": csrf_of(page.text)})
+    assert saved.status_code == 303 and "/beheer/concepten/casus/pleintje-zuiderhaven" in saved.headers["Location"]
+    assert content_of(site) == before
+    assert author.get("/doc/casus/pleintje-zuiderhaven").status_code == 404  # not on the site
+    overview = author.get("/beheer/").text
+    assert "Pleintje Zuiderhaven" in overview and "concept" in overview
+    draft = author.get("/beheer/concepten/casus/pleintje-zuiderhaven")
+    assert draft.status_code == 200 and "Ter beoordeling aanbieden" in draft.text
+    preview = author.get("/beheer/concepten/casus/pleintje-zuiderhaven/voorbeeld")
+    assert preview.status_code == 200 and "Een plein dat de buurt zelf ontwierp." in preview.text
+    token = csrf_of(draft.text)
+    assert author.post("/beheer/concepten/casus/pleintje-zuiderhaven/indienen",
+                       data={"csrf_token": token}).status_code == 303
+    own = author.post("/beheer/concepten/casus/pleintje-zuiderhaven/publiceren", data={"csrf_token": token})
+    assert own.status_code == 403 and "vier-ogenprincipe" in own.text
+    assert content_of(site) == before
+    review_page = reviewer.get("/beheer/concepten/casus/pleintje-zuiderhaven")
+    assert "Terugsturen met opmerking" in review_page.text
+    done = reviewer.post("/beheer/concepten/casus/pleintje-zuiderhaven/publiceren",
+                         data={"csrf_token": csrf_of(review_page.text)})
+    assert done.status_code == 303
+    text = (site.config["TOOLBOX"].content_dir / "casussen/pleintje-zuiderhaven.ttl").read_text()
+    assert "tor:approver" in text and "prov:qualifiedAttribution" in text
+    assert reviewer.get("/doc/casus/pleintje-zuiderhaven").status_code == 200
+    events = [r for r in read_audit(site.config["TOOLBOX"]) if r.get("gebeurtenis") == "concept_gepubliceerd"]
+    assert events[0]["concept"] == "pleintje-zuiderhaven" and events[0]["naam"] == "beoordelaar"
+    assert events[0]["auteur"] != events[0]["goedkeurder"]
+
+
+def test_an_invalid_draft_is_saved_but_not_published(site):
+    author, reviewer = signed_in(site, "auteur"), signed_in(site, "beoordelaar")
+    page = author.get("/beheer/casussen/nieuw")
+    form = {**FORM, "title": "Halve Kade", "theme": "", "abstract": ""}
+    saved = author.post("/beheer/concepten/casus", data={**form, "csrf_token": csrf_of(page.text)})
+    assert saved.status_code == 303
+    draft = author.get(saved.headers["Location"])
+    assert "problemen" in draft.text and "thema" in draft.text
+    author.post("/beheer/concepten/casus/halve-kade/indienen", data={"csrf_token": csrf_of(draft.text)})
+    before = content_of(site)
+    page = reviewer.get("/beheer/concepten/casus/halve-kade")
+    refused = reviewer.post("/beheer/concepten/casus/halve-kade/publiceren", data={"csrf_token": csrf_of(page.text)})
+    assert refused.status_code == 422 and "Niet gepubliceerd" in refused.text and "thema" in refused.text
+    assert content_of(site) == before
+    back = reviewer.post("/beheer/concepten/casus/halve-kade/terugsturen",
+                         data={"csrf_token": csrf_of(page.text),
+                               "opmerking": "Kies een thema en schrijf een samenvatting."})
+    assert back.status_code == 303
+    assert "Kies een thema en schrijf een samenvatting." in author.get("/beheer/").text
+
+
+def test_a_new_gemeente_is_proposed_published_and_offered_in_the_case_form(site):
+    author, reviewer = signed_in(site, "auteur"), signed_in(site, "beoordelaar")
+    page = author.get("/beheer/gemeenten/nieuw")
+    assert "Utrecht (GM0344)" in page.text and "Amsterdam (GM0363)" not in page.text
+    bad = author.post("/beheer/gemeenten/nieuw", data={"csrf_token": csrf_of(page.text), "code": "GM9999"})
+    assert bad.status_code == 422 and "Kies een gemeente uit de lijst" in bad.text
+    saved = author.post("/beheer/gemeenten/nieuw", data={"csrf_token": csrf_of(page.text), "code": "GM0344"})
+    assert saved.status_code == 303
+    draft = author.get(saved.headers["Location"])
+    author.post("/beheer/concepten/gemeente/utrecht/indienen", data={"csrf_token": csrf_of(draft.text)})
+    review_page = reviewer.get("/beheer/concepten/gemeente/utrecht")
+    done = reviewer.post("/beheer/concepten/gemeente/utrecht/publiceren",
+                         data={"csrf_token": csrf_of(review_page.text)})
+    assert done.status_code == 303
+    form = author.get("/beheer/casussen/nieuw").text
+    assert re.search(r'value="gemeente/utrecht"', form)
