@@ -268,6 +268,7 @@ def new_gemeente():
             return redirect(url_for("beheer.draft", kind="gemeente", slug=values["slug"],
                                     concept_melding="concept"), 303)
     return _render("beheer/gemeente_nieuw.html", 422 if error else 200, options=options, error=error, chosen=chosen,
+                   total=len(municipality.municipalities()),
                    title="Nieuwe gemeente voorstellen", breadcrumb=_crumbs("Nieuwe gemeente voorstellen"))
 
 

@@ -30,6 +30,7 @@ from toolbox.editing.form import Conflict, Invalid, empty_values
 from toolbox.editing.validation import shacl_errors
 from toolbox.graph.validate import validate_content
 from toolbox.namespaces import TOR
+from toolbox.operations.backup import backup
 
 AUTHOR, REVIEWER = "acc-auteur1", "acc-lezer02"
 BASE = "https://toolbox-openbare-ruimte.nl"
@@ -236,3 +237,14 @@ def test_the_approval_shape_refuses_a_wrong_role(editor):
     data.add((URIRef(f"{BASE}/id/organisatietype/gemeente"), RDF.type, TOR.OrganisationType))
     errors, general = shacl_errors(editor.settings, data, uri, graph)
     assert any("tor:approver" in m for m in general + [m for ms in errors.values() for m in ms])
+
+
+def test_drafts_are_in_the_backup(editor, tmp_path):
+    from toolbox.operations.backup import read_archive
+
+    store = DraftStore(editor.settings)
+    save_draft(editor, store, values())
+    backup(editor.settings, tmp_path / "kopie.tar.gz")
+    _, files = read_archive(tmp_path / "kopie.tar.gz")
+    assert "instance/drafts/casus/speelstraat-molenwijk.json" in files
+    assert "instance/drafts/casus/speelstraat-molenwijk.ttl" in files

@@ -70,6 +70,7 @@ def test_draft_review_and_four_eyes(site):
     assert content_of(site) == before
     review_page = reviewer.get("/beheer/concepten/casus/pleintje-zuiderhaven")
     assert "Terugsturen met opmerking" in review_page.text
+    assert "<dd>Wijk</dd>" in review_page.text and "schaal/wijk</dd>" not in review_page.text
     done = reviewer.post("/beheer/concepten/casus/pleintje-zuiderhaven/publiceren",
                          data={"csrf_token": csrf_of(review_page.text)})
     assert done.status_code == 303

@@ -64,7 +64,7 @@ def axe():
 
 
 def _editor(browser, server, name):
-    context = new_context(browser, server["base"], TIMEOUT_MS, viewport={"width": 1280, "height": 900})
+    context = new_context(browser, server["base"], TIMEOUT_MS, viewport={"width": 1280, "height": 760})
     page = context.new_page()
     page.goto("/beheer/")
     page.get_by_label("Accountnaam").fill(name)
@@ -139,6 +139,7 @@ def test_draft_review_and_publish_by_a_second_editor(browser, server, axe):
     page.goto("/beheer/")
     assert page.get_by_role("row", name=re.compile("Binnenhof Vlasakker")).get_by_text("ter beoordeling").is_visible()
     _axe_clean(axe, page, "overzicht met concepten")
+    page.goto("/beheer/#concepten")
     _shot(page, "concepten-overzicht.png")
 
     second, review = _publish_as_second_editor(browser, server, axe, "casus", "binnenhof-vlasakker",
