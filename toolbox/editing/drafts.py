@@ -12,7 +12,7 @@ may approve; without, the author may publish a concept directly. Every refusal i
 Dutch message and an HTTP status, and changes nothing.
 
 API for other parts of the site (the readers' reports turn into drafts through `save_draft`):
-`DraftStore(settings)` with `save_draft`, `get`, `list_drafts`, `submit`, `reject`, `approve`, `discard`.
+`DraftStore(settings)` with `save_draft`, `get`, `list_drafts`, `submit`, `reject`, `approve`, `rebase`, `discard`.
 """
 
 from __future__ import annotations
@@ -229,6 +229,20 @@ class DraftStore:
             ttl.unlink(missing_ok=True)
             meta.unlink(missing_ok=True)
             return result
+
+    def rebase(self, kind: str, slug: str, account_id: str, token: str) -> Draft:
+        """The published version changed since the draft began: the author consciously bases the draft on
+        the newest version (publishing it then replaces that version), like saving again after a conflict."""
+        with self._locked():
+            draft = self.require(kind, slug)
+            if draft.author != account_id:
+                raise DraftError("Alleen de auteur kan een concept op de nieuwste versie baseren.", 403)
+            if draft.state == REVIEW:
+                raise DraftError("Dit concept ligt ter beoordeling; laat het eerst terugsturen.")
+            draft.base_token, draft.updated = token, _now()
+            draft.events.append({"wanneer": draft.updated, "wie": account_id, "wat": "op nieuwste versie gebaseerd"})
+            self._write(draft)
+            return draft
 
     def discard(self, kind: str, slug: str, account_id: str) -> None:
         """The author throws their own draft away (not while it is under review)."""

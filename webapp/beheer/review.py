@@ -21,7 +21,7 @@ from toolbox.editing.drafts import (
     draft_slug_of,
     publish_case,
 )
-from toolbox.editing.form import Conflict, EditError, Invalid, size_errors, values_from_form
+from toolbox.editing.form import Conflict, EditError, Invalid, size_errors, token_of, values_from_form
 from toolbox.editing.write_errors import WriteFailed
 from webapp.beheer.cases import _field_views, refresher
 from webapp.beheer.refresher import BUSY, FAILED, READY
@@ -43,6 +43,8 @@ MESSAGES = {
     "ingediend": "Het concept ligt ter beoordeling bij een andere redacteur.",
     "teruggestuurd": "Het concept is teruggestuurd naar de auteur, met je opmerking.",
     "verwijderd": "Het concept is verwijderd.",
+    "bijgewerkt": "Het concept is nu gebaseerd op de nieuwste gepubliceerde versie. Controleer het en bewaar "
+                  "het opnieuw; bij publiceren vervangt het die versie.",
     "gepubliceerd": "Het concept is gepubliceerd en staat op de site.",
     "wordt_ververst": "Het concept is gepubliceerd. De openbare pagina's tonen het over een ogenblik.",
     "niet_ververst": "Het concept is gepubliceerd, maar de site kon nog niet worden ververst; meld het aan de "
@@ -136,7 +138,12 @@ def _case_page(d, values: dict, errors: dict | None = None, general: list | None
     general = list(general or []) + [m for name, ms in errors.items() if name not in views for m in ms]
     title = f"Concept: {values.get('title') or (d.slug if d else 'nieuwe casus')}"
     names = _account_names()
-    return _render("beheer/concept.html", code, d=d, values=values, views=views, sections=SECTIONS,
+    outdated = None
+    if d is not None and existing and d.base_token != "nieuw":
+        current = editor().read(existing)
+        if current is not None and token_of(current) != d.base_token:
+            outdated = editor().parse(existing, current.decode("utf-8", "replace"))[0]
+    return _render("beheer/concept.html", code, d=d, values=values, views=views, sections=SECTIONS, outdated=outdated,
                    summary=summary, general=general, existing=existing, title=title, breadcrumb=_crumbs(title),
                    names=names, four_eyes=_settings().four_eyes, problems_title=problems_title)
 
@@ -180,6 +187,21 @@ def reject_draft(kind: str, slug: str):
         _refuse(exc)
     audit(_settings(), "concept_teruggestuurd", account=g.account, ip=_ip(), detail={"soort": kind, "concept": slug})
     return redirect(url_for("beheer.index", concept_melding="teruggestuurd") + "#concepten", 303)
+
+
+@bp.route("/concepten/casus/<slug>/nieuwste-versie", methods=["POST"])
+@login_required
+def rebase_draft(slug: str):
+    """Base a case draft on the version that is published now (after someone else changed the case)."""
+    try:
+        d = store().require("casus", slug)
+        if d.base_token == "nieuw":
+            raise DraftError("Dit concept is een nieuwe casus; er is geen gepubliceerde versie.", 400)
+        store().rebase("casus", slug, g.account.id, editor().load(slug)[2])
+    except DraftError as exc:
+        _refuse(exc)
+    audit(_settings(), "concept_bijgewerkt", account=g.account, ip=_ip(), detail={"soort": "casus", "concept": slug})
+    return redirect(url_for("beheer.draft", kind="casus", slug=slug, concept_melding="bijgewerkt"), 303)
 
 
 @bp.route("/concepten/<kind>/<slug>/verwijderen", methods=["POST"])

@@ -161,6 +161,17 @@ def test_a_draft_of_an_existing_case_conflicts_when_the_case_changed_meanwhile(e
     with pytest.raises(Conflict):
         store.approve("casus", slug, REVIEWER, lambda d: publish_case(editor, d, REVIEWER))
     assert editor.read(slug) == current and store.get("casus", slug) is not None
+    # the author consciously bases the draft on the newest version; then it can be published
+    with pytest.raises(DraftError):  # not while under review
+        store.rebase("casus", slug, AUTHOR, editor.load(slug)[2])
+    store.reject("casus", slug, REVIEWER, "De casus is intussen gewijzigd.")
+    with pytest.raises(DraftError) as other:
+        store.rebase("casus", slug, REVIEWER, editor.load(slug)[2])
+    assert other.value.status == 403
+    store.rebase("casus", slug, AUTHOR, editor.load(slug)[2])
+    store.submit("casus", slug, AUTHOR)
+    store.approve("casus", slug, REVIEWER, lambda d: publish_case(editor, d, REVIEWER))
+    assert 'skos:notation "Z9"' in editor.read(slug).decode()
 
 
 def test_bad_addresses_and_kinds_are_refused(editor):

@@ -119,3 +119,22 @@ def test_a_new_gemeente_is_proposed_published_and_offered_in_the_case_form(site)
     assert done.status_code == 303
     form = author.get("/beheer/casussen/nieuw").text
     assert re.search(r'value="gemeente/utrecht"', form)
+
+
+def test_a_draft_of_a_case_changed_meanwhile_is_rebased_consciously(site):
+    author, other = signed_in(site, "auteur"), signed_in(site, "beoordelaar")
+    page = author.get("/beheer/casussen/pleintje-zuiderhaven")
+    form = {**FORM, "what_is_new": "Het plein kreeg een waterspeelplek.", "csrf_token": csrf_of(page.text)}
+    saved = author.post("/beheer/concepten/casus?casus=pleintje-zuiderhaven", data=form)
+    assert saved.status_code == 303
+    edit = other.get("/beheer/casussen/pleintje-zuiderhaven")
+    direct = other.post("/beheer/casussen/pleintje-zuiderhaven",
+                        data={**FORM, "lessons": "Begin klein.", "csrf_token": csrf_of(edit.text),
+                              "versie": re.search(r'name="versie" value="([^"]*)"', edit.text).group(1)})
+    assert direct.status_code == 303
+    draft = author.get("/beheer/concepten/casus/pleintje-zuiderhaven")
+    assert "intussen gewijzigd" in draft.text
+    rebased = author.post("/beheer/concepten/casus/pleintje-zuiderhaven/nieuwste-versie",
+                          data={"csrf_token": csrf_of(draft.text)})
+    assert rebased.status_code == 303
+    assert "intussen gewijzigd" not in author.get("/beheer/concepten/casus/pleintje-zuiderhaven").text
