@@ -79,7 +79,15 @@ def _drafts_overview():
                          "reviewer": names.get(d.reviewer, d.reviewer), "own": d.author == g.account.id,
                          "label": d.values.get("title") or d.values.get("naam") or d.slug})
         return rows
-    return {"concepten": concepten, "concept_melding": MESSAGES.get(request.args.get("concept_melding", ""))}
+    def concept_van(kind: str, slug: str | None):
+        """The draft of this thing, if there is one (the case form links to it)."""
+        try:
+            return store().get(kind, slug) if slug and g.get("account") is not None else None
+        except DraftError:
+            return None
+
+    return {"concepten": concepten, "concept_van": concept_van,
+            "concept_melding": MESSAGES.get(request.args.get("concept_melding", ""))}
 
 
 # ---------------------------------------------------------------------------

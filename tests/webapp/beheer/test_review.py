@@ -132,6 +132,7 @@ def test_a_draft_of_a_case_changed_meanwhile_is_rebased_consciously(site):
                         data={**FORM, "lessons": "Begin klein.", "csrf_token": csrf_of(edit.text),
                               "versie": re.search(r'name="versie" value="([^"]*)"', edit.text).group(1)})
     assert direct.status_code == 303
+    assert "Er ligt een concept van deze casus klaar" in other.get("/beheer/casussen/pleintje-zuiderhaven").text
     draft = author.get("/beheer/concepten/casus/pleintje-zuiderhaven")
     assert "intussen gewijzigd" in draft.text
     rebased = author.post("/beheer/concepten/casus/pleintje-zuiderhaven/nieuwste-versie",
