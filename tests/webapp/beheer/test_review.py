@@ -139,3 +139,28 @@ def test_a_draft_of_a_case_changed_meanwhile_is_rebased_consciously(site):
                           data={"csrf_token": csrf_of(draft.text)})
     assert rebased.status_code == 303
     assert "intussen gewijzigd" not in author.get("/beheer/concepten/casus/pleintje-zuiderhaven").text
+
+
+@pytest.mark.parametrize("path", ["/beheer/concepten/casus", "/beheer/concepten/casus/halve-kade/indienen",
+                                  "/beheer/concepten/casus/halve-kade/publiceren",
+                                  "/beheer/concepten/casus/halve-kade/terugsturen",
+                                  "/beheer/concepten/casus/halve-kade/verwijderen", "/beheer/gemeenten/nieuw"])
+def test_draft_actions_need_a_session_and_the_form_token(site, path):
+    root = site.config["TOOLBOX"].instance_dir / "drafts"
+    before = sorted((p.name, p.read_bytes()) for p in root.rglob("*") if p.is_file()) if root.exists() else []
+    anonymous = client_for(site).post(path, data={"code": "GM0344", "opmerking": "x", **FORM})
+    assert anonymous.status_code == 401
+    signed = signed_in(site, "beoordelaar")
+    forged = signed.post(path, data={"csrf_token": "vals", "code": "GM0344", "opmerking": "x", **FORM})
+    assert forged.status_code == 403
+    after = sorted((p.name, p.read_bytes()) for p in root.rglob("*") if p.is_file()) if root.exists() else []
+    assert after == before
+
+
+def test_unknown_drafts_and_kinds_get_a_clear_404(site):
+    client = signed_in(site, "auteur")
+    assert client.get("/beheer/concepten/casus/bestaat-niet").status_code == 404
+    assert client.get("/beheer/concepten/tool/ambitieweb").status_code == 404
+    answer = client.get("/beheer/concepten/casus/bestaat-niet", headers={"Accept": "application/json"})
+    body = answer.get_json()
+    assert answer.status_code == 404 and body["status"] == 404 and "bestaat niet" in body["message"]
