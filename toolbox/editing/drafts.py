@@ -11,8 +11,9 @@ author saves it. With four eyes (`Settings.four_eyes`, the default) only another
 may approve; without, the author may publish a concept directly. Every refusal is a `DraftError` with a
 Dutch message and an HTTP status, and changes nothing.
 
-API for other parts of the site (the readers' reports turn into drafts through `save_draft`):
-`DraftStore(settings)` with `save_draft`, `get`, `list_drafts`, `submit`, `reject`, `approve`, `rebase`, `discard`.
+API for other parts of the site (a reader's report becomes a draft through `draft_case` or `save_draft`):
+`DraftStore(settings)` with `save_draft`, `get`, `list_drafts`, `submit`, `reject`, `approve`, `rebase`, `discard`;
+for a case, `draft_case(editor, store, values, existing_slug, account_id)` checks the values and saves the draft.
 """
 
 from __future__ import annotations
@@ -273,6 +274,22 @@ def check_case(editor: CaseEditor, values: dict, slug: str | None, account_id: s
         return editor.prepare(values, None, account_id)
     _, status, _, extras = editor.load(slug)
     return editor.prepare(values, slug, account_id, status=status, extras=extras)
+
+
+def draft_case(editor: CaseEditor, store: DraftStore, values: dict, existing: str | None,
+               account_id: str) -> tuple[Draft, Prepared]:
+    """Check form values of a case (a new one, or a new version of `existing`) and keep them as this
+    account's draft; the one call for every way in (the case form, a reader's report turned into a draft).
+    A draft of an existing case stays based on the version it started from."""
+    prepared = check_case(editor, values, existing, account_id)
+    slug = draft_slug_of(prepared, existing is None)
+    base = "nieuw" if existing is None else editor.load(existing)[2]
+    current = store.get("casus", slug)
+    if current is not None and current.author == account_id:
+        base = current.base_token
+    draft = store.save_draft("casus", slug, values, account_id, base, prepared.errors, prepared.general,
+                             case_turtle(prepared))
+    return draft, prepared
 
 
 def case_turtle(prepared: Prepared) -> str | None:

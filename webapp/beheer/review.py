@@ -16,9 +16,8 @@ from toolbox.editing.drafts import (
     REVIEW,
     DraftError,
     DraftStore,
-    case_turtle,
     check_case,
-    draft_slug_of,
+    draft_case,
     publish_case,
 )
 from toolbox.editing.form import Conflict, EditError, Invalid, size_errors, token_of, values_from_form
@@ -104,20 +103,11 @@ def save_case_draft():
     if too_big:
         return _case_page(None, submitted, errors=too_big, code=400, existing=existing,
                           general=["Een of meer velden zijn te lang. Er is niets bewaard."])
-    ed = editor()
-    prepared = check_case(ed, submitted, existing, g.account.id)
     try:
-        slug = draft_slug_of(prepared, existing is None)
-        base = "nieuw" if existing is None else ed.load(existing)[2]
-        current = store().get("casus", slug)
-        if current is not None and current.author == g.account.id:
-            base = current.base_token  # still based on the version the draft started from
-        draft = store().save_draft("casus", slug, submitted, g.account.id, base, prepared.errors, prepared.general,
-                                   case_turtle(prepared))
+        draft, _ = draft_case(editor(), store(), submitted, existing, g.account.id)
     except DraftError as exc:
-        if exc.status == 422:
-            return _case_page(None, submitted, errors=prepared.errors, general=prepared.general, code=422,
-                              existing=existing)
+        if exc.status == 422:  # a new case without a usable address: the form again, with the reason
+            return _case_page(None, submitted, errors={"slug": [str(exc)]}, code=422, existing=existing)
         _refuse(exc)
     audit(_settings(), "concept_bewaard", account=g.account, ip=_ip(),
           detail={"soort": "casus", "concept": draft.slug, "problemen": len(draft.problems)})

@@ -20,9 +20,7 @@ from toolbox.editing.drafts import (
     REVIEW,
     DraftError,
     DraftStore,
-    case_turtle,
-    check_case,
-    draft_slug_of,
+    draft_case,
     publish_case,
 )
 from toolbox.editing.editor import CaseEditor
@@ -60,11 +58,7 @@ def content_files(editor) -> dict[str, bytes]:
 
 
 def save_draft(editor, store, vals, slug=None, account=AUTHOR):
-    prepared = check_case(editor, vals, slug, account)
-    key = draft_slug_of(prepared, slug is None)
-    base = "nieuw" if slug is None else editor.load(slug)[2]
-    return store.save_draft("casus", key, vals, account, base, prepared.errors, prepared.general,
-                            case_turtle(prepared))
+    return draft_case(editor, store, vals, slug, account)[0]
 
 
 def test_a_draft_lives_outside_content_and_publishing_needs_a_second_editor(editor):

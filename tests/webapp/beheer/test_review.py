@@ -164,3 +164,12 @@ def test_unknown_drafts_and_kinds_get_a_clear_404(site):
     answer = client.get("/beheer/concepten/casus/bestaat-niet", headers={"Accept": "application/json"})
     body = answer.get_json()
     assert answer.status_code == 404 and body["status"] == 404 and "bestaat niet" in body["message"]
+
+
+def test_a_new_case_draft_needs_an_address(site):
+    client = signed_in(site, "auteur")
+    page = client.get("/beheer/casussen/nieuw")
+    refused = client.post("/beheer/concepten/casus", data={**FORM, "title": "", "slug": "",
+                                                          "csrf_token": csrf_of(page.text)})
+    assert refused.status_code == 422 and "geldig, vrij adres" in refused.text
+    assert 'value="Een plein dat de buurt zelf ontwierp.' in refused.text or "Een plein dat de buurt" in refused.text
