@@ -194,13 +194,9 @@ def test_create_case_appears_in_list_search_guide_and_store(site, editor_client)
     assert before.get("/casussen").headers.get("X-Toolbox-Cache") == "hit"
     assert not any(r["uri"].endswith("/casus/klimaatstraat-zonnewijk")
                    for r in before.get("/zoeken?q=zonnewijk&format=json").json["results"])
-    started = time.monotonic()
-    response = post_new(editor_client)
-    latency = time.monotonic() - started
+    response = post_new(editor_client)  # how long this takes is measured by bench/ (docs/benchmarks.md)
     assert response.status_code == 303, response.text[:2000]
     assert response.headers["Location"].endswith("/beheer/casussen/klimaatstraat-zonnewijk?melding=aangemaakt")
-    print(f"\nopslaan (valideren, schrijven, site verversen): {latency:.2f} s")
-    assert latency < 10
 
     path = settings_of(site).content_dir / "casussen" / "klimaatstraat-zonnewijk.ttl"
     text = path.read_text()
