@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from toolbox.graph.model import ALT_LABEL, PREF_LABEL, GraphModel
 from toolbox.guide.aids import AidGroup, step_aids
-from toolbox.guide.phases import finished_parts, scale_cues, starting
+from toolbox.guide.phases import SETTING, finished_parts, scale_cues, starting
 from toolbox.guide.profiles import (
     Concept,
     Match,
@@ -42,6 +42,7 @@ SHOWN_SHARE = 0.45  # a second or third step is shown when it scores at least th
 SYNONYM_KINDS = ("OrganisationType", "Role", "Theme", "Tool", "ProcessStep")  # whose one-word names are synonyms
 CUE_WEIGHT = 1.0  # a phrase of time or scale ("de komende tien jaar") against the strongest level word
 PART_SHARE = 0.4  # how much a part of one of the graph's compounds counts, against the whole
+SETTING_SHARE = 0.5  # a word of place ("wijk", "straat") says which level, hardly which step there
 MIN_SCORE = 0.8  # below this the situation says too little to place it
 
 # How much a word counts in a step's profile, by where it comes from (own texts: _OWN_TEXTS, _LINKED).
@@ -190,7 +191,7 @@ class SituationRanker:
             concepts, query_stems = self.concepts(rest)
         scores: dict[str, float] = {}
         found: dict[str, Scored] = {}
-        for scored in self.step_index.score(concepts, query_stems):
+        for scored in self.step_index.score(_placeless(concepts), query_stems):
             level = self.m.one(scored.uri, "tor:level")
             scores[scored.uri] = scored.score * (1 + LEVEL_WEIGHT * level_share.get(level, 0.0))
             found[scored.uri] = scored
@@ -282,3 +283,11 @@ class SituationRanker:
 
     def first_step(self, level: str) -> str | None:
         return self.around.first_step(level)
+
+
+def _placeless(concepts: list[Concept]) -> list[Concept]:
+    """The concepts for scoring steps: a word of place or scale ("wijk", "buurt", "straat") already
+    lifts its level (level words, scale cues); among the steps of a level it should not decide,
+    or every sentence about a wijk lands on the step whose texts say "wijk" most often."""
+    return [c if not all(t in SETTING for t, _ in c.terms) else
+            Concept(c.word, tuple((t, w * SETTING_SHARE) for t, w in c.terms)) for c in concepts]
