@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from toolbox.graph.model import ALT_LABEL, PREF_LABEL, GraphModel
 from toolbox.guide.aids import AidGroup, step_aids
+from toolbox.guide.grams import GramIndex
 from toolbox.guide.phases import SETTING, finished_parts, scale_cues, starting
 from toolbox.guide.profiles import (
     Concept,
@@ -43,6 +44,7 @@ SYNONYM_KINDS = ("OrganisationType", "Role", "Theme", "Tool", "ProcessStep")  # 
 CUE_WEIGHT = 1.0  # a phrase of time or scale ("de komende tien jaar") against the strongest level word
 PART_SHARE = 0.4  # how much a part of one of the graph's compounds counts, against the whole
 SETTING_SHARE = 0.5  # a word of place ("wijk", "straat") says which level, hardly which step there
+GRAM_WEIGHT = 1.0  # letter likeness (toolbox.guide.grams) adds up to this share of the best score
 MIN_SCORE = 0.8  # below this the situation says too little to place it
 
 # How much a word counts in a step's profile, by where it comes from (own texts: _OWN_TEXTS, _LINKED).
@@ -117,6 +119,7 @@ class SituationRanker:
         for profile in step_profiles:
             profile.add_parts(self.vocabulary, PART_SHARE)
         self.step_index = ProfileIndex(step_profiles)
+        self.grams = GramIndex({s: self._own_words(s) for s in self.steps})
         self.known = set(self.step_index.postings) | set(self.level_index.postings)
         self.synonyms = synonym_groups([[*model.texts(uri, PREF_LABEL), *model.texts(uri, ALT_LABEL)]
                                         for kind in SYNONYM_KINDS for uri in model.instances(kind)])
@@ -170,6 +173,16 @@ class SituationRanker:
                     p.add_text(text, W["theme"] * share, Source(theme, "theme"), surface)
         return p
 
+    def _own_words(self, step: str) -> str:
+        """A step's own texts, for letter likeness: names, search words, goal, description,
+        result, sub-steps and activities (not the linked tools, cases and knelpunten)."""
+        m = self.m
+        texts = [t for prop in LABELS for t in m.texts(step, prop)]
+        texts += [m.text(step, p) for p in ("tor:goal", "dcterms:description", "tor:expectedResult")]
+        texts += [m.label(sub) for sub in m.objects(step, "tor:subStep")]
+        texts += [m.text(act, "dcterms:description") for act in m.objects(step, "tor:activity")]
+        return "\n".join(t for t in texts if t)
+
     def _level_profile(self, level: str, surface: set[str]) -> Profile:
         p, own = Profile(level), Source(level, "self")
         self._labels(p, level, 3.0, own, surface)
@@ -213,6 +226,11 @@ class SituationRanker:
                     bonus = START_WEIGHT * share * max(best, 1.0)
                     scores[first] = scores.get(first, 0.0) + bonus
                     found.setdefault(first, Scored(first, bonus, []))
+        if scores:  # letter likeness reorders the steps the words found; it adds none
+            top = max(scores.values())
+            likeness = self.grams.similarity(rest if done else text)
+            for uri in scores:
+                scores[uri] += GRAM_WEIGHT * top * likeness.get(uri, 0.0)
         if choice:
             self._apply_choice(choice, scores, found)
         ranked = sorted(((v, found[u]) for u, v in scores.items()), key=lambda p: (-p[0], self.m.sort_key(p[1].uri)))
