@@ -222,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("guide-eval", help="plaatsing van beschreven situaties meten (top-1/top-3 per niveau)")
     p.add_argument("--set", help="een eigen evaluatieset als JSON (standaard: ontwikkelset en held-out set)")
-    p.add_argument("--alleen-ontwikkelset", action="store_true", help="de held-out set overslaan (alleen de twee ontwikkelsets)")
+    p.add_argument("--alleen-ontwikkelset", action="store_true",
+                   help="de held-out set overslaan (alleen de twee ontwikkelsets)")
     p.add_argument("--toon-heldout-missers", action="store_true",
                    help="ook de missers van de held-out set tonen (niet gebruiken om op af te stemmen)")
     p.add_argument("--content")

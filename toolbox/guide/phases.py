@@ -77,7 +77,8 @@ _NUMBER = r"(tien|twintig|dertig|\d{2,})"
 # at work, or the street lying open, is a project under way.
 _SCALE = {
     "strategisch": re.compile(
-        r"\b(komende\s+" + _NUMBER + r"\s+jaar|(de\s+)?komende\s+(decennia|jaren)|meerjari\w*|meerjaren\w*|"
+        r"\b((komende|over|binnen)\s+" + _NUMBER + r"\s+jaar|(een|de\s+volgende)\s+generatie|"
+        r"(de\s+)?komende\s+(decennia|jaren)|meerjari\w*|meerjaren\w*|"
         r"lange\s+termijn|horizon|20[3-9]\d|(de\s+)?(hele|gehele)\s+(stad|gemeente)|stadsbre\w*|"
         r"gemeentebre\w*|wijken|gebieden|buurten|stadsdelen|welke\s+(wijk|buurt|gebied)|in\s+welk\s+jaar)\b"),
     "tactisch": re.compile(r"\b((de|onze|deze|die|een|het|dit|dat)\s+(wijk|buurt|gebied|stadsdeel))\b"),

@@ -204,7 +204,7 @@ class SituationRanker:
             concepts, query_stems = self.concepts(rest)
         scores: dict[str, float] = {}
         found: dict[str, Scored] = {}
-        for scored in self.step_index.score(_placeless(concepts), query_stems):
+        for scored in self.step_index.score(_placeless(concepts), query_stems, SETTING):
             level = self.m.one(scored.uri, "tor:level")
             scores[scored.uri] = scored.score * (1 + LEVEL_WEIGHT * level_share.get(level, 0.0))
             found[scored.uri] = scored
@@ -306,6 +306,7 @@ class SituationRanker:
 def _placeless(concepts: list[Concept]) -> list[Concept]:
     """The concepts for scoring steps: a word of place or scale ("wijk", "buurt", "straat") already
     lifts its level (level words, scale cues); among the steps of a level it should not decide,
-    or every sentence about a wijk lands on the step whose texts say "wijk" most often."""
+    or every sentence about a wijk lands on the step whose texts say "wijk" most often. So it
+    counts half, and the same in every step that has it (ProfileIndex.score, `flat`)."""
     return [c if not all(t in SETTING for t, _ in c.terms) else
             Concept(c.word, tuple((t, w * SETTING_SHARE) for t, w in c.terms)) for c in concepts]
