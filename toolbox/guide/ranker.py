@@ -235,7 +235,7 @@ class SituationRanker:
             self._apply_choice(choice, scores, found)
         ranked = sorted(((v, found[u]) for u, v in scores.items()), key=lambda p: (-p[0], self.m.sort_key(p[1].uri)))
         answer = Situation(text=text, steps=[], ranking=[(s.uri, round(v, 4)) for v, s in ranked], choice=choice)
-        if not ranked or ranked[0][0] < MIN_SCORE:
+        if not ranked or ranked[0][0] < MIN_SCORE and not self._says_enough(concepts, query_stems):
             return answer
         if not choice:
             answer.question = clarify(self.m, answer.ranking, level_share)
@@ -257,6 +257,11 @@ class SituationRanker:
             answer.level_reason = self.explain.level(own)
         self._details(answer, concepts)
         return answer
+
+    def _says_enough(self, concepts: list[Concept], query_stems: set[str]) -> bool:
+        """Whether the words, with words of place at full weight, say enough to place the situation:
+        "welke wijken pakken we eerst aan" names nothing but places, and still says where you are."""
+        return any(s.score >= MIN_SCORE for s in self.step_index.score(concepts, query_stems))
 
     def _level_share(self, text: str, levels: list[Scored]) -> dict[str, float]:
         """Each level's share of the evidence: its words (labels, hidden labels) and the phrasing of
