@@ -42,7 +42,11 @@ class GramIndex:
         df = Counter(g for c in counts.values() for g in c)
         n = len(counts)
         self.idf = {g: math.log((n + 1) / (v + 0.5)) for g, v in df.items()}
-        self.vectors = {uri: self._unit(c) for uri, c in counts.items()}
+        self.uris = list(counts)
+        self.postings: dict[str, list[tuple[str, float]]] = {}  # gram -> (uri, weight): a query reads few
+        for uri, count in counts.items():
+            for g, v in self._unit(count).items():
+                self.postings.setdefault(g, []).append((uri, v))
 
     def _unit(self, counts: Counter) -> dict[str, float]:
         vec = {g: (1 + math.log(x)) * self.idf[g] for g, x in counts.items() if g in self.idf}
@@ -51,5 +55,8 @@ class GramIndex:
 
     def similarity(self, text: str) -> dict[str, float]:
         """uri -> cosine similarity (0..1) between the text and each thing."""
-        query = self._unit(grams(text))
-        return {uri: sum(v * vec.get(g, 0.0) for g, v in query.items()) for uri, vec in self.vectors.items()}
+        out = dict.fromkeys(self.uris, 0.0)
+        for g, v in self._unit(grams(text)).items():
+            for uri, w in self.postings.get(g, ()):
+                out[uri] += v * w
+        return out
