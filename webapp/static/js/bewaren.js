@@ -130,12 +130,14 @@
     var box = document.createElement("div");
     box.className = "utrecht-alert utrecht-alert--" + kind + " bewaren-aanbod";
     box.setAttribute("role", "status");
+    var inner = document.createElement("div"); // one block: the alert's own layout puts children side by side
     var p = document.createElement("p");
     p.className = "utrecht-paragraph";
     p.textContent = message;
-    box.appendChild(p);
+    inner.appendChild(p);
+    box.appendChild(inner);
     form.parentNode.insertBefore(box, form);
-    return box;
+    return { box: box, inner: inner, text: p };
   }
 
   function button(label, primary) {
@@ -191,7 +193,7 @@
         }
       } else {
         paused = true; // the copy stays as it is until the editor chooses
-        var box = notice(form, "warning", "Er is niet-opgeslagen tekst van " + when(copy.saved) +
+        var shown = notice(form, "warning", "Er is niet-opgeslagen tekst van " + when(copy.saved) +
           " in deze browser bewaard.");
         var row = document.createElement("div");
         row.className = "button-row-inline";
@@ -199,22 +201,22 @@
         var drop = button("Weggooien", false);
         row.appendChild(back);
         row.appendChild(drop);
-        box.appendChild(row);
+        shown.inner.appendChild(row);
         back.addEventListener("click", function () {
           restore(form, copy.fields);
           paused = false;
           store();
-          box.removeChild(row);
-          box.firstChild.textContent = "De tekst van " + when(copy.saved) + " staat weer in het formulier. " +
+          shown.inner.removeChild(row);
+          shown.text.textContent = "De tekst van " + when(copy.saved) + " staat weer in het formulier. " +
             "Er is nog niets opgeslagen.";
-          box.className = "utrecht-alert utrecht-alert--ok bewaren-aanbod";
+          shown.box.className = "utrecht-alert utrecht-alert--ok bewaren-aanbod";
         });
         drop.addEventListener("click", function () {
           local.removeItem(key);
           paused = false;
           store();
-          box.removeChild(row);
-          box.firstChild.textContent = "De bewaarde tekst is weggegooid.";
+          shown.inner.removeChild(row);
+          shown.text.textContent = "De bewaarde tekst is weggegooid.";
         });
       }
     } else if (copy && !posted) {
