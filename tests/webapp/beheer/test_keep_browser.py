@@ -276,16 +276,20 @@ def test_a_conflict_is_merged_field_by_field_by_two_editors(browser, server, axe
     south.close()
 
 
-def test_the_offer_to_restore_fits_a_phone(browser, server, tmp_path):
+def test_text_survives_a_tab_that_closes_without_asking_and_the_offer_fits_a_phone(browser, server, tmp_path):
+    """A tab that is killed (no beforeunload: as in a crash) still leaves the copy behind."""
     context = _context(browser, server["base"], viewport={"width": 375, "height": 700})
     page = context.new_page()
     _open(page, "/beheer/casussen/nieuw")
     page.get_by_label("Titel").fill("Schermafbeelding Steeg")
     _wait_kept(page, "Schermafbeelding Steeg")
-    page.reload()
+    page.close()  # run_before_unload=False: nothing is asked and nothing runs, as when the browser crashes
+    page = context.new_page()
+    page.goto("/beheer/casussen/nieuw")
     offer = page.get_by_role("status").filter(has_text="Er is niet-opgeslagen tekst van")
     assert offer.is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     offer.screenshot(path=str(_images(tmp_path) / "beheer-bewaren.png"))
-    offer.get_by_role("button", name="Weggooien").click()
+    offer.get_by_role("button", name="Terugzetten").click()
+    assert page.get_by_label("Titel").input_value() == "Schermafbeelding Steeg"
     context.close()
