@@ -293,3 +293,26 @@ def test_text_survives_a_tab_that_closes_without_asking_and_the_offer_fits_a_pho
     offer.get_by_role("button", name="Terugzetten").click()
     assert page.get_by_label("Titel").input_value() == "Schermafbeelding Steeg"
     context.close()
+
+
+def test_a_form_refused_for_an_old_session_keeps_its_copy(browser, server):
+    """Logged in anew in another tab: the first tab's form has the old CSRF token and is refused (403),
+    but the text it held is offered again when the form is opened."""
+    context = _context(browser, server["base"])
+    first = context.new_page()
+    _open(first, "/beheer/casussen/nieuw")
+    first.get_by_label("Titel").fill("Tweede Tabblad Gracht")
+    second = context.new_page()
+    second.goto("/beheer/")
+    second.get_by_role("button", name="Uitloggen").click()
+    second.wait_for_url("**/beheer/inloggen**")
+    _login(second)
+    second.wait_for_url("**/beheer/")
+    with first.expect_navigation() as navigation:
+        first.get_by_role("button", name="Opslaan").first.click()
+    assert navigation.value.status == 403
+    first.goto("/beheer/casussen/nieuw")
+    offer = first.get_by_role("status").filter(has_text="Er is niet-opgeslagen tekst van")
+    offer.get_by_role("button", name="Terugzetten").click()
+    assert first.get_by_label("Titel").input_value() == "Tweede Tabblad Gracht"
+    context.close()
