@@ -114,13 +114,15 @@ def cmd_query(args) -> int:
 
 
 def cmd_guide_eval(args) -> int:
-    """Development set with its misses, held-out set as figures only (unless --toon-heldout-missers)."""
+    """Development sets with their misses, held-out set as figures only (unless --toon-heldout-missers)."""
     from toolbox.graph.model import GraphModel
-    from toolbox.guide.evaluation import DEFAULT_SET, HELDOUT_SET, evaluate, format_evaluation, load_set
+    from toolbox.guide.evaluation import DEFAULT_SET, DEV2_SET, HELDOUT_SET, evaluate, format_evaluation, load_set
     from toolbox.guide.ranker import SituationRanker
 
     settings = _settings(args)
     sets = [("ontwikkelset", Path(args.set) if args.set else DEFAULT_SET, True)]
+    if not args.set:
+        sets.append(("ontwikkelset 2", DEV2_SET, True))
     if not args.set and not args.alleen_ontwikkelset:
         sets.append(("held-out set", HELDOUT_SET, args.toon_heldout_missers))
     try:
@@ -220,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("guide-eval", help="plaatsing van beschreven situaties meten (top-1/top-3 per niveau)")
     p.add_argument("--set", help="een eigen evaluatieset als JSON (standaard: ontwikkelset en held-out set)")
-    p.add_argument("--alleen-ontwikkelset", action="store_true", help="de held-out set overslaan")
+    p.add_argument("--alleen-ontwikkelset", action="store_true",
+                   help="de held-out set overslaan (alleen de twee ontwikkelsets)")
     p.add_argument("--toon-heldout-missers", action="store_true",
                    help="ook de missers van de held-out set tonen (niet gebruiken om op af te stemmen)")
     p.add_argument("--content")

@@ -182,6 +182,8 @@
       }
     });
 
+    // Another script set the choices (bewaren.js putting a kept copy back, samenvoegen.js): show them.
+    select.addEventListener("change", renderChosen);
     renderChosen();
   }
 
