@@ -204,7 +204,7 @@ class CaseEditor(CaseHistory):
                 extras: list[tuple] | None = None, modified: str | None = None,
                 approver: str | None = None) -> Prepared:
         """Turn form values into the case graph and validate it together with the rest of the content.
-        approver: the account that publishes someone else's draft (toolbox/editing/drafts.py)."""
+        approver: the account that publishes someone else's draft (toolbox/editing/review/drafts.py)."""
         is_new = slug is None
         errors: dict[str, list[str]] = {}
         general: list[str] = []

@@ -1,8 +1,8 @@
 """/beheer drafts and review: save a case as a concept, preview it, offer it for review, publish it as
 a second editor (four eyes) or send it back with a remark; propose a new gemeente from the CBS list.
 
-The states, the four-eyes rule and publishing through the editor's gate are in toolbox/editing/drafts.py
-and toolbox/editing/municipality.py; this module is the web side of them (routes on the `beheer` blueprint,
+The states, the four-eyes rule and publishing through the editor's gate are in toolbox/editing/review/drafts.py
+and toolbox/editing/review/municipality.py; this module is the web side of them (routes on the `beheer` blueprint,
 which checks origin, CSRF and the session first).
 """
 
@@ -11,8 +11,9 @@ from __future__ import annotations
 from flask import current_app, g, redirect, request, url_for
 
 from toolbox.accounts.registry import audit
-from toolbox.editing import municipality
-from toolbox.editing.drafts import (
+from toolbox.editing.form import Conflict, EditError, Invalid, size_errors, token_of, values_from_form
+from toolbox.editing.review import municipality
+from toolbox.editing.review.drafts import (
     REVIEW,
     DraftError,
     DraftStore,
@@ -20,7 +21,6 @@ from toolbox.editing.drafts import (
     draft_case,
     publish_case,
 )
-from toolbox.editing.form import Conflict, EditError, Invalid, size_errors, token_of, values_from_form
 from toolbox.editing.write_errors import WriteFailed
 from webapp.beheer.cases import _field_views, refresher
 from webapp.beheer.refresher import BUSY, FAILED, READY

@@ -1,4 +1,4 @@
-"""Drafts and review (toolbox/editing/drafts.py): the store, the state machine with its refusals, publishing
+"""Drafts and review (toolbox/editing/review/drafts.py): the store, the state machine with its refusals, publishing
 through the editor's gate with the approver as PROV-O, and new gemeenten from the shipped CBS list."""
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF
 
 from toolbox.config import REPO_ROOT, Settings
-from toolbox.editing import municipality
-from toolbox.editing.drafts import (
+from toolbox.editing.editor import CaseEditor
+from toolbox.editing.form import Conflict, Invalid, empty_values
+from toolbox.editing.review import municipality
+from toolbox.editing.review.drafts import (
     CONCEPT,
     REJECTED,
     REVIEW,
@@ -23,8 +25,6 @@ from toolbox.editing.drafts import (
     draft_case,
     publish_case,
 )
-from toolbox.editing.editor import CaseEditor
-from toolbox.editing.form import Conflict, Invalid, empty_values
 from toolbox.editing.validation import shacl_errors
 from toolbox.graph.validate import validate_content
 from toolbox.namespaces import TOR

@@ -31,7 +31,7 @@ from toolbox.files import atomic_write
 from toolbox.graph.content import parse_turtle, rebase_graph
 from toolbox.namespaces import SCHEMA, TOR
 
-LIST_FILE = Path(__file__).resolve().parent.parent / "data" / "gemeenten.csv"
+LIST_FILE = Path(__file__).resolve().parents[2] / "data" / "gemeenten.csv"
 FOLDER = "gemeenten"
 TOOI = "https://identifier.overheid.nl/tooi/id/gemeente/"
 GEMEENTE = f"{CANONICAL_BASE}/id/gemeente/"
