@@ -249,6 +249,8 @@ def publish_draft(kind: str, slug: str):
                           existing=None if d.base_token == "nieuw" else d.slug, problems_title=title)
     except WriteFailed as exc:
         raise Refused(exc.status, "Niet gepubliceerd", str(exc)) from exc
+    except EditError as exc:  # e.g. a gemeente draft whose code is not in the list (a damaged draft file)
+        _refuse(exc)
     audit(_settings(), "concept_gepubliceerd", account=g.account, ip=_ip(),
           detail={"soort": kind, "concept": slug, "auteur": d.author, "goedkeurder": g.account.id,
                   "versie": result.token})

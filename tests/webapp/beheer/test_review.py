@@ -173,3 +173,21 @@ def test_a_new_case_draft_needs_an_address(site):
                                                           "csrf_token": csrf_of(page.text)})
     assert refused.status_code == 422 and "geldig, vrij adres" in refused.text
     assert 'value="Een plein dat de buurt zelf ontwierp.' in refused.text or "Een plein dat de buurt" in refused.text
+
+
+def test_a_damaged_gemeente_draft_is_refused_not_a_server_error(site):
+    from toolbox.editing.review.drafts import DraftStore
+
+    settings = site.config["TOOLBOX"]
+    author_id = AccountStore(settings).by_name("auteur").id
+    store = DraftStore(settings)
+    store.save_draft("gemeente", "nergenshuizen", {"code": "GM9998", "naam": "Nergenshuizen", "slug": "nergenshuizen"},
+                     author_id)
+    store.submit("gemeente", "nergenshuizen", author_id)
+    reviewer = signed_in(site, "beoordelaar")
+    page = reviewer.get("/beheer/concepten/gemeente/nergenshuizen")
+    before = content_of(site)
+    refused = reviewer.post("/beheer/concepten/gemeente/nergenshuizen/publiceren",
+                            data={"csrf_token": csrf_of(page.text)})
+    assert refused.status_code == 400 and "Kies een gemeente uit de lijst" in refused.text
+    assert content_of(site) == before and store.get("gemeente", "nergenshuizen") is not None
