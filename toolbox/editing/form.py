@@ -17,6 +17,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
 from toolbox.config import CANONICAL_BASE
+from toolbox.editing.links import link_problems
 from toolbox.graph.content import SLUG_RE
 from toolbox.namespaces import SCHEMA, TOR
 
@@ -258,6 +259,9 @@ def values_to_graph(values: dict, slug: str, status: str, modified: str, account
                 graph.add((uri, f.predicate, Literal(text, datatype=XSD.gYear)))
         else:
             text = clean_text(value, f.kind == "text")
+            problems = link_problems(text) if f.kind == "text" else []  # [tekst](…) only to http(s)
+            if problems:
+                errors.setdefault(f.name, []).extend(problems)
             if text:
                 graph.add((uri, f.predicate, Literal(text, lang="nl") if f.lang else Literal(text)))
     graph.add((uri, TOR.status, Literal(status)))
