@@ -32,6 +32,8 @@ from toolbox.editing.form import (
 from toolbox.editing.history import text_diff
 from toolbox.editing.write_errors import WriteFailed
 from webapp import page_cache
+from webapp.beheer import archive
+from webapp.beheer.choices import details
 from webapp.beheer.refresher import BUSY, FAILED, READY, Refresher
 from webapp.beheer.views import (
     CHECKBOX_LIMIT,
@@ -65,7 +67,7 @@ def _options(segments: tuple[str, ...]) -> list[dict]:
             notation = m.text(uri, "skos:notation")
             if segment in ("cluster", "ontwikkelteam") and notation and notation not in label:
                 label = f"{notation}: {label}"
-            options.append({"value": f"{segment}/{m.slug(uri)}", "label": label, "group": group})
+            options.append({"value": f"{segment}/{m.slug(uri)}", "label": label, "group": group, **details(m, uri)})
     return options
 
 
@@ -279,6 +281,9 @@ def change_status(slug: str):
     wanted = request.form.get("status", "")
     if wanted not in (STATUS_ACTIVE, STATUS_RETIRED):
         raise Refused(400, "Onbekende status", "Kies archiveren of weer publiceren.")
+    if wanted == STATUS_RETIRED and not archive.confirmed():  # archiving asks first (webapp/beheer/archive.py)
+        return archive.confirm_page(slug, 400, "Vink aan dat je de casus echt wilt archiveren. Er is niets "
+                                    "veranderd.", token=(request.form.get("versie") or "")[:64] or None)
     prepared = editor().prepare_status(slug, wanted, g.account.id)
     if not prepared.ok:
         problems = [m for ms in prepared.errors.values() for m in ms] + prepared.general
