@@ -203,6 +203,7 @@
       active = -1;
       // With text typed, the first match is highlighted: Enter takes it.
       if (open && words.length) setActive(0);
+      if (open && list.scrollIntoView) list.scrollIntoView({ block: "nearest" });
       say(shown.length ? shown.length + (shown.length === 1 ? " mogelijkheid." : " mogelijkheden.")
         : "Niets gevonden voor ‘" + input.value.trim() + "’.");
     }
