@@ -8,7 +8,7 @@ from urllib.parse import quote, unquote, urlsplit
 from flask import request
 from markupsafe import Markup, escape
 
-from toolbox.editing.links import pieces
+from toolbox.graph.text_links import pieces, plain_text
 from toolbox.negotiation import HTML_TYPES, choose
 from webapp.state import state
 
@@ -21,7 +21,7 @@ LIST_ITEM = re.compile(r"^\s*[-•▪]\s+")
 
 
 def inline(text: str) -> Markup:
-    """Escaped text with its `[tekst](https://…)` and bare http(s) links as links (toolbox.editing.links);
+    """Escaped text with its `[tekst](https://…)` and bare http(s) links as links (toolbox.graph.text_links);
     outside links open in the same tab and carry rel="external noopener"."""
     html = []
     for piece in pieces(text):
@@ -108,6 +108,7 @@ def register(app) -> None:
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["live"] = live
     app.jinja_env.filters["link_text"] = link_text
+    app.jinja_env.filters["plain"] = plain_text
     app.jinja_env.globals["doc_url"] = doc_url
     app.jinja_env.globals["label"] = label
     app.jinja_env.trim_blocks = True

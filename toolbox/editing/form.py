@@ -17,8 +17,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
 from toolbox.config import CANONICAL_BASE
-from toolbox.editing.links import link_problems
 from toolbox.graph.content import SLUG_RE
+from toolbox.graph.text_links import link_problems
 from toolbox.namespaces import SCHEMA, TOR
 
 CASES = "casussen"

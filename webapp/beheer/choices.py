@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from toolbox.editing.links import plain_text
+from toolbox.graph.text_links import plain_text
 
 SHORT = 160
 SENTENCE_END = re.compile(r"(?<=[a-z0-9)’'\"])[.!?](?=\s+[A-Z0-9‘'\"(])")

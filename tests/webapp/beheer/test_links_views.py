@@ -38,8 +38,15 @@ def test_links_show_in_the_preview_and_on_the_public_page(site, editor_client): 
     assert saved.status_code == 303
     text = (settings_of(site).content_dir / "casussen" / "linkrijk-plein.ttl").read_text()
     assert "[de leidraad van de gemeente](https://example.nl/leidraad?deel=1&versie=2)" in text
-    public = client_for(site).get("/doc/casus/linkrijk-plein")
+    reader = client_for(site)
+    public = reader.get("/doc/casus/linkrijk-plein")
     assert public.status_code == 200 and link in public.text
+    # Search and the short summary in the list read the text without the markup.
+    listing = reader.get("/casussen").text
+    assert "volgt de leidraad van de gemeente en" in listing and "](https://example.nl/leidraad" not in listing
+    hits = reader.get("/zoeken?q=linkrijk+leidraad&format=json").json["results"]
+    snippet = next(h for h in hits if h["uri"].endswith("/casus/linkrijk-plein"))["snippet"]
+    assert "leidraad" in snippet and "](" not in snippet and "example.nl/leidraad" not in snippet
 
 
 def test_the_list_takes_get_parameters_and_names_wrong_ones(site, editor_client):  # noqa: F811

@@ -2,7 +2,8 @@
 
 Editors type this small syntax in the text fields of a case; it is stored as it was typed (the
 literal in the content), checked when a form is saved (only http and https; anything else is a
-Dutch error at the field) and turned into links when a page is shown. Splitting the text into
+Dutch error at the field), turned into links when a page is shown, and read as plain text by the
+search index and short summaries. It lives with the graph because every layer above reads it. Splitting the text into
 pieces here, and escaping in the renderer, keeps the rendered HTML safe whatever a file holds.
 """
 

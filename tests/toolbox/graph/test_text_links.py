@@ -1,11 +1,11 @@
-"""Inline links in long texts: parsing, the editor's errors, and the plain text (toolbox/editing/links.py)."""
+"""Inline links in long texts: parsing, the editor's errors, and the plain text (toolbox/graph/text_links.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 from toolbox.editing.form import empty_values, values_to_graph
-from toolbox.editing.links import Piece, link_problems, pieces, plain_text
+from toolbox.graph.text_links import Piece, link_problems, pieces, plain_text
 
 
 def test_a_link_with_text_and_a_bare_url_become_links():
