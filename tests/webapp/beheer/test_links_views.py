@@ -61,3 +61,7 @@ def test_the_list_takes_get_parameters_and_names_wrong_ones(site, editor_client)
     wrong = editor_client.get("/beheer/?status=weg&sorteer=kleur")
     assert wrong.status_code == 400
     assert "Kies een status uit de lijst" in wrong.text and "Sorteer op titel of op laatst gewijzigd" in wrong.text
+
+
+def test_the_confirmation_page_of_an_unknown_case_is_not_found(site, editor_client):  # noqa: F811
+    assert editor_client.get("/beheer/casussen/bestaat-niet/archiveren").status_code == 404

@@ -126,7 +126,7 @@ def test_enter_with_several_matches_takes_the_first_and_arrows_move(page):
     assert _chosen(page, label).locator("li").count() == before + 2
 
 
-def test_typed_text_that_was_not_chosen_is_kept_and_named(page):
+def test_typed_text_that_was_not_chosen_is_kept_and_named(page, axe):
     page.goto(f"/beheer/casussen/{CASE}")
     url = page.url
     box = _box(page, "Gebruikte tools en hulpmiddelen")
@@ -137,6 +137,7 @@ def test_typed_text_that_was_not_chosen_is_kept_and_named(page):
     assert "‘kostenbaten’ is niet toegevoegd" in notice.inner_text()
     assert box.input_value() == "kostenbaten"  # still there
     assert "f-used_tool-melding" in box.get_attribute("aria-describedby")
+    _axe_clean(axe, page, "formulier met melding bij de kiezer")
     # Saving does not drop it silently either: the form stays, focus goes back to the field.
     page.get_by_role("button", name="Opslaan", exact=True).click()
     assert page.url == url
