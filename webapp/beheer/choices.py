@@ -1,7 +1,8 @@
 """What the case form's picker shows and searches per option: alternative names and a short description.
 
-The picker (webapp/static/js/picker.js) searches the label, the alternative and hidden names
-(`skos:altLabel`, `skos:hiddenLabel`) and shows one short line per option, so that an editor can
+The picker (webapp/static/js/picker.js) searches the label, the alternative names (`skos:altLabel`,
+shown when they matched) and the search words (`skos:hiddenLabel`, never shown, as SKOS intends),
+and shows one short line per option, so that an editor can
 tell 140 knelpunten apart without opening them: a tool's `tor:blurb`, otherwise the first sentence of
 `skos:definition` or `dcterms:description`.
 """
@@ -27,10 +28,11 @@ def first_sentence(text: str | None, limit: int = SHORT) -> str:
 
 
 def details(model, uri: str) -> dict[str, str]:
-    """`alt` (alternative names, separated by ' · ') and `description` for one option."""
-    names = model.texts(uri, "skos:altLabel") + model.texts(uri, "skos:hiddenLabel")
+    """`alt` (alternative names, separated by ' · '), `hidden` (search words) and `description` of an option."""
+    names = {"alt": " · ".join(model.texts(uri, "skos:altLabel")),
+             "hidden": " · ".join(model.texts(uri, "skos:hiddenLabel"))}
     for prop in ("tor:blurb", "skos:definition", "dcterms:description", "tor:goal"):
         found = model.text(uri, prop)
         if found:
-            return {"alt": " · ".join(names), "description": first_sentence(found)}
-    return {"alt": " · ".join(names), "description": ""}
+            return {**names, "description": first_sentence(found)}
+    return {**names, "description": ""}

@@ -17,7 +17,7 @@ def model(real_store, real_settings):
 def test_a_tool_brings_its_alternative_names_and_its_blurb(model, real_settings):
     tool = next(u for u in model.instances("Tool") if u.endswith("/tool/mkba"))
     found = details(model, tool)
-    assert "MKBA" in found["alt"].split(" · ")
+    assert "MKBA" in found["alt"].split(" · ") and "MKBA" not in found["hidden"]
     assert "welvaart" in found["description"] and len(found["description"]) <= 162
 
 

@@ -103,6 +103,15 @@ def test_an_alternative_name_finds_the_tool_and_enter_takes_it(page, axe):
     assert box.input_value() == "" and box.get_attribute("aria-expanded") == "false"
 
 
+def test_search_words_find_a_step_but_are_not_shown(page):
+    page.goto(f"/beheer/casussen/{CASE}")
+    _box(page, "Doorlopen stappen").fill("kostenraming")  # a skos:hiddenLabel of the step Richting DO
+    options = page.get_by_role("listbox", name="Doorlopen stappen").get_by_role("option")
+    assert options.count() == 1
+    assert options.first.locator(".picker-label").inner_text() == "Richting DO"
+    assert "kostenraming" not in options.first.inner_text()
+
+
 def test_enter_with_several_matches_takes_the_first_and_arrows_move(page):
     page.goto(f"/beheer/casussen/{CASE}")
     label = "Gemelde knelpunten"

@@ -1,9 +1,10 @@
 // Beheer: search-as-you-type pickers over <select multiple data-picker> (WAI-ARIA combobox with a listbox).
 // Without JavaScript the plain multiple-choice lists work as they are; this only enhances them.
 // The original <select> stays in the form (hidden) and remains what is submitted.
-// Searches the label, the group and the alternative names (data-alt); shows a short description
-// (data-desc). Typed text stays until an option is chosen or the text is cleared; text that was not
-// chosen is never dropped silently: the field says so, and the form is not sent until it is resolved.
+// Searches the label, the group, the alternative names (data-alt) and search words (data-zoek);
+// shows a short description (data-desc). Typed text stays until an option is chosen or the text is
+// cleared; text that was not chosen is never dropped silently: the field says so, and the form is not
+// sent until it is resolved.
 (function () {
   "use strict";
 
@@ -21,9 +22,10 @@
     var options = Array.prototype.slice.call(select.options).map(function (o) {
       var group = o.parentNode && o.parentNode.tagName === "OPTGROUP" ? o.parentNode.label : "";
       var alt = o.getAttribute("data-alt") || "";
+      var hidden = o.getAttribute("data-zoek") || "";  // search words: found, never shown
       return {
         option: o, label: o.textContent, group: group, alt: alt, description: o.getAttribute("data-desc") || "",
-        key: fold(o.textContent + " " + group + " " + alt)
+        key: fold(o.textContent + " " + group + " " + alt + " " + hidden)
       };
     });
 
@@ -182,7 +184,9 @@
           group.textContent = " · " + item.group;
           li.appendChild(group);
         }
-        if (item.alt && words.length && !words.every(function (w) { return fold(item.label).indexOf(w) !== -1; })) {
+        var inLabel = function (w) { return fold(item.label + " " + item.group).indexOf(w) !== -1; };
+        var inAlt = function (w) { return fold(item.alt).indexOf(w) !== -1; };
+        if (item.alt && words.length && !words.every(inLabel) && words.some(inAlt)) {
           var alt = document.createElement("span");
           alt.className = "alt";
           alt.textContent = " (ook: " + item.alt + ")";
