@@ -8,6 +8,7 @@ from urllib.parse import quote, unquote, urlsplit
 from flask import request
 from markupsafe import Markup, escape
 
+from toolbox.graph.text_links import pieces, plain_text
 from toolbox.negotiation import HTML_TYPES, choose
 from webapp.state import state
 
@@ -19,8 +20,21 @@ def url_quote(part: str) -> str:
 LIST_ITEM = re.compile(r"^\s*[-•▪]\s+")
 
 
+def inline(text: str) -> Markup:
+    """Escaped text with its `[tekst](https://…)` and bare http(s) links as links (toolbox.graph.text_links);
+    outside links open in the same tab and carry rel="external noopener"."""
+    html = []
+    for piece in pieces(text):
+        if piece.href is None:
+            html.append(str(escape(piece.text)))
+        else:
+            html.append(f'<a class="utrecht-link" href="{escape(piece.href)}" rel="external noopener">'
+                        f'{escape(piece.text)}</a>')
+    return Markup("".join(html))
+
+
 def rich_text(text: str | None) -> Markup:
-    """Paragraphs and "- " lists as HTML; everything else is escaped."""
+    """Paragraphs, "- " lists and inline links as HTML; everything else is escaped."""
     if not text:
         return Markup("")
     html = []
@@ -28,15 +42,15 @@ def rich_text(text: str | None) -> Markup:
         lines = [line for line in block.splitlines() if line.strip()]
         items = [line for line in lines if LIST_ITEM.match(line)]
         if items and len(items) == len(lines):
-            lis = "".join(f"<li>{escape(LIST_ITEM.sub('', line))}</li>" for line in lines)
+            lis = "".join(f"<li>{inline(LIST_ITEM.sub('', line))}</li>" for line in lines)
             html.append(f'<ul class="utrecht-unordered-list">{lis}</ul>')
         elif items:
             intro = [line for line in lines if not LIST_ITEM.match(line)]
-            html.append(f'<p class="utrecht-paragraph">{escape(" ".join(intro))}</p>')
-            lis = "".join(f"<li>{escape(LIST_ITEM.sub('', line))}</li>" for line in items)
+            html.append(f'<p class="utrecht-paragraph">{inline(" ".join(intro))}</p>')
+            lis = "".join(f"<li>{inline(LIST_ITEM.sub('', line))}</li>" for line in items)
             html.append(f'<ul class="utrecht-unordered-list">{lis}</ul>')
         else:
-            html.append(f'<p class="utrecht-paragraph">{escape(" ".join(lines))}</p>')
+            html.append(f'<p class="utrecht-paragraph">{inline(" ".join(lines))}</p>')
     return Markup("".join(html))
 
 
@@ -94,6 +108,7 @@ def register(app) -> None:
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["live"] = live
     app.jinja_env.filters["link_text"] = link_text
+    app.jinja_env.filters["plain"] = plain_text
     app.jinja_env.globals["doc_url"] = doc_url
     app.jinja_env.globals["label"] = label
     app.jinja_env.trim_blocks = True

@@ -181,6 +181,9 @@ def test_editor_journey(browser, server, axe):
 
     # Retire: off the site, not destroyed.
     page.goto(f"/beheer/casussen/{SLUG}")
+    page.get_by_role("link", name="Casus archiveren…").click()
+    page.wait_for_url("**/archiveren*")
+    page.get_by_label(re.compile("Ja, haal")).check()
     page.get_by_role("button", name="Casus archiveren").click()
     page.wait_for_url("**melding=gearchiveerd")
     assert page.goto(f"/doc/casus/{SLUG}").status == 404
