@@ -55,6 +55,7 @@ from toolbox.editing.form import (
     is_report_of,
     slugify,
     token_of,
+    top_order,
     values_to_graph,
 )
 from toolbox.editing.gate import approve
@@ -221,7 +222,8 @@ class CaseEditor(CaseHistory):
             slug = "nieuwe-casus-zonder-geldig-adres"
         modified = modified or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         graph, input_errors = values_to_graph(values, slug, status, modified, account_id, extras)
-        add_reports(graph, self.uri(slug), slug, None if is_new else self._previous(slug), account_id, modified)
+        add_reports(graph, self.uri(slug), slug, None if is_new else self._previous(slug), account_id, modified,
+                    order=top_order(values))
         for name, messages in input_errors.items():
             errors.setdefault(name, []).extend(messages)
         uri = self.uri(slug)
