@@ -97,3 +97,21 @@ def test_a_file_that_cannot_be_read_is_left_alone(tmp_path):
     result = format_case_file(broken)
     assert result.problem and not result.changed
     assert broken.read_text(encoding="utf-8") == "dit is geen turtle"
+
+
+def test_format_command_checks_and_fixes_case_files(tmp_path, capsys):
+    import shutil
+
+    from toolbox.cli import main
+    from toolbox.config import REPO_ROOT
+
+    shutil.copytree(REPO_ROOT / "content" / "casussen", tmp_path / "casussen")
+    assert main(["format", "--check", "--content", str(tmp_path)]) == 0  # the shipped files are in the house format
+    path = tmp_path / "casussen" / "laakhavens.ttl"
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original.replace(" ;\n    ", " ; "), encoding="utf-8")  # squeezed by hand
+    assert main(["format", "--check", "--content", str(tmp_path)]) == 1
+    assert path.read_text(encoding="utf-8") != original  # --check writes nothing
+    assert main(["format", "--content", str(tmp_path)]) == 0
+    assert path.read_text(encoding="utf-8") == original
+    assert "laakhavens.ttl: herschreven" in capsys.readouterr().out
