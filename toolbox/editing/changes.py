@@ -107,8 +107,9 @@ def _numbered(values) -> str:
     return ", ".join(f"{i}. {v}" for i, v in enumerate(values, start=1))
 
 
-def word_diff(old: str, new: str) -> list[tuple[str, str]]:
-    """Old and new text as runs of (same|removed|added, text), word by word, to show inside a sentence."""
+def word_diff(old: str, new: str, context: int | None = None) -> list[tuple[str, str]]:
+    """Old and new text as runs of (same|removed|added, text), word by word, to show inside a sentence.
+    With `context`, unchanged stretches keep that many words next to a change and become '…' between."""
     a, b = re.findall(r"\s+|[^\s]+", old or ""), re.findall(r"\s+|[^\s]+", new or "")
     out: list[tuple[str, str]] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
@@ -119,4 +120,20 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
             out.append(("removed", "".join(a[i1:i2])))
         if j2 > j1:
             out.append(("added", "".join(b[j1:j2])))
-    return out
+    if context is None:
+        return out
+    return [(kind, _shortened(text, context, i == 0, i == len(out) - 1) if kind == "same" else text)
+            for i, (kind, text) in enumerate(out)]
+
+
+def _shortened(text: str, context: int, first: bool, last: bool) -> str:
+    """An unchanged stretch with only `context` words kept next to the changes around it."""
+    tokens = re.findall(r"\s+|[^\s]+", text)
+    words = [i for i, t in enumerate(tokens) if not t.isspace()]
+    keep_head = 0 if first else context
+    keep_tail = 0 if last else context
+    if len(words) <= keep_head + keep_tail + 3:
+        return text
+    head = "".join(tokens[:words[keep_head - 1] + 1]) if keep_head else ""
+    tail = "".join(tokens[words[-keep_tail]:]) if keep_tail else ""
+    return (head + " … " if head else "… ") + tail if tail else head + " …"

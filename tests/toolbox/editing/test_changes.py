@@ -74,3 +74,11 @@ def test_an_unreadable_version_has_no_changes_to_tell():
 def test_word_diff_marks_only_the_changed_words():
     assert word_diff("de kade vergroent", "de straat vergroent") == [
         ("same", "de "), ("removed", "kade"), ("added", "straat"), ("same", " vergroent")]
+
+
+def test_word_diff_with_context_keeps_a_few_words_around_each_change():
+    old = " ".join(f"w{i}" for i in range(60))
+    new = old.replace("w30 ", "nieuw w30 ")
+    assert word_diff(old, new, context=3) == [
+        ("same", "… w27 w28 w29 "), ("added", "nieuw "), ("same", "w30 w31 w32 …")]
+    assert word_diff("a b c", "a x c", context=3) == word_diff("a b c", "a x c")  # short: all of it
