@@ -100,3 +100,49 @@ def test_old_versions_without_a_sidecar_are_still_read(site):  # noqa: F811
     assert page.status_code == 200
     assert "Versie van " in page.text and "door redacteur" in page.text
     assert "Thema toegevoegd" in page.text
+
+
+def browser_form(html: str) -> list[tuple[str, str]]:
+    """The fields a browser sends for this edit form, in page order (a select sends its chosen options so)."""
+    import html as html_module
+
+    data: list[tuple[str, str]] = []
+    for tag in re.finditer(r"<(input|textarea|select)\b([^>]*)>(.*?)(?=<(?:input|textarea|select)\b|$)", html, re.S):
+        kind, attrs, rest = tag.groups()
+        name = re.search(r'\bname="([^"]*)"', attrs)
+        if not name or re.search(r'type="(submit|button|checkbox|radio)"', attrs):
+            continue
+        if kind == "textarea":
+            data.append((name.group(1), html_module.unescape(rest.split("</textarea>", 1)[0])))
+        elif kind == "select":
+            body = rest.split("</select>", 1)[0]
+            data += [(name.group(1), html_module.unescape(v))
+                     for v in re.findall(r'<option value="([^"]*)"[^>]*\bselected\b', body)]
+        else:
+            value = re.search(r'\bvalue="([^"]*)"', attrs)
+            data.append((name.group(1), html_module.unescape(value.group(1)) if value else ""))
+    for box in re.finditer(r'<input\b[^>]*type="checkbox"[^>]*>', html):
+        if " checked" in box.group(0):
+            data.append((re.search(r'name="([^"]*)"', box.group(0)).group(1),
+                         html_module.unescape(re.search(r'value="([^"]*)"', box.group(0)).group(1))))
+    return data
+
+
+def test_saving_the_form_as_a_browser_sends_it_keeps_the_top_three_ranking(site):  # noqa: F811
+    from werkzeug.datastructures import MultiDict
+
+    slug = "wallengebied-integrale-ontwerpaanpak"
+    path = settings_of(site).content_dir / "casussen" / f"{slug}.ttl"
+    before = path.read_text(encoding="utf-8")
+    editor = client_for(site)
+    assert login(editor, "redacteur").status_code == 303
+    form = editor.get(f"/beheer/casussen/{slug}").text
+    data = browser_form(form)
+    assert [v for k, v in data if k == "top_knelpunt"] == [
+        "knelpunt/tactisch-gat", "knelpunt/koppeling-fysiek-sociaal-ontbreekt", "knelpunt/marktpartijen-weinig-ruimte"]
+    saved = editor.post(f"/beheer/casussen/{slug}", data=MultiDict(data + [("actie", "opslaan")]))
+    assert saved.status_code == 303, saved.text[:2000]
+    after = path.read_text(encoding="utf-8")
+    changed = {line.split()[0] for line in set(before.split("\n")) ^ set(after.split("\n")) if line.strip()}
+    assert changed <= {"dcterms:modified", "prov:wasAttributedTo"}, changed
+    assert "\n    tor:topKnelpunt knelpunt:tactisch-gat ,\n" in after
