@@ -43,6 +43,8 @@ def test_editor_reads_who_changed_what_and_when(site):  # noqa: F811
     public = site.test_client()
     before = public.get(f"/doc/casus/{SLUG}")
     assert "Laatst gewijzigd op <time datetime=\"2026-11-22\">22 november 2026</time>." in before.text
+    for other in ("/doc/tool/ambitieweb", "/doc/knelpunt/aansluiting-belevingswereld-bewoners"):
+        assert "Laatst gewijzigd op <time datetime=\"2026-11-22\">22 november 2026</time>." in public.get(other).text
 
     editor = client_for(site)
     assert login(editor, "redacteur").status_code == 303
