@@ -40,7 +40,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_format(args) -> int:
-    from toolbox.editing.house_format import format_cases
+    from toolbox.editing.turtle import format_cases
 
     results = format_cases(_settings(args).content_dir, write=not args.check)
     for r in results:

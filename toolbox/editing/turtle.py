@@ -4,20 +4,24 @@ The format is made so that a save changes only the lines of the fields that chan
 per line (a multi-valued one with each further value on a line of its own, in a fixed order), the
 top-3 in rank order, the project's sources and outside links as two statements, `dcterms:modified`
 and `prov:wasAttributedTo` each on a line of their own at the end, and the knelpunt reports after
-the case, one block each, in IRI order (docs/editing.md). Other modules (drafts, `toolbox format`)
-call these functions: keep their names stable.
+the case, one block each, in IRI order (docs/editing.md). `format_case_file` brings a hand-written
+file into that format (`toolbox format`). Other modules (drafts) call these functions: keep their names stable.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
 from toolbox.config import CANONICAL_BASE
-from toolbox.editing.form import IRI_RE, _id, rank_of
-from toolbox.graph.content import parse_turtle
+from toolbox.editing.form import CASES, IRI_RE, _id, rank_of
+from toolbox.files import atomic_write
+from toolbox.graph.content import decode, parse_turtle
 from toolbox.namespaces import SCHEMA, TOR
 
 # Turtle output: the prefix block of the existing case files, in the same style.
@@ -146,3 +150,40 @@ def serialize_case(graph: Graph, uri: URIRef) -> str:
     if problem or set(check) != set(graph):
         raise ValueError("De Turtle van de casus komt niet overeen met de graaf (fout in de schrijver).")
     return text
+
+
+# ---------------------------------------------------------------------------
+# Bringing hand-written files into the house format (`toolbox format`): only when the graph stays isomorphic
+
+@dataclass
+class Formatted:
+    path: Path
+    changed: bool
+    problem: str = ""
+
+
+def format_case_file(path: Path, write: bool = True) -> Formatted:
+    """One case file in the house format; `changed` says whether it was (or would be) rewritten."""
+    text, problem = decode(path.read_bytes(), path.name)
+    if problem:
+        return Formatted(path, False, problem.message)
+    graph, problem = parse_turtle(text, path.name, CANONICAL_BASE)
+    if problem:
+        return Formatted(path, False, problem.message)
+    uri = URIRef(f"{CANONICAL_BASE}/id/casus/{path.stem}")
+    try:
+        out = serialize_case(graph, uri)
+    except ValueError as exc:
+        return Formatted(path, False, str(exc))
+    again, _ = parse_turtle(out, path.name, CANONICAL_BASE)
+    if again is None or not isomorphic(graph, again):
+        return Formatted(path, False, "de betekenis zou veranderen; niet herschreven")
+    if out == text:
+        return Formatted(path, False)
+    if write:
+        atomic_write(path, out.encode("utf-8"))
+    return Formatted(path, True)
+
+
+def format_cases(content_dir: Path, write: bool = True) -> list[Formatted]:
+    return [format_case_file(p, write) for p in sorted((Path(content_dir) / CASES).glob("*.ttl"))]

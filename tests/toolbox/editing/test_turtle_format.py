@@ -1,4 +1,4 @@
-"""The house format of case files (toolbox/editing/turtle.py and house_format.py), on small graphs."""
+"""The house format of case files (toolbox/editing/turtle.py, also `toolbox format`), on small graphs."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
-from toolbox.editing.house_format import format_case_file
-from toolbox.editing.turtle import serialize_case
+from toolbox.editing.turtle import format_case_file, serialize_case
 from toolbox.namespaces import TOR
 
 ID = "https://toolbox-openbare-ruimte.nl/id/"
