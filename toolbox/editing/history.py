@@ -1,8 +1,8 @@
 """Earlier versions of a case: the list (who made each and when), what changed in words, and restoring one.
 
 `keep_history` (toolbox/editing/editor.py) writes instance_dir/history/{slug}/{stamp}.ttl before every
-save, and next to it {stamp}.json: who made that version and when (from its provenance, or for a file
-written by hand the time of the file), and who replaced it. Versions kept before that sidecar existed
+save, and next to it {stamp}.json: who made that version and when (from its provenance; a file without
+a date: the time of the file), and who replaced it. Versions kept before that sidecar existed
 are read from their Turtle alone. Restoring a version is a new save of that version's values,
 validated against today's content.
 """
@@ -69,7 +69,7 @@ def version_meta(data: bytes, uri, source: Path | None, replaced_by: str, action
         made_at = str(graph.value(uri, DCTERMS.modified) or "")
         account = graph.value(uri, PROV.wasAttributedTo)
         made_by = str(account).rsplit("/", 1)[-1] if account else ""
-    if not made_by and source is not None:  # written by hand: the file's own time says when
+    if not made_at and source is not None:  # no date in the file: the file's own time says when
         with contextlib.suppress(OSError):
             made_at = datetime.fromtimestamp(os.stat(source).st_mtime, UTC).isoformat(timespec="seconds")
     return {"made_at": made_at, "made_by": made_by, "replaced_by": replaced_by,

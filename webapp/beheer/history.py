@@ -53,7 +53,7 @@ def _labeller():
 
 def _maker(account_id: str, names: dict[str, str]) -> str:
     if not account_id:
-        return "buiten de site (in het bestand)"
+        return "iemand buiten de site (met de hand in het bestand)"
     return names.get(account_id, account_id)
 
 

@@ -77,7 +77,7 @@ def test_editor_reads_the_history_in_words(server):
         current = page.get_by_role("heading", level=2).first
         assert re.fullmatch(r"Huidige versie van \d{1,2} \w+ 20\d\d om \d\d:\d\d, door redactie",
                             current.inner_text().strip())
-        assert page.get_by_role("heading", level=2, name=re.compile("door buiten de site")).count() == 1
+        assert page.get_by_role("heading", level=2, name=re.compile("door iemand buiten de site")).count() == 1
         assert page.get_by_text("Samenvatting gewijzigd").is_visible()
         assert page.get_by_text("Titel gewijzigd:").is_visible()
         assert page.locator(".change-words ins").first.inner_text().strip() == "(bijgewerkt)"

@@ -64,7 +64,7 @@ def test_editor_reads_who_changed_what_and_when(site):  # noqa: F811
     headings = re.findall(r"<h2 class=\"utrecht-heading-3\">(.*?)</h2>", text)
     assert headings[0] == f"Huidige versie van {dutch_moment(second_made)}, door beheerder"
     assert headings[1] == f"Versie van {dutch_moment(first_made)}, door redacteur"
-    assert headings[2].endswith("door buiten de site (in het bestand)")
+    assert headings[2].endswith("door iemand buiten de site (met de hand in het bestand)")
     assert len(headings) == 3
     assert "<strong>Titel gewijzigd:</strong> <del>‘Sprenkelaar, samen aan de slag in de wijk!’</del> → " \
            "<ins>‘Sprenkelaar: samen aan de slag’</ins>" in text
