@@ -89,6 +89,9 @@ def _field_views(values: dict, errors: dict, is_new: bool) -> dict[str, dict]:
             known = {o["value"] for o in options}
             for value in sorted(v for v in chosen_set if v and v not in known):
                 options.append({"value": value, "label": f"{value} (onbekend)", "group": ""})
+            if f.name == "top_knelpunt":  # a browser sends chosen options in page order: put them first, ranked
+                options = sorted(options, key=lambda o: chosen.index(o["value"]) if o["value"] in chosen_set
+                                 else len(chosen))
             view["options"] = options
             view["chosen"] = chosen_set
             view["widget"] = ("select" if f.kind == "one" else

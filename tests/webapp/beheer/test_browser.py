@@ -171,7 +171,7 @@ def test_editor_journey(browser, server, axe):
     page.get_by_role("link", name="Geschiedenis").first.click()
     page.wait_for_url("**/geschiedenis")
     _axe_clean(axe, page, "geschiedenis")
-    page.locator("table a").first.click()
+    page.get_by_role("link", name="Deze versie bekijken of terugzetten").first.click()
     assert page.locator(".diff .removed").filter(has_text=f'"{TITLE}"@nl').count() == 1
     _axe_clean(axe, page, "versie")
     page.get_by_role("button", name="Deze versie terugzetten").click()
