@@ -1,4 +1,4 @@
-"""The `toolbox` command: validate, build, stats, export, query, guide-eval, serve, user, backup, restore."""
+"""The `toolbox` command: validate, format, build, stats, export, query, guide-eval, serve, user, backup, restore."""
 
 from __future__ import annotations
 
@@ -37,6 +37,21 @@ def cmd_validate(args) -> int:
             print(problem.line_text())
         print(f"{len(report.problems)} probleem/problemen gevonden.", file=sys.stderr)
     return 0 if report.ok else 1
+
+
+def cmd_format(args) -> int:
+    from toolbox.editing.turtle import format_cases
+
+    results = format_cases(_settings(args).content_dir, write=not args.check)
+    for r in results:
+        if r.problem:
+            print(f"{r.path.name}: {r.problem}", file=sys.stderr)
+        elif r.changed:
+            print(f"{r.path.name}: {'niet in de huisstijl' if args.check else 'herschreven'}")
+    bad = [r for r in results if r.problem or (args.check and r.changed)]
+    print(f"{len(results)} casusbestanden, {sum(r.changed for r in results)} "
+          f"{'wijken af' if args.check else 'herschreven'}, {sum(bool(r.problem) for r in results)} met een probleem.")
+    return 1 if bad else 0
 
 
 def cmd_build(args) -> int:
@@ -191,6 +206,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true", help="problemen als JSON")
     p.add_argument("--no-owl", action="store_true", help="sla de OWL-redeneerder over")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("format", help="casusbestanden in de huisstijl zetten (zoals een opslag via de site schrijft)")
+    p.add_argument("--content")
+    p.add_argument("--check", action="store_true", help="alleen controleren, niets herschrijven")
+    p.set_defaults(func=cmd_format)
 
     p = sub.add_parser("build", help="afleidingen, dataset en zoekindex bouwen (als de inhoud veranderde)")
     p.add_argument("--content")

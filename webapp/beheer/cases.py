@@ -30,6 +30,8 @@ from toolbox.editing.form import (
 )
 from toolbox.editing.write_errors import WriteFailed
 from webapp import page_cache
+from webapp.beheer import archive
+from webapp.beheer.choices import details
 from webapp.beheer.conflict import conflict_context, merged_values
 from webapp.beheer.refresher import BUSY, FAILED, READY, Refresher
 from webapp.beheer.views import (
@@ -64,7 +66,7 @@ def _options(segments: tuple[str, ...]) -> list[dict]:
             notation = m.text(uri, "skos:notation")
             if segment in ("cluster", "ontwikkelteam") and notation and notation not in label:
                 label = f"{notation}: {label}"
-            options.append({"value": f"{segment}/{m.slug(uri)}", "label": label, "group": group})
+            options.append({"value": f"{segment}/{m.slug(uri)}", "label": label, "group": group, **details(m, uri)})
     return options
 
 
@@ -87,6 +89,9 @@ def _field_views(values: dict, errors: dict, is_new: bool) -> dict[str, dict]:
             known = {o["value"] for o in options}
             for value in sorted(v for v in chosen_set if v and v not in known):
                 options.append({"value": value, "label": f"{value} (onbekend)", "group": ""})
+            if f.name == "top_knelpunt":  # a browser sends chosen options in page order: put them first, ranked
+                options = sorted(options, key=lambda o: chosen.index(o["value"]) if o["value"] in chosen_set
+                                 else len(chosen))
             view["options"] = options
             view["chosen"] = chosen_set
             view["widget"] = ("select" if f.kind == "one" else
@@ -268,6 +273,9 @@ def change_status(slug: str):
     wanted = request.form.get("status", "")
     if wanted not in (STATUS_ACTIVE, STATUS_RETIRED):
         raise Refused(400, "Onbekende status", "Kies archiveren of weer publiceren.")
+    if wanted == STATUS_RETIRED and not archive.confirmed():  # archiving asks first (webapp/beheer/archive.py)
+        return archive.confirm_page(slug, 400, "Vink aan dat je de casus echt wilt archiveren. Er is niets "
+                                    "veranderd.", token=(request.form.get("versie") or "")[:64] or None)
     prepared = editor().prepare_status(slug, wanted, g.account.id)
     if not prepared.ok:
         problems = [m for ms in prepared.errors.values() for m in ms] + prepared.general

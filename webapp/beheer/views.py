@@ -30,6 +30,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from toolbox.accounts.login_throttle import LoginThrottle
 from toolbox.accounts.registry import MAX_PASSWORD, AccountStore, SessionStore, audit, read_audit, tokens_match
+from toolbox.editing.case_list import SORTS, STATUSES, case_rows, choices, parse_query, select
 from toolbox.editing.editor import CaseEditor
 from toolbox.editing.form import STATUS_ACTIVE, NotEditable
 from webapp.beheer.security import cookie_secure, safe_next
@@ -361,21 +362,18 @@ def _who(account_iri: str | None, names: dict[str, str]) -> str:
 @bp.route("/")
 @login_required
 def index():
-    m = state().model
+    """All cases, searched, filtered and sorted on GET parameters (toolbox/editing/case_list.py)."""
     names = _account_names()
-    rows = []
-    for uri in m.instances("Case", include_archived=True):
-        slug = m.slug(uri)
-        rows.append({
-            "slug": slug,
-            "label": m.label(uri),
-            "status": m.text(uri, "tor:status") or STATUS_ACTIVE,
-            "modified": _when(m.text(uri, "dcterms:modified")),
-            "who": _who(m.one(uri, "prov:wasAttributedTo"), names),
-            "municipalities": [m.label(x) for x in m.objects(uri, "tor:municipality")],
-        })
-    rows.sort(key=lambda r: (r["status"] != STATUS_ACTIVE, r["label"].lower()))
-    return _render("beheer/lijst.html", rows=rows, breadcrumb=[{"label": "Beheer", "url": None}])
+    rows = case_rows(state().model, STATUS_ACTIVE)
+    query, errors = parse_query(request.args, rows)
+    shown = select(rows, query)
+    for r in shown:
+        r["when"] = _when(r["modified"])
+        r["who"] = _who(r["attributed"], names)
+    return _render("beheer/lijst.html", 400 if errors else 200, rows=shown, total=len(rows),
+                   archived=sum(r["status"] != STATUS_ACTIVE for r in rows), query=query, errors=errors,
+                   choices=choices(rows), statuses=STATUSES, sorts=SORTS,
+                   breadcrumb=[{"label": "Beheer", "url": None}])
 
 
 def _when(value: str | None) -> str:

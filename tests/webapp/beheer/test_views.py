@@ -497,8 +497,17 @@ def test_edit_conflict_history_restore_and_retire(site, editor_client):
     assert stale.status_code == 409
 
     form = editor_client.get(url).text
-    retired = editor_client.post(url + "/status", data={"csrf_token": csrf_of(form), "versie": version_of(form),
-                                                        "status": "gearchiveerd"})
+    before = path.read_text()
+    # Archiving asks first: without the ticked confirmation nothing changes (webapp/beheer/archive.py).
+    unconfirmed = editor_client.post(url + "/status", data={"csrf_token": csrf_of(form), "versie": version_of(form),
+                                                            "status": "gearchiveerd"})
+    assert unconfirmed.status_code == 400 and "Vink aan dat je de casus echt wilt archiveren" in unconfirmed.text
+    assert path.read_text() == before
+    confirm = editor_client.get(url + "/archiveren?versie=" + version_of(form))
+    assert confirm.status_code == 200 and 'name="bevestigen" value="ja"' in confirm.text
+    retired = editor_client.post(url + "/status", data={"csrf_token": csrf_of(confirm.text),
+                                                        "versie": version_of(confirm.text),
+                                                        "status": "gearchiveerd", "bevestigen": "ja"})
     assert retired.status_code == 303
     assert path.exists() and 'tor:status "gearchiveerd"' in path.read_text()
     public = site.test_client()
@@ -531,7 +540,8 @@ def test_edit_form_shows_every_field_with_a_label(site, editor_client):
     # Multiple choices work without JavaScript: plain <select multiple> and checkbox lists.
     assert re.search(r'<select[^>]*name="knelpunt"[^>]*multiple', html)
     assert re.search(r'<input[^>]*type="checkbox"[^>]*name="theme"', html)
-    assert re.search(r'<option value="knelpunt/agenda-externe-partijen" selected>', html)
+    assert re.search(r'<option value="knelpunt/agenda-externe-partijen" data-desc="[^"]+" selected>', html)
+    assert re.search(r'<option value="tool/mkba" data-alt="[^"]*MKBA[^"]*" data-desc="[^"]+"', html)
 
 
 def test_audit_log_is_for_administrators(site, editor_client):

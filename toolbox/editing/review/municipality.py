@@ -22,8 +22,9 @@ from rdflib.namespace import DCTERMS, ORG, PROV, RDF, SKOS, XSD
 
 from toolbox.config import CANONICAL_BASE
 from toolbox.editing.editor import CaseEditor, SaveResult, remove_stale_temporaries
-from toolbox.editing.form import Conflict, EditError, Invalid, Prepared, account_iri, add_approval, slugify, token_of
+from toolbox.editing.form import Conflict, EditError, Invalid, Prepared, account_iri, slugify, token_of
 from toolbox.editing.gate import approve
+from toolbox.editing.review.approval import add_approval
 from toolbox.editing.turtle import attributions
 from toolbox.editing.validation import shacl_errors
 from toolbox.editing.write_errors import WriteFailed
