@@ -83,3 +83,19 @@ def test_useful_counts_per_page(tmp_path):
     counts.add("/doc/tool/ambitieweb", False)
     counts.add("/doc/casus/laakhavens", False)
     assert counts.read() == {"/doc/tool/ambitieweb": {"ja": 2, "nee": 1}, "/doc/casus/laakhavens": {"ja": 0, "nee": 1}}
+
+
+def test_reports_are_in_the_backup(tmp_path, minimal_copy):
+    import tarfile
+
+    from toolbox.config import Settings
+    from toolbox.operations.backup import backup
+
+    settings = Settings(content_dir=minimal_copy, build_dir=tmp_path / "build", instance_dir=tmp_path / "instance",
+                        sparql_endpoint=None)
+    report = ReportStore(settings.instance_dir).add("/doc/casus/x", "X", "fout", "Een melding die blijft.")
+    UsefulCounts(settings.instance_dir).add("/doc/casus/x", True)
+    backup(settings, tmp_path / "kopie.tar.gz")
+    with tarfile.open(tmp_path / "kopie.tar.gz") as archive:
+        names = set(archive.getnames())
+    assert {f"instance/meldingen/{report.id}.json", "instance/meldingen/nuttig.json"} <= names
