@@ -15,6 +15,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import g, redirect, request, url_for
+from werkzeug.exceptions import HTTPException
 
 from toolbox.accounts.registry import audit
 from toolbox.readers.reports import BUSY, MAX_REASON, ReportError, ReportStore, UsefulCounts
@@ -118,6 +119,14 @@ def convert_reader_report(report_id: str):
     return redirect(target, 303)
 
 
+def _report_field() -> str | None:
+    """The report a case form is for; None when the form cannot be read (too large: refused already)."""
+    try:
+        return request.values.get(REPORT_FIELD)
+    except HTTPException:
+        return None
+
+
 @bp.context_processor
 def open_reports_on_the_start_page():
     if request.endpoint != "beheer.index" or g.get("account") is None:
@@ -130,7 +139,7 @@ def report_beside_the_form():
     """The reader's text beside the case form it was turned into (only while it is in behandeling)."""
     if request.endpoint not in CASE_FORMS or g.get("account") is None:
         return {}
-    report_id = request.values.get(REPORT_FIELD)
+    report_id = _report_field()
     if not report_id:
         return {}
     try:
@@ -146,9 +155,9 @@ def report_beside_the_form():
 def _record_save(response):
     """A save of the case form opened for a report, with the report's action, makes the report verwerkt."""
     if (request.endpoint not in CASE_FORMS or request.method != "POST" or response.status_code != 303
-            or request.form.get("actie") != REPORT_SAVE_ACTION or g.get("account") is None):
+            or g.get("account") is None or request.form.get("actie") != REPORT_SAVE_ACTION):
         return response
-    report_id = request.form.get(REPORT_FIELD)
+    report_id = _report_field()
     if not report_id:
         return response
     path = urlsplit(response.headers.get("Location", "")).path
