@@ -110,10 +110,12 @@ class ReportStore:
     def get(self, report_id: str) -> Report:
         try:
             data = json.loads(self._path(report_id).read_text(encoding="utf-8"))
-        except (FileNotFoundError, ValueError) as exc:
+            data["steps"] = [Step(**s) for s in data.get("steps", [])]
+            return Report(**data)
+        except FileNotFoundError as exc:
             raise ReportError("Deze melding bestaat niet.") from exc
-        data["steps"] = [Step(**s) for s in data.get("steps", [])]
-        return Report(**data)
+        except (ValueError, TypeError, AttributeError) as exc:  # damaged: the file stays for the administrator
+            raise ReportError("Deze melding is beschadigd en kan niet worden gelezen.") from exc
 
     def all(self) -> list[Report]:
         """Every report, newest first."""
@@ -122,7 +124,7 @@ class ReportStore:
             if ID_RE.match(path.stem):
                 try:
                     out.append(self.get(path.stem))
-                except (ReportError, TypeError):
+                except ReportError:
                     continue  # a damaged file stays on disk for the administrator
         return out
 

@@ -99,3 +99,12 @@ def test_reports_are_in_the_backup(tmp_path, minimal_copy):
     with tarfile.open(tmp_path / "kopie.tar.gz") as archive:
         names = set(archive.getnames())
     assert {f"instance/meldingen/{report.id}.json", "instance/meldingen/nuttig.json"} <= names
+
+
+def test_a_damaged_report_file_is_skipped_in_the_list_and_named_on_its_own(tmp_path):
+    store = ReportStore(tmp_path)
+    good = store.add("/doc/casus/x", "X", "fout", "Een melding die heel blijft.")
+    (tmp_path / "meldingen" / "20260101T000000-abcdef.json").write_text('{"id": 1}', encoding="utf-8")
+    assert [r.id for r in store.all()] == [good.id]
+    with pytest.raises(ReportError, match="beschadigd"):
+        store.get("20260101T000000-abcdef")
