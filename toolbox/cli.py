@@ -1,4 +1,4 @@
-"""The `toolbox` command: validate, build, stats, export, query, guide-eval, serve, user, backup, restore."""
+"""The `toolbox` command: validate, format, build, stats, export, query, guide-eval, serve, user, backup, restore."""
 
 from __future__ import annotations
 
@@ -37,6 +37,21 @@ def cmd_validate(args) -> int:
             print(problem.line_text())
         print(f"{len(report.problems)} probleem/problemen gevonden.", file=sys.stderr)
     return 0 if report.ok else 1
+
+
+def cmd_format(args) -> int:
+    from toolbox.editing.turtle import format_cases
+
+    results = format_cases(_settings(args).content_dir, write=not args.check)
+    for r in results:
+        if r.problem:
+            print(f"{r.path.name}: {r.problem}", file=sys.stderr)
+        elif r.changed:
+            print(f"{r.path.name}: {'niet in de huisstijl' if args.check else 'herschreven'}")
+    bad = [r for r in results if r.problem or (args.check and r.changed)]
+    print(f"{len(results)} casusbestanden, {sum(r.changed for r in results)} "
+          f"{'wijken af' if args.check else 'herschreven'}, {sum(bool(r.problem) for r in results)} met een probleem.")
+    return 1 if bad else 0
 
 
 def cmd_build(args) -> int:
@@ -114,13 +129,15 @@ def cmd_query(args) -> int:
 
 
 def cmd_guide_eval(args) -> int:
-    """Development set with its misses, held-out set as figures only (unless --toon-heldout-missers)."""
+    """Development sets with their misses, held-out set as figures only (unless --toon-heldout-missers)."""
     from toolbox.graph.model import GraphModel
-    from toolbox.guide.evaluation import DEFAULT_SET, HELDOUT_SET, evaluate, format_evaluation, load_set
+    from toolbox.guide.evaluation import DEFAULT_SET, DEV2_SET, HELDOUT_SET, evaluate, format_evaluation, load_set
     from toolbox.guide.ranker import SituationRanker
 
     settings = _settings(args)
     sets = [("ontwikkelset", Path(args.set) if args.set else DEFAULT_SET, True)]
+    if not args.set:
+        sets.append(("ontwikkelset 2", DEV2_SET, True))
     if not args.set and not args.alleen_ontwikkelset:
         sets.append(("held-out set", HELDOUT_SET, args.toon_heldout_missers))
     try:
@@ -190,6 +207,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-owl", action="store_true", help="sla de OWL-redeneerder over")
     p.set_defaults(func=cmd_validate)
 
+    p = sub.add_parser("format", help="casusbestanden in de huisstijl zetten (zoals een opslag via de site schrijft)")
+    p.add_argument("--content")
+    p.add_argument("--check", action="store_true", help="alleen controleren, niets herschrijven")
+    p.set_defaults(func=cmd_format)
+
     p = sub.add_parser("build", help="afleidingen, dataset en zoekindex bouwen (als de inhoud veranderde)")
     p.add_argument("--content")
     p.add_argument("--force", action="store_true", help="ook bouwen als er niets veranderde")
@@ -220,7 +242,8 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("guide-eval", help="plaatsing van beschreven situaties meten (top-1/top-3 per niveau)")
     p.add_argument("--set", help="een eigen evaluatieset als JSON (standaard: ontwikkelset en held-out set)")
-    p.add_argument("--alleen-ontwikkelset", action="store_true", help="de held-out set overslaan")
+    p.add_argument("--alleen-ontwikkelset", action="store_true",
+                   help="de held-out set overslaan (alleen de twee ontwikkelsets)")
     p.add_argument("--toon-heldout-missers", action="store_true",
                    help="ook de missers van de held-out set tonen (niet gebruiken om op af te stemmen)")
     p.add_argument("--content")

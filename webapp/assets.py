@@ -26,7 +26,7 @@ except ImportError:  # pyproject.toml requires it; without it gzip alone is offe
     brotli = None
 
 STATIC = Path(__file__).resolve().parent / "static"
-SCRIPTS = ("js/checklist.js", "js/sparql.js", "js/beheer.js")
+SCRIPTS = ("js/checklist.js", "js/sparql.js", "js/beheer.js", "js/bewaren.js", "js/samenvoegen.js", "js/picker.js")
 FAVICON = "favicon.svg"
 IMMUTABLE = "public, max-age=31536000, immutable"
 FAVICON_CACHE = "public, max-age=86400"

@@ -79,7 +79,7 @@ def _consistent(files: dict[str, bytes]) -> int:
         current = _marker(files[f"content/casussen/{slug}.ttl"].decode())
         n = int(current.rsplit("-", 1)[1])
         kept = sorted(_marker(data.decode()) for name, data in files.items()
-                      if name.startswith(f"instance/history/{slug}/"))
+                      if name.startswith(f"instance/history/{slug}/") and name.endswith(".ttl"))
         assert kept == [f"{slug}-{i:03d}" for i in range(n)], (current, kept)
         seen += n + 1
     return seen

@@ -55,10 +55,11 @@ from toolbox.editing.form import (
     is_report_of,
     slugify,
     token_of,
+    top_order,
     values_to_graph,
 )
 from toolbox.editing.gate import approve
-from toolbox.editing.history import CaseHistory
+from toolbox.editing.history import CaseHistory, version_meta, write_version_meta
 from toolbox.editing.turtle import serialize_case
 from toolbox.editing.validation import shacl_errors
 from toolbox.editing.write_errors import WriteFailed
@@ -221,7 +222,8 @@ class CaseEditor(CaseHistory):
             slug = "nieuwe-casus-zonder-geldig-adres"
         modified = modified or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         graph, input_errors = values_to_graph(values, slug, status, modified, account_id, extras)
-        add_reports(graph, self.uri(slug), slug, None if is_new else self._previous(slug), account_id, modified)
+        add_reports(graph, self.uri(slug), slug, None if is_new else self._previous(slug), account_id, modified,
+                    order=top_order(values))
         for name, messages in input_errors.items():
             errors.setdefault(name, []).extend(messages)
         uri = self.uri(slug)
@@ -303,7 +305,7 @@ class CaseEditor(CaseHistory):
             kept = None
             try:
                 if current is not None:
-                    kept = self.keep_history(prepared.slug, current)
+                    kept = self.keep_history(prepared.slug, current, account_id=account_id, action=action)
                 remove_stale_temporaries(self.folder)
                 approve(new_data)  # checked by prepare(): the refresh publishes it without a second look
                 atomic_write(path, new_data)
@@ -311,6 +313,7 @@ class CaseEditor(CaseHistory):
                 if self.read(prepared.slug) != new_data:  # (a failure after the rename: it was written)
                     if kept is not None:
                         kept.unlink(missing_ok=True)
+                        kept.with_suffix(".json").unlink(missing_ok=True)
                     raise WriteFailed(exc) from exc
             result = SaveResult(prepared.slug, token_of(new_data), 0.0, action)
             if on_saved is not None:
@@ -325,7 +328,9 @@ class CaseEditor(CaseHistory):
         values, _, _, extras = self.load(slug)
         return self.prepare(values, slug, account_id, status=status, extras=extras)
 
-    def keep_history(self, slug: str, data: bytes) -> Path:
+    def keep_history(self, slug: str, data: bytes, account_id: str = "", action: str = "") -> Path:
+        """The file as it was, plus a sidecar saying who made that version and when (toolbox.editing.history)."""
+        meta = version_meta(data, self.uri(slug), self.path_for(slug), account_id, action)
         folder = self.history_dir(slug)
         folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
@@ -334,5 +339,10 @@ class CaseEditor(CaseHistory):
             time.sleep(0.000001)
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
             target = folder / f"{stamp}.ttl"
-        atomic_write(target, data)
+        sidecar = write_version_meta(target, meta)
+        try:
+            atomic_write(target, data)
+        except OSError:
+            sidecar.unlink(missing_ok=True)
+            raise
         return target

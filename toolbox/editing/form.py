@@ -18,6 +18,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
 from toolbox.config import CANONICAL_BASE
 from toolbox.graph.content import SLUG_RE
+from toolbox.graph.text_links import link_problems
 from toolbox.namespaces import SCHEMA, TOR
 
 CASES = "casussen"
@@ -53,38 +54,69 @@ class Field:
 FIELDS: list[Field] = [
     Field("slug", "Adres (slug)", "slug", max_length=MAX_SLUG,
           hint="Kleine letters, cijfers en losse streepjes. Leeg laten: afgeleid van de titel. Ligt vast na opslaan."),
-    Field("title", "Titel", "label", SKOS.prefLabel, required=True, max_length=300),
+    Field("title", "Titel", "label", SKOS.prefLabel, required=True, max_length=300,
+          hint="De naam waaronder de casus op de site staat: kort en herkenbaar, meestal het gebied of project."),
     Field("alt_labels", "Andere namen", "lines", SKOS.altLabel, max_length=300,
           hint="Eén per regel: namen waaronder de casus in de bronnen voorkomt."),
     Field("notation", "Code", "short", SKOS.notation, max_length=20, lang=False,
-          hint="De code van de casus in de City Deal, bijvoorbeeld A1 (mag leeg)."),
+          hint="De code van de casus in het werkboek van de City Deal: de letter van het cluster en een "
+               "volgnummer, bijvoorbeeld A1. Leeg laten als de casus geen code heeft."),
     Field("municipality", "Gemeente", "many", TOR.municipality, ("gemeente",), required=True,
-          hint="Minstens één gemeente."),
-    Field("cluster", "Cluster", "one", TOR.cluster, ("cluster",)),
-    Field("scale", "Schaal", "one", TOR.scale, ("schaal",), required=True),
+          hint="De gemeente waar de casus speelt; minstens één. Typ een deel van de naam en kies uit de lijst."),
+    Field("cluster", "Cluster", "one", TOR.cluster, ("cluster",),
+          hint="De leergroep uit het werkboek van de City Deal waarin casussen met een vergelijkbare opgave "
+               "ervaringen deelden. A: centrumgebieden waar stedelijke groei druk zet op de openbare ruimte. "
+               "B: een stadsbrede, methodische of vernieuwende aanpak van beheer en inrichting. C: vernieuwing "
+               "van een verouderde woonwijk, fysiek en sociaal tegelijk. D: een dringende vervanging in een "
+               "volle ondergrond benutten om ook de openbare ruimte te verbeteren. Leeg laten als de casus "
+               "in geen cluster zat."),
+    Field("scale", "Schaal", "one", TOR.scale, ("schaal",), required=True,
+          hint="Hoe groot het gebied van de casus is, van klein naar groot: straat (één straat, plein of kade), "
+               "buurt, wijk, gebied (bijvoorbeeld een binnenstad), stad (de hele gemeente) of regio "
+               "(meer gemeenten samen)."),
     Field("task_type", "Type opgave", "short", TOR.taskType, max_length=300,
-          hint="In de woorden van de casus, bijvoorbeeld ‘Gebiedsontwikkeling’."),
-    Field("project_type", "Projecttype", "many", TOR.projectType, ("projecttype",)),
-    Field("start_year", "Beginjaar", "year", TOR.startYear, max_length=4, lang=False),
+          hint="Wat voor opgave het is, in de woorden van de casus, bijvoorbeeld ‘Gebiedsontwikkeling’."),
+    Field("project_type", "Projecttype", "many", TOR.projectType, ("projecttype",),
+          hint="Waar het project uit voortkomt: beheer en onderhoud (beheergestuurd), een transitie zoals energie "
+               "of klimaat (transitiegestuurd), een nieuwe ontwikkeling (ontwikkelinggestuurd), het opnieuw "
+               "inrichten van een bestaand gebied (herstructurering) of een agenda per wijk met ook sociale "
+               "doelen (wijkgericht). Meer dan één mag."),
+    Field("start_year", "Beginjaar", "year", TOR.startYear, max_length=4, lang=False, hint="Vier cijfers (mag leeg)."),
     Field("end_year", "Eindjaar", "year", TOR.endYear, max_length=4, lang=False,
-          hint="Jaar waarin de casus afliep of naar verwachting afloopt; niet vóór het beginjaar."),
-    Field("theme", "Thema's", "many", TOR.theme, ("thema",), required=True, hint="Minstens één thema."),
+          hint="Jaar waarin de casus afliep of naar verwachting afloopt; niet vóór het beginjaar (mag leeg)."),
+    Field("theme", "Thema's", "many", TOR.theme, ("thema",), required=True,
+          hint="De opgaven waar de casus over gaat, zoals klimaatadaptatie of mobiliteit; minstens één."),
     Field("abstract", "Samenvatting", "text", DCTERMS.abstract, required=True, max_length=10000,
-          hint="Lege regel = nieuwe alinea; regels die met ‘- ’ beginnen worden een lijst."),
-    Field("what_is_new", "Wat is nieuw", "text", TOR.whatIsNew, max_length=10000),
-    Field("lessons", "Lessen", "text", TOR.lessons, max_length=10000),
-    Field("challenges", "Uitdagingen", "text", TOR.challengesText, max_length=10000),
+          hint="Waar de casus over gaat en wat er gebeurt, in een paar alinea’s. Lege regel = nieuwe alinea; "
+               "regels die met ‘- ’ beginnen worden een lijst; een link schrijf je als [tekst](https://…)."),
+    Field("what_is_new", "Wat is nieuw", "text", TOR.whatIsNew, max_length=10000,
+          hint="Wat deze casus anders of voor het eerst doet; opmaak en links als bij de samenvatting."),
+    Field("lessons", "Lessen", "text", TOR.lessons, max_length=10000,
+          hint="Wat de betrokkenen geleerd hebben: wat werkte, wat ze een volgende keer anders doen. "
+               "Een lijst met ‘- ’ leest vaak het prettigst."),
+    Field("challenges", "Uitdagingen", "text", TOR.challengesText, max_length=10000,
+          hint="Wat nog lastig is of openstaat, in eigen woorden. Wat overeenkomt met een bekend knelpunt, "
+               "kies je ook hieronder bij de knelpunten."),
     Field("methods", "Werkwijzen", "text", TOR.methods, max_length=10000,
-          hint="Werkwijzen en instrumenten die geen tool uit de bibliotheek zijn."),
-    Field("knelpunt", "Gemelde knelpunten", "many", TOR.reportsKnelpunt, ("knelpunt",)),
+          hint="Werkwijzen en instrumenten die de casus gebruikt en die geen tool uit de bibliotheek zijn; "
+               "tools uit de bibliotheek kies je bij ‘Gebruikte tools en hulpmiddelen’."),
+    Field("knelpunt", "Gemelde knelpunten", "many", TOR.reportsKnelpunt, ("knelpunt",),
+          hint="Problemen die de casus tegenkwam en die in de lijst van knelpunten staan. Typ een woord "
+               "(bijvoorbeeld ‘budget’ of ‘beheer’); onder elke keuze staat wat het knelpunt inhoudt."),
     Field("top_knelpunt", "Top-3-knelpunten", "many", TOR.topKnelpunt, ("knelpunt",),
-          hint="Hooguit drie; een top-3-knelpunt telt ook als gemeld knelpunt."),
-    Field("used_tool", "Gebruikte tools en hulpmiddelen", "many", TOR.usedTool, ("tool", "hulpmiddel")),
-    Field("used_step", "Doorlopen stappen", "many", TOR.usedStep, ("stap",)),
-    Field("development_team", "Ontwikkelteams", "many", TOR.developmentTeam, ("ontwikkelteam",)),
-    Field("stakeholder_type", "Betrokken partijen", "many", TOR.stakeholderType, ("organisatietype",)),
+          hint="De drie knelpunten die voor deze casus het zwaarst wegen, het belangrijkste eerst; hooguit "
+               "drie. Een top-3-knelpunt telt ook als gemeld knelpunt."),
+    Field("used_tool", "Gebruikte tools en hulpmiddelen", "many", TOR.usedTool, ("tool", "hulpmiddel"),
+          hint="Tools uit de bibliotheek en andere hulpmiddelen die de casus gebruikte. Zoeken kan ook op een "
+               "afkorting of andere naam, zoals ‘MKBA’."),
+    Field("used_step", "Doorlopen stappen", "many", TOR.usedStep, ("stap",),
+          hint="De processtappen die de casus doorliep; achter elke stap staat het niveau."),
+    Field("development_team", "Ontwikkelteams", "many", TOR.developmentTeam, ("ontwikkelteam",),
+          hint="De ontwikkelteams van de City Deal (OT1 tot en met OT6) die met deze casus werkten."),
+    Field("stakeholder_type", "Betrokken partijen", "many", TOR.stakeholderType, ("organisatietype",),
+          hint="Soorten organisaties die meedoen, zoals een waterschap of netbeheerder; geen namen van personen."),
     Field("source", "Bronnen", "many", DCTERMS.source, ("bron",),
-          hint="Minstens één bron: een brondocument of een link."),
+          hint="Waar de gegevens vandaan komen; minstens één bron: een brondocument hier of hieronder een link."),
     Field("source_urls", "Bronnen op internet", "urls", DCTERMS.source, max_length=2000,
           hint="Eén link per regel, beginnend met https:// of http://."),
     Field("url", "Links", "urls", SCHEMA.url, max_length=2000,
@@ -258,6 +290,9 @@ def values_to_graph(values: dict, slug: str, status: str, modified: str, account
                 graph.add((uri, f.predicate, Literal(text, datatype=XSD.gYear)))
         else:
             text = clean_text(value, f.kind == "text")
+            problems = link_problems(text) if f.kind == "text" else []  # [tekst](…) only to http(s)
+            if problems:
+                errors.setdefault(f.name, []).extend(problems)
             if text:
                 graph.add((uri, f.predicate, Literal(text, lang="nl") if f.lang else Literal(text)))
     graph.add((uri, TOR.status, Literal(status)))
@@ -293,6 +328,7 @@ def graph_to_values(graph: Graph, uri: URIRef) -> tuple[dict, str, list[tuple]]:
             values[f.name] = "\n".join(str(o) for o in objects if isinstance(o, Literal))
         else:
             values[f.name] = str(objects[0]) if objects else ""
+    values["top_knelpunt"] = top_in_rank_order(graph, uri, values["top_knelpunt"])
     # Show top-3 knelpunten among the reported ones too, so the picker lists all of them.
     values["knelpunt"] = sorted(set(values["knelpunt"]) | set(values["top_knelpunt"]))
     status = str(graph.value(uri, TOR.status) or STATUS_ACTIVE)
@@ -318,24 +354,56 @@ def is_report_of(subject, slug: str) -> bool:
     return isinstance(subject, URIRef) and str(subject).startswith(f"{_id(REPORT_SEGMENT)}{slug}--")
 
 
-def add_reports(graph: Graph, uri: URIRef, slug: str, previous: Graph | None, account_id: str, modified: str) -> None:
+def rank_of(graph: Graph, uri: URIRef, knelpunt: URIRef) -> int:
+    """The top-3 place of a knelpunt of the case, from tor:rank on its report (4: none)."""
+    for report in graph.subjects(TOR.reportedKnelpunt, knelpunt):
+        found = graph.value(report, TOR.rank) if (report, TOR.reportingCase, uri) in graph else None
+        if found is not None and str(found).isdigit():
+            return int(str(found))
+    return 4
+
+
+def top_in_rank_order(graph: Graph, uri: URIRef, chosen: list[str]) -> list[str]:
+    """The top-3 choices ('knelpunt/slug') in rank order; unranked ones last, by name."""
+    return sorted(chosen, key=lambda v: (rank_of(graph, uri, URIRef(_id("knelpunt") + v.partition("/")[2])), v))
+
+
+def top_order(values: dict) -> list[URIRef]:
+    """The top-3 knelpunten of the form values as IRIs, in the order the editor put them."""
+    out = []
+    for value in dict.fromkeys(values.get("top_knelpunt") or []):
+        segment, _, slug = value.partition("/")
+        if segment == "knelpunt" and SLUG_RE.match(slug):
+            out.append(URIRef(_id(segment) + slug))
+    return out
+
+
+def add_reports(graph: Graph, uri: URIRef, slug: str, previous: Graph | None, account_id: str, modified: str,
+                order: list[URIRef] | None = None) -> None:
     """One tor:KnelpuntReport per knelpunt link: the previous report (with its provenance) for links the
-    editor kept, an editorial one (this editor's account, this moment) for links the editor added."""
+    editor kept, an editorial one (this editor's account, this moment) for links the editor added. The top-3
+    `order` of the form becomes tor:rank 1-3 when it differs from the file's; else ranks stay (or stay absent)."""
     top = set(graph.objects(uri, TOR.topKnelpunt))
+    ranked = [k for k in (order or []) if k in top] + sorted(top - set(order or []), key=str)
+    before = [] if previous is None else sorted(previous.objects(uri, TOR.topKnelpunt),
+                                                key=lambda k: (rank_of(previous, uri, k), str(k)))
+    new_ranks = {} if ranked == before else {k: i for i, k in enumerate(ranked, start=1)}
     for knelpunt in sorted(top | set(graph.objects(uri, TOR.reportsKnelpunt)), key=str):
         report = report_iri(slug, knelpunt)
         old = previous if previous is not None and (report, TOR.reportedKnelpunt, knelpunt) in previous else None
         if old is not None:
             for p, o in old.predicate_objects(report):
-                if p in REPORT_PREDICATES and not (p == TOR.rank and knelpunt not in top):
+                if p in REPORT_PREDICATES and not (p == TOR.rank and (knelpunt not in top or new_ranks)):
                     graph.add((report, p, o))
-            continue
-        graph.add((report, RDF.type, TOR.KnelpuntReport))
-        graph.add((report, TOR.reportingCase, uri))
-        graph.add((report, TOR.reportedKnelpunt, knelpunt))
-        graph.add((report, PROV.wasAttributedTo, account_iri(account_id)))
-        graph.add((report, PROV.generatedAtTime, Literal(modified, datatype=XSD.dateTime)))
-        graph.add((report, SKOS.editorialNote, Literal(EDITED_NOTE, lang="nl")))
+        else:
+            graph.add((report, RDF.type, TOR.KnelpuntReport))
+            graph.add((report, TOR.reportingCase, uri))
+            graph.add((report, TOR.reportedKnelpunt, knelpunt))
+            graph.add((report, PROV.wasAttributedTo, account_iri(account_id)))
+            graph.add((report, PROV.generatedAtTime, Literal(modified, datatype=XSD.dateTime)))
+            graph.add((report, SKOS.editorialNote, Literal(EDITED_NOTE, lang="nl")))
+        if knelpunt in new_ranks:
+            graph.add((report, TOR.rank, Literal(new_ranks[knelpunt])))
 
 
 def _segment_slug(iri: str) -> str | None:

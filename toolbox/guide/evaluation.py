@@ -1,7 +1,8 @@
 """How well "Waar sta ik?" places described situations: top-1 and top-3 accuracy per level, and the misses.
 
-Two sets, both written by hand from the sources, each situation with the step(s) an adviser would
-accept, best first. tests/data/situations.json is the development set: tune on it, read its misses.
+Three sets, all written by hand from the sources, each situation with the step(s) an adviser would
+accept, best first. tests/data/situations.json and tests/data/situations-dev2.json (other voices,
+written before the ranker was tuned on it) are development sets: tune on them, read their misses.
 tests/data/situations-heldout.json was written by someone else and is never tuned on: by default
 only its aggregate figures are shown, so that it stays an honest measure. A situation counts as
 top-k when any accepted step is among the ranker's first k steps.
@@ -17,6 +18,7 @@ from toolbox.config import REPO_ROOT
 from toolbox.guide.ranker import SituationRanker
 
 DEFAULT_SET = REPO_ROOT / "tests" / "data" / "situations.json"
+DEV2_SET = REPO_ROOT / "tests" / "data" / "situations-dev2.json"
 HELDOUT_SET = REPO_ROOT / "tests" / "data" / "situations-heldout.json"
 LEVELS = ("strategisch", "tactisch", "uitvoering")
 

@@ -19,8 +19,11 @@ _START = re.compile(
     r"eerste\s+stap|allereerst|vanaf\s+nul|helemaal\s+aan\s+het\s+begin)\b")
 # "het VO is af", "de opdracht is vastgesteld", "de systeemanalyse is klaar"
 _DONE = re.compile(
-    r"\b(is|zijn|ligt|liggen|hebben\s+we|staat)\s+(nu\s+)?(af|klaar|gereed|afgerond|vastgesteld|"
-    r"goedgekeurd|gegund|getekend|opgeleverd|rond|achter\s+de\s+rug)\b")
+    r"\b(is|zijn|ligt|liggen|hebben\s+we|staat)\s+(nu\s+|al\s+|er\s+al\s+|er\s+)?(af|klaar|gereed|afgerond|"
+    r"vastgesteld|goedgekeurd|gegund|gekozen|getekend|opgeleverd|rond|achter\s+de\s+rug)\b"
+    r"|\b(ligt|liggen)\s+er\s+al\b")
+# "we zijn klaar met de aanbesteding": what is finished follows the phrase.
+_DONE_BEFORE = re.compile(r"\b(klaar|rond|gereed)\s+met\s+")
 _CLAUSE = re.compile(r"[.;:!?]|,|\b(?:en|maar|nu|dus|daarna|vervolgens)\b")
 
 
@@ -38,12 +41,23 @@ def finished_parts(text: str) -> tuple[list[str], str]:
     """
     folded = fold(text)
     done: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for match in _DONE.finditer(folded):
+        spans.append((_clause_start(folded, match.start()), match.end()))
+    for match in _DONE_BEFORE.finditer(folded):
+        spans.append((match.start(), _clause_end(folded, match.end())))
     rest = folded
-    for match in reversed(list(_DONE.finditer(folded))):
-        start = _clause_start(folded, match.start())
-        done.append(folded[start:match.end()])
-        rest = rest[:start] + " " + rest[match.end():]
+    for start, end in sorted(spans, reverse=True):
+        if any(s <= start and end <= e and (s, e) != (start, end) for s, e in spans):
+            continue  # inside a longer finished part
+        done.append(folded[start:end])
+        rest = rest[:start] + " " + rest[end:]
     return [d.strip() for d in done if d.strip()], rest
+
+
+def _clause_end(text: str, position: int) -> int:
+    boundary = _CLAUSE.search(text, position)
+    return boundary.start() if boundary else len(text)
 
 
 def _clause_start(text: str, position: int) -> int:
@@ -63,7 +77,8 @@ _NUMBER = r"(tien|twintig|dertig|\d{2,})"
 # at work, or the street lying open, is a project under way.
 _SCALE = {
     "strategisch": re.compile(
-        r"\b(komende\s+" + _NUMBER + r"\s+jaar|(de\s+)?komende\s+(decennia|jaren)|meerjari\w*|meerjaren\w*|"
+        r"\b((komende|over|binnen)\s+" + _NUMBER + r"\s+jaar|(een|de\s+volgende)\s+generatie|"
+        r"(de\s+)?komende\s+(decennia|jaren)|meerjari\w*|meerjaren\w*|"
         r"lange\s+termijn|horizon|20[3-9]\d|(de\s+)?(hele|gehele)\s+(stad|gemeente)|stadsbre\w*|"
         r"gemeentebre\w*|wijken|gebieden|buurten|stadsdelen|welke\s+(wijk|buurt|gebied)|in\s+welk\s+jaar)\b"),
     "tactisch": re.compile(r"\b((de|onze|deze|die|een|het|dit|dat)\s+(wijk|buurt|gebied|stadsdeel))\b"),

@@ -97,6 +97,9 @@ class Scored:
     phrase_hits: list[tuple[str, ...]] = field(default_factory=list)
 
 
+FLAT_WEIGHT = 1.0  # a flat term's weight in every profile that has it (see score)
+
+
 class ProfileIndex:
     """BM25 over profiles (k1, b as usual), with an inverted index so a query reads few lists."""
 
@@ -114,12 +117,14 @@ class ProfileIndex:
         self.lengths = {p.uri: p.length for p in self.profiles.values()}
         self.idf = {t: math.log(1 + (n - len(ps) + 0.5) / (len(ps) + 0.5)) for t, ps in self.postings.items()}
 
-    def score(self, concepts: list[Concept], query_stems: set[str]) -> list[Scored]:
-        """Profiles that share a concept with the situation, best first."""
+    def score(self, concepts: list[Concept], query_stems: set[str], flat: frozenset[str] = frozenset()) -> list[Scored]:
+        """Profiles that share a concept with the situation, best first. A term in `flat` counts the
+        same in every profile that has it, however often or prominently it is written there."""
         per_doc: dict[str, dict[str, Match]] = {}
         for concept in concepts:
             for term, certainty in concept.terms:
                 for uri, weight in self.postings.get(term, ()):
+                    weight = FLAT_WEIGHT if term in flat else weight
                     norm = self.K1 * (1 - self.B + self.B * self.lengths[uri] / self.avg_length)
                     value = certainty * self.idf[term] * weight * (self.K1 + 1) / (weight + norm)
                     seen = per_doc.setdefault(uri, {})

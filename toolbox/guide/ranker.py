@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 from toolbox.graph.model import ALT_LABEL, PREF_LABEL, GraphModel
 from toolbox.guide.aids import AidGroup, step_aids
-from toolbox.guide.phases import finished_parts, scale_cues, starting
+from toolbox.guide.grams import GramIndex
+from toolbox.guide.phases import SETTING, finished_parts, scale_cues, starting
 from toolbox.guide.profiles import (
     Concept,
     Match,
@@ -42,6 +43,8 @@ SHOWN_SHARE = 0.45  # a second or third step is shown when it scores at least th
 SYNONYM_KINDS = ("OrganisationType", "Role", "Theme", "Tool", "ProcessStep")  # whose one-word names are synonyms
 CUE_WEIGHT = 1.0  # a phrase of time or scale ("de komende tien jaar") against the strongest level word
 PART_SHARE = 0.4  # how much a part of one of the graph's compounds counts, against the whole
+SETTING_SHARE = 0.5  # a word of place ("wijk", "straat") says which level, hardly which step there
+GRAM_WEIGHT = 1.0  # letter likeness (toolbox.guide.grams) adds up to this share of the best score
 MIN_SCORE = 0.8  # below this the situation says too little to place it
 
 # How much a word counts in a step's profile, by where it comes from (own texts: _OWN_TEXTS, _LINKED).
@@ -116,6 +119,7 @@ class SituationRanker:
         for profile in step_profiles:
             profile.add_parts(self.vocabulary, PART_SHARE)
         self.step_index = ProfileIndex(step_profiles)
+        self.grams = GramIndex({s: self._own_words(s) for s in self.steps})
         self.known = set(self.step_index.postings) | set(self.level_index.postings)
         self.synonyms = synonym_groups([[*model.texts(uri, PREF_LABEL), *model.texts(uri, ALT_LABEL)]
                                         for kind in SYNONYM_KINDS for uri in model.instances(kind)])
@@ -169,6 +173,16 @@ class SituationRanker:
                     p.add_text(text, W["theme"] * share, Source(theme, "theme"), surface)
         return p
 
+    def _own_words(self, step: str) -> str:
+        """A step's own texts, for letter likeness: names, search words, goal, description,
+        result, sub-steps and activities (not the linked tools, cases and knelpunten)."""
+        m = self.m
+        texts = [t for prop in LABELS for t in m.texts(step, prop)]
+        texts += [m.text(step, p) for p in ("tor:goal", "dcterms:description", "tor:expectedResult")]
+        texts += [m.label(sub) for sub in m.objects(step, "tor:subStep")]
+        texts += [m.text(act, "dcterms:description") for act in m.objects(step, "tor:activity")]
+        return "\n".join(t for t in texts if t)
+
     def _level_profile(self, level: str, surface: set[str]) -> Profile:
         p, own = Profile(level), Source(level, "self")
         self._labels(p, level, 3.0, own, surface)
@@ -190,7 +204,7 @@ class SituationRanker:
             concepts, query_stems = self.concepts(rest)
         scores: dict[str, float] = {}
         found: dict[str, Scored] = {}
-        for scored in self.step_index.score(concepts, query_stems):
+        for scored in self.step_index.score(_placeless(concepts), query_stems, SETTING):
             level = self.m.one(scored.uri, "tor:level")
             scores[scored.uri] = scored.score * (1 + LEVEL_WEIGHT * level_share.get(level, 0.0))
             found[scored.uri] = scored
@@ -212,11 +226,16 @@ class SituationRanker:
                     bonus = START_WEIGHT * share * max(best, 1.0)
                     scores[first] = scores.get(first, 0.0) + bonus
                     found.setdefault(first, Scored(first, bonus, []))
+        if scores:  # letter likeness reorders the steps the words found; it adds none
+            top = max(scores.values())
+            likeness = self.grams.similarity(rest if done else text)
+            for uri in scores:
+                scores[uri] += GRAM_WEIGHT * top * likeness.get(uri, 0.0)
         if choice:
             self._apply_choice(choice, scores, found)
         ranked = sorted(((v, found[u]) for u, v in scores.items()), key=lambda p: (-p[0], self.m.sort_key(p[1].uri)))
         answer = Situation(text=text, steps=[], ranking=[(s.uri, round(v, 4)) for v, s in ranked], choice=choice)
-        if not ranked or ranked[0][0] < MIN_SCORE:
+        if not ranked or ranked[0][0] < MIN_SCORE and not self._says_enough(concepts, query_stems):
             return answer
         if not choice:
             answer.question = clarify(self.m, answer.ranking, level_share)
@@ -238,6 +257,11 @@ class SituationRanker:
             answer.level_reason = self.explain.level(own)
         self._details(answer, concepts)
         return answer
+
+    def _says_enough(self, concepts: list[Concept], query_stems: set[str]) -> bool:
+        """Whether the words, with words of place at full weight, say enough to place the situation:
+        "welke wijken pakken we eerst aan" names nothing but places, and still says where you are."""
+        return any(s.score >= MIN_SCORE for s in self.step_index.score(concepts, query_stems))
 
     def _level_share(self, text: str, levels: list[Scored]) -> dict[str, float]:
         """Each level's share of the evidence: its words (labels, hidden labels) and the phrasing of
@@ -282,3 +306,12 @@ class SituationRanker:
 
     def first_step(self, level: str) -> str | None:
         return self.around.first_step(level)
+
+
+def _placeless(concepts: list[Concept]) -> list[Concept]:
+    """The concepts for scoring steps: a word of place or scale ("wijk", "buurt", "straat") already
+    lifts its level (level words, scale cues); among the steps of a level it should not decide,
+    or every sentence about a wijk lands on the step whose texts say "wijk" most often. So it
+    counts half, and the same in every step that has it (ProfileIndex.score, `flat`)."""
+    return [c if not all(t in SETTING for t, _ in c.terms) else
+            Concept(c.word, tuple((t, w * SETTING_SHARE) for t, w in c.terms)) for c in concepts]

@@ -27,6 +27,7 @@ from whoosh.support.charset import accent_map
 
 from toolbox.config import Settings
 from toolbox.graph.store import load_query
+from toolbox.graph.text_links import plain_text
 from toolbox.namespaces import TOR, TYPE_SEGMENTS, split_id
 from toolbox.search.dutch import STOPWORDS
 
@@ -98,7 +99,7 @@ def documents(settings: Settings, store) -> list[dict]:
                 "type": segment,
                 "label": r["label"],
                 "alt": r.get("alts") or "",
-                "text": r.get("text") or "",
+                "text": plain_text(r.get("text") or ""),  # [tekst](…) links count as their text
                 "parts": parts.get(r["s"], ""),
                 "context": context.get(r["s"], ""),
                 "grams": names,

@@ -22,16 +22,17 @@ from toolbox.editing.form import (
     STATUS_ACTIVE,
     STATUS_RETIRED,
     Conflict,
-    EditError,
     Invalid,
     Prepared,
     empty_values,
     size_errors,
     values_from_form,
 )
-from toolbox.editing.history import text_diff
 from toolbox.editing.write_errors import WriteFailed
 from webapp import page_cache
+from webapp.beheer import archive
+from webapp.beheer.choices import details
+from webapp.beheer.conflict import conflict_context, merged_values
 from webapp.beheer.refresher import BUSY, FAILED, READY, Refresher
 from webapp.beheer.views import (
     CHECKBOX_LIMIT,
@@ -65,7 +66,7 @@ def _options(segments: tuple[str, ...]) -> list[dict]:
             notation = m.text(uri, "skos:notation")
             if segment in ("cluster", "ontwikkelteam") and notation and notation not in label:
                 label = f"{notation}: {label}"
-            options.append({"value": f"{segment}/{m.slug(uri)}", "label": label, "group": group})
+            options.append({"value": f"{segment}/{m.slug(uri)}", "label": label, "group": group, **details(m, uri)})
     return options
 
 
@@ -88,6 +89,9 @@ def _field_views(values: dict, errors: dict, is_new: bool) -> dict[str, dict]:
             known = {o["value"] for o in options}
             for value in sorted(v for v in chosen_set if v and v not in known):
                 options.append({"value": value, "label": f"{value} (onbekend)", "group": ""})
+            if f.name == "top_knelpunt":  # a browser sends chosen options in page order: put them first, ranked
+                options = sorted(options, key=lambda o: chosen.index(o["value"]) if o["value"] in chosen_set
+                                 else len(chosen))
             view["options"] = options
             view["chosen"] = chosen_set
             view["widget"] = ("select" if f.kind == "one" else
@@ -152,6 +156,7 @@ def _case_form(slug: str | None):
     action = request.form.get("actie", "opslaan")
     if slug is not None:
         submitted["slug"] = slug
+        submitted = merged_values(slug, submitted, form_token, request.form.get)  # after a conflict
     if action == "bewerken":  # back from the preview, with everything as it was typed
         return _form(slug, submitted, form_token, status)
     too_big = size_errors(submitted)
@@ -169,7 +174,7 @@ def _case_form(slug: str | None):
     if action == "voorbeeld":
         return _preview(prepared, submitted, form_token, slug)
     return _save(prepared, form_token, "aangemaakt" if slug is None else "bewerkt",
-                 on_conflict=lambda exc: _conflict_form(slug, submitted, prepared, exc, status),
+                 on_conflict=lambda exc: _conflict_form(slug, submitted, prepared, exc, status, form_token),
                  on_write_failed=lambda exc: _form(slug, submitted, form_token, status, general=[str(exc)],
                                                    code=exc.status))
 
@@ -206,22 +211,11 @@ def _refresh_state(app) -> None:
                     warmed)
 
 
-def _conflict_form(slug, submitted, prepared: Prepared, exc: Conflict, status: str):
-    conflict = {
-        "message": exc,
-        "diff": text_diff(exc.current_text or "", prepared.text or "", "nieuwste versie (opgeslagen)",
-                          "jouw versie (niet opgeslagen)"),
-        "slug": prepared.slug,
-        "current_title": None,
-    }
-    if exc.current_text is not None:
-        try:
-            current_values, _, _ = editor().parse(prepared.slug, exc.current_text)
-            conflict["current"] = current_values
-        except EditError:
-            conflict["current"] = None
+def _conflict_form(slug, submitted, prepared: Prepared, exc: Conflict, status: str, base_token: str):
+    labels = {o["value"]: o["label"] for f in FIELDS if f.kind in ("one", "many") for o in _options(f.segments)}
+    conflict = conflict_context(slug, submitted, prepared, exc, labels, base_token)
     # The form keeps the editor's input, now based on the newest version: saving again is a
-    # conscious choice to overwrite it.
+    # conscious choice, field by field (webapp/beheer/conflict.py).
     return _form(slug, submitted, exc.current_token, status, code=409, conflict=conflict)
 
 
@@ -279,6 +273,9 @@ def change_status(slug: str):
     wanted = request.form.get("status", "")
     if wanted not in (STATUS_ACTIVE, STATUS_RETIRED):
         raise Refused(400, "Onbekende status", "Kies archiveren of weer publiceren.")
+    if wanted == STATUS_RETIRED and not archive.confirmed():  # archiving asks first (webapp/beheer/archive.py)
+        return archive.confirm_page(slug, 400, "Vink aan dat je de casus echt wilt archiveren. Er is niets "
+                                    "veranderd.", token=(request.form.get("versie") or "")[:64] or None)
     prepared = editor().prepare_status(slug, wanted, g.account.id)
     if not prepared.ok:
         problems = [m for ms in prepared.errors.values() for m in ms] + prepared.general

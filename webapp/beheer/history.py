@@ -1,4 +1,4 @@
-"""/beheer history of a case: earlier versions, a diff with the current file, and restoring one.
+"""/beheer history of a case: every version with its maker, time and changes in words, and restoring one.
 
 Routes on the `beheer` blueprint (webapp.beheer); restoring is a save like any other (beheer_cases).
 """
@@ -11,33 +11,50 @@ from flask import (
     url_for,
 )
 
+from toolbox.config import CANONICAL_BASE
+from toolbox.editing.changes import word_diff
 from webapp.beheer.cases import _save
-from webapp.beheer.views import Refused, _account_names, _render, _settings, _when, _who, bp, editor, login_required
+from webapp.beheer.views import Refused, _account_names, _render, _settings, bp, editor, login_required
+from webapp.filters import dutch_moment
 from webapp.state import state
 
 # ---------------------------------------------------------------------------
 # History, diff, restore
 
+bp.add_app_template_global(word_diff, "word_diff")
+
+
 @bp.route("/casussen/<slug>/geschiedenis")
 @login_required
 def history(slug: str):
+    """Every version, newest first: who made it and when, and what it changed in words."""
     ed = editor()
     values, status, token, _ = ed.load(slug)
     names = _account_names()
-    versions = ed.history(slug)
-    for v in versions:
-        v.who = names.get(v.account, v.account)
-        v.when = _when(v.modified)
-        v.replaced = _stamp_when(v.stamp)
-    m = state().model
-    uri = f"{_settings().base_uri}/id/casus/{slug}"
-    current = {"when": _when(m.text(uri, "dcterms:modified")), "who": _who(m.one(uri, "prov:wasAttributedTo"), names)}
+    entries = ed.entries(slug, label=_labeller())
+    for e in entries:
+        e.who = _maker(e.made_by, names)
     title = f"Geschiedenis: {values.get('title') or slug}"
-    return _render("beheer/geschiedenis.html", slug=slug, versions=versions, current=current, title=title,
-                   status=status, breadcrumb=[{"label": "Beheer", "url": url_for("beheer.index")},
-                                              {"label": values.get("title") or slug,
-                                               "url": url_for("beheer.edit_case", slug=slug)},
-                                              {"label": "Geschiedenis", "url": None}])
+    return _render("beheer/geschiedenis.html", slug=slug, entries=entries, title=title, status=status,
+                   breadcrumb=[{"label": "Beheer", "url": url_for("beheer.index")},
+                               {"label": values.get("title") or slug, "url": url_for("beheer.edit_case", slug=slug)},
+                               {"label": "Geschiedenis", "url": None}])
+
+
+def _labeller():
+    """Names of linked things from the site's graph (the files use canonical IRIs, the site its own base)."""
+    m, base = state().model, _settings().base_uri
+
+    def label(iri: str) -> str:
+        local = base + iri[len(CANONICAL_BASE):] if iri.startswith(CANONICAL_BASE) else iri
+        return m.label(local) if m.exists(local) else ""
+    return label
+
+
+def _maker(account_id: str, names: dict[str, str]) -> str:
+    if not account_id:
+        return "iemand buiten de site (met de hand in het bestand)"
+    return names.get(account_id, account_id)
 
 
 def _stamp_when(stamp: str) -> str:
@@ -53,9 +70,12 @@ def version(slug: str, stamp: str):
     diff = ed.diff(slug, stamp)
     old_version = ed._version(stamp, text, slug)
     names = _account_names()
+    made = old_version.made_at
     return _render("beheer/versie.html", slug=slug, stamp=stamp, diff=diff, text=text, token=token,
-                   when=_stamp_when(stamp), old=old_version, who=names.get(old_version.account, old_version.account),
-                   title=f"Versie van {_stamp_when(stamp)}",
+                   old=old_version, who=_maker(old_version.made_by, names),
+                   replaced_by=names.get(old_version.replaced_by, old_version.replaced_by),
+                   changes=ed.changes_since(slug, stamp, label=_labeller()),
+                   title=f"Versie van {dutch_moment(made)}" if made else f"Versie vervangen op {_stamp_when(stamp)}",
                    breadcrumb=[{"label": "Beheer", "url": url_for("beheer.index")},
                                {"label": values.get("title") or slug, "url": url_for("beheer.edit_case", slug=slug)},
                                {"label": "Geschiedenis", "url": url_for("beheer.history", slug=slug)},

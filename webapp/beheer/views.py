@@ -30,6 +30,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from toolbox.accounts.login_throttle import LoginThrottle
 from toolbox.accounts.registry import MAX_PASSWORD, AccountStore, SessionStore, audit, read_audit, tokens_match
+from toolbox.editing.case_list import SORTS, STATUSES, case_rows, choices, parse_query, select
 from toolbox.editing.editor import CaseEditor
 from toolbox.editing.form import STATUS_ACTIVE, NotEditable
 from webapp.beheer.security import cookie_secure, safe_next
@@ -54,7 +55,12 @@ MESSAGES = {
                      "hierboven). Hij verschijnt na een herstart of zodra dat is opgelost; meld het aan de beheerder "
                      "van de server.",
     "uitgelogd": "Je bent uitgelogd.",
+    "sessie_verlopen": "Je sessie was verlopen, dus er is niets opgeslagen. Log opnieuw in: daarna kom je terug "
+                       "in het formulier en zet deze browser de tekst terug die je had getypt.",
 }
+# Saved: the browser's copy of the form can go (bewaren.js). Posted without a session: back after login.
+SAVED_MESSAGES = set(MESSAGES) - {"uitgelogd", "sessie_verlopen"}
+RETURN_AFTER_LOGIN = {"beheer.new_case", "beheer.edit_case"}  # JSON clients still get 401
 SECTIONS = [
     ("Basis", ["title", "slug", "alt_labels", "notation"]),
     ("Waar en wanneer", ["municipality", "cluster", "scale", "task_type", "project_type", "period", "theme"]),
@@ -225,12 +231,23 @@ def login_required(view):
             if request.method == "GET":
                 target = request.full_path if request.query_string else request.path
                 return redirect(url_for("beheer.login", next=target))
-            raise Refused(401, "Niet ingelogd", "Log eerst in om casussen te bewerken. Er is niets opgeslagen.")
+            refused = Refused(401, "Niet ingelogd", "Log eerst in om casussen te bewerken. Er is niets opgeslagen.")
+            if request.endpoint in RETURN_AFTER_LOGIN and not wants_json():
+                return _back_after_login(refused)
+            raise refused
         if request.method == "POST":
             _check_csrf()
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def _back_after_login(refused: Refused):
+    """An expired session on save: audited like any refusal, nothing changed, and 303 to the login
+    with the form as the way back (`herstel=1`: the form's script puts the typed text back)."""
+    _audit_refusal(refused)
+    target = request.path + "?herstel=1"
+    return redirect(url_for("beheer.login", next=target, melding="sessie_verlopen"), 303)
 
 
 def admin_required(view):
@@ -253,6 +270,7 @@ def _render(template: str, code: int = 200, **context):
     context.setdefault("account", g.account)
     context.setdefault("csrf", g.session.csrf if g.session else "")
     context.setdefault("melding", MESSAGES.get(request.args.get("melding", "")))
+    context.setdefault("saved", request.args.get("melding", "") in SAVED_MESSAGES)
     if g.account is not None:  # the editors see what of the content is not on the site, and why
         context.setdefault("content_problems", state().problems)
     return make_response(render_template(template, **context), code)
@@ -344,21 +362,18 @@ def _who(account_iri: str | None, names: dict[str, str]) -> str:
 @bp.route("/")
 @login_required
 def index():
-    m = state().model
+    """All cases, searched, filtered and sorted on GET parameters (toolbox/editing/case_list.py)."""
     names = _account_names()
-    rows = []
-    for uri in m.instances("Case", include_archived=True):
-        slug = m.slug(uri)
-        rows.append({
-            "slug": slug,
-            "label": m.label(uri),
-            "status": m.text(uri, "tor:status") or STATUS_ACTIVE,
-            "modified": _when(m.text(uri, "dcterms:modified")),
-            "who": _who(m.one(uri, "prov:wasAttributedTo"), names),
-            "municipalities": [m.label(x) for x in m.objects(uri, "tor:municipality")],
-        })
-    rows.sort(key=lambda r: (r["status"] != STATUS_ACTIVE, r["label"].lower()))
-    return _render("beheer/lijst.html", rows=rows, breadcrumb=[{"label": "Beheer", "url": None}])
+    rows = case_rows(state().model, STATUS_ACTIVE)
+    query, errors = parse_query(request.args, rows)
+    shown = select(rows, query)
+    for r in shown:
+        r["when"] = _when(r["modified"])
+        r["who"] = _who(r["attributed"], names)
+    return _render("beheer/lijst.html", 400 if errors else 200, rows=shown, total=len(rows),
+                   archived=sum(r["status"] != STATUS_ACTIVE for r in rows), query=query, errors=errors,
+                   choices=choices(rows), statuses=STATUSES, sorts=SORTS,
+                   breadcrumb=[{"label": "Beheer", "url": None}])
 
 
 def _when(value: str | None) -> str:
@@ -369,7 +384,6 @@ def _when(value: str | None) -> str:
     parts = date.split("-")
     day = "-".join(reversed(parts)) if len(parts) == 3 else date
     return f"{day} {clock[:5]} (UTC)" if clock else day
-
 
 
 # ---------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 
 from toolbox.graph.model import GraphModel
 from toolbox.guide.evaluation import evaluate, format_evaluation, load_set
-from toolbox.guide.phases import finished_parts, starting
+from toolbox.guide.phases import finished_parts, scale_cues, starting
 from toolbox.guide.ranker import SituationRanker
 from toolbox.search.dutch import Vocabulary, edit_distance, stem, words
 
@@ -47,6 +47,34 @@ def test_phase_phrasing():
     done, rest = finished_parts("Het VO is af, we zitten voor het bestek")
     assert done == ["het vo is af"]
     assert "bestek" in rest and "vo" not in rest.split()
+    done, rest = finished_parts("we zijn klaar met de aanbesteding, wat nu")
+    assert any("aanbesteding" in d for d in done) and "aanbesteding" not in rest
+    done, _ = finished_parts("het ontwerp ligt er al, maar het contract moet nog")
+    assert done == ["het ontwerp ligt er al"]
+    assert finished_parts("het wijkplan is bijna klaar")[0] == []  # almost done: still in that step
+    assert scale_cues("hoe ziet de stad er over dertig jaar uit") == {"strategisch": 1}
+    assert scale_cues("de riolering moet over twee jaar vervangen") == {}
+
+
+def test_letter_likeness_finds_the_step_a_misspelt_word_belongs_to():
+    from toolbox.guide.grams import GramIndex
+
+    index = GramIndex({"a": "aanbesteding en bestek", "b": "participatie met bewoners"})
+    near = index.similarity("aanbesteeding voorbereiden")
+    assert near["a"] > 0.2 > near["b"]
+    assert index.similarity("de het een") == {"a": 0.0, "b": 0.0}  # filler words carry nothing
+
+
+def test_a_word_of_place_counts_the_same_in_every_step_that_has_it(ranker):
+    from toolbox.guide.profiles import Concept
+
+    wijk = [Concept("wijk", (("wijk", 1.0),))]
+    plain = {s.uri: s.score for s in ranker.step_index.score(wijk, {"wijk"})}
+    flat = {s.uri: s.score for s in ranker.step_index.score(wijk, {"wijk"}, frozenset({"wijk"}))}
+    assert len(set(plain.values())) > 1  # as written, some steps say "wijk" far more often
+    lengths = ranker.step_index.lengths
+    shortest = min(flat, key=lambda u: lengths[u])
+    assert all(flat[u] <= flat[shortest] + 1e-9 for u in flat)  # flat: only the length norm differs
 
 
 def test_the_issue_sentence_lands_on_a_step_with_everything_around_it(ranker):
@@ -109,8 +137,25 @@ def test_evaluation_set_floor(ranker):
 
 
 def test_evaluation_set_covers_every_step(ranker):
-    firsts = {item["verwacht"][0] for item in load_set()}
-    assert firsts == {ranker.m.slug(s) for s in ranker.steps}
+    from toolbox.guide.evaluation import DEV2_SET
+
+    slugs = {ranker.m.slug(s) for s in ranker.steps}
+    assert {item["verwacht"][0] for item in load_set()} == slugs
+    assert {item["verwacht"][0] for item in load_set(DEV2_SET)} == slugs
+
+
+def test_second_development_set_floor(ranker):
+    """The second development set (other voices, measured before tuning: 84.9% / 97.8%)."""
+    from toolbox.guide.evaluation import DEV2_SET
+
+    items = load_set(DEV2_SET)
+    assert len(items) >= 120 and all(item.get("stem") for item in items)
+    result = evaluate(ranker, items)
+    report = format_evaluation(result)
+    assert result.overall.top3 / result.overall.total >= 0.90, report
+    assert result.overall.top1 / result.overall.total >= 0.80, report
+    for tally in result.per_level.values():
+        assert tally.total >= 20 and tally.top3 / tally.total >= 0.85, report
 
 
 def test_heldout_set_is_measured_but_its_misses_stay_hidden(ranker):
@@ -135,14 +180,14 @@ def _cited(answer) -> list[list[str]]:
     return [re.findall(r"‘([^’]+)’", t) for t in texts] + [t["matches"] for t in answer.tools]
 
 
-@pytest.mark.parametrize("which", ["ontwikkelset", "held-out set"])
+@pytest.mark.parametrize("which", ["ontwikkelset", "ontwikkelset 2", "held-out set"])
 def test_reasons_cite_no_filler_words_and_no_repeats(ranker, which):
-    from toolbox.guide.evaluation import DEFAULT_SET, HELDOUT_SET
+    from toolbox.guide.evaluation import DEFAULT_SET, DEV2_SET, HELDOUT_SET
     from toolbox.search.dutch import FILLER, is_filler
 
     assert {"neemt", "komende", "tien", "jaar", "stonden", "loopt", "maken", "tijd"} <= FILLER
     bad = repeated = cited_any = 0
-    for item in load_set(DEFAULT_SET if which == "ontwikkelset" else HELDOUT_SET):
+    for item in load_set({"ontwikkelset": DEFAULT_SET, "ontwikkelset 2": DEV2_SET}.get(which, HELDOUT_SET)):
         for cited in _cited(ranker.place(item["situatie"])):
             cited_any += bool(cited)
             bad += sum(is_filler(w) for w in cited)

@@ -171,7 +171,7 @@ def test_editor_journey(browser, server, axe):
     page.get_by_role("link", name="Geschiedenis").first.click()
     page.wait_for_url("**/geschiedenis")
     _axe_clean(axe, page, "geschiedenis")
-    page.locator("table a").first.click()
+    page.get_by_role("link", name="Deze versie bekijken of terugzetten").first.click()
     assert page.locator(".diff .removed").filter(has_text=f'"{TITLE}"@nl').count() == 1
     _axe_clean(axe, page, "versie")
     page.get_by_role("button", name="Deze versie terugzetten").click()
@@ -181,6 +181,9 @@ def test_editor_journey(browser, server, axe):
 
     # Retire: off the site, not destroyed.
     page.goto(f"/beheer/casussen/{SLUG}")
+    page.get_by_role("link", name="Casus archiveren…").click()
+    page.wait_for_url("**/archiveren*")
+    page.get_by_label(re.compile("Ja, haal")).check()
     page.get_by_role("button", name="Casus archiveren").click()
     page.wait_for_url("**melding=gearchiveerd")
     assert page.goto(f"/doc/casus/{SLUG}").status == 404

@@ -77,10 +77,9 @@ def _fits(page, where: str):
 
 
 def _shot(page, name: str):
-    """With TOOLBOX_DOC_SCREENSHOTS=folder: the screenshots of docs/editing.md (docs/img/)."""
-    folder = os.environ.get("TOOLBOX_DOC_SCREENSHOTS")
-    if folder:
-        page.screenshot(path=os.path.join(folder, name), type="png")
+    """With TOOLBOX_DOC_SCREENSHOTS=1: the screenshots of docs/editing.md, into docs/img/."""
+    if os.environ.get("TOOLBOX_DOC_SCREENSHOTS"):
+        page.screenshot(path=str(REPO_ROOT / "docs" / "img" / name), type="png")
 
 
 def _report(page, text: str, email: str = ""):

@@ -118,9 +118,17 @@ def test_beheer_needs_a_login(site):
     response = client.get("/beheer/")
     assert response.status_code == 302 and "/beheer/inloggen" in response.headers["Location"]
     before = case_files(site)
+    # issue 29: a form posted without a session (expired) leads to the login and back to the form
     response = client.post("/beheer/casussen/nieuw", data=case_form(csrf_token="x", versie="nieuw"))
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/beheer/inloggen?")
+    assert "next=/beheer/casussen/nieuw?herstel%3D1" in response.headers["Location"]
+    assert "Klimaatstraat" not in response.headers["Location"]  # never the text in a URL
+    assert case_files(site) == before
+    # a program asking for JSON gets the 401 itself
+    response = client.post("/beheer/casussen/nieuw", data=case_form(csrf_token="x", versie="nieuw"),
+                           headers={"Accept": "application/json"})
     assert response.status_code == 401
-    assert "Log eerst in" in response.text
     assert case_files(site) == before
     # issue 24: a refused post leaves a line in the audit log, with the reason and the address
     row = read_audit(settings_of(site))[0]
@@ -194,13 +202,9 @@ def test_create_case_appears_in_list_search_guide_and_store(site, editor_client)
     assert before.get("/casussen").headers.get("X-Toolbox-Cache") == "hit"
     assert not any(r["uri"].endswith("/casus/klimaatstraat-zonnewijk")
                    for r in before.get("/zoeken?q=zonnewijk&format=json").json["results"])
-    started = time.monotonic()
-    response = post_new(editor_client)
-    latency = time.monotonic() - started
+    response = post_new(editor_client)  # how long this takes is measured by bench/ (docs/benchmarks.md)
     assert response.status_code == 303, response.text[:2000]
     assert response.headers["Location"].endswith("/beheer/casussen/klimaatstraat-zonnewijk?melding=aangemaakt")
-    print(f"\nopslaan (valideren, schrijven, site verversen): {latency:.2f} s")
-    assert latency < 10
 
     path = settings_of(site).content_dir / "casussen" / "klimaatstraat-zonnewijk.ttl"
     text = path.read_text()
@@ -493,8 +497,17 @@ def test_edit_conflict_history_restore_and_retire(site, editor_client):
     assert stale.status_code == 409
 
     form = editor_client.get(url).text
-    retired = editor_client.post(url + "/status", data={"csrf_token": csrf_of(form), "versie": version_of(form),
-                                                        "status": "gearchiveerd"})
+    before = path.read_text()
+    # Archiving asks first: without the ticked confirmation nothing changes (webapp/beheer/archive.py).
+    unconfirmed = editor_client.post(url + "/status", data={"csrf_token": csrf_of(form), "versie": version_of(form),
+                                                            "status": "gearchiveerd"})
+    assert unconfirmed.status_code == 400 and "Vink aan dat je de casus echt wilt archiveren" in unconfirmed.text
+    assert path.read_text() == before
+    confirm = editor_client.get(url + "/archiveren?versie=" + version_of(form))
+    assert confirm.status_code == 200 and 'name="bevestigen" value="ja"' in confirm.text
+    retired = editor_client.post(url + "/status", data={"csrf_token": csrf_of(confirm.text),
+                                                        "versie": version_of(confirm.text),
+                                                        "status": "gearchiveerd", "bevestigen": "ja"})
     assert retired.status_code == 303
     assert path.exists() and 'tor:status "gearchiveerd"' in path.read_text()
     public = site.test_client()
@@ -527,7 +540,8 @@ def test_edit_form_shows_every_field_with_a_label(site, editor_client):
     # Multiple choices work without JavaScript: plain <select multiple> and checkbox lists.
     assert re.search(r'<select[^>]*name="knelpunt"[^>]*multiple', html)
     assert re.search(r'<input[^>]*type="checkbox"[^>]*name="theme"', html)
-    assert re.search(r'<option value="knelpunt/agenda-externe-partijen" selected>', html)
+    assert re.search(r'<option value="knelpunt/agenda-externe-partijen" data-desc="[^"]+" selected>', html)
+    assert re.search(r'<option value="tool/mkba" data-alt="[^"]*MKBA[^"]*" data-desc="[^"]+"', html)
 
 
 def test_audit_log_is_for_administrators(site, editor_client):

@@ -245,7 +245,8 @@ def test_guide_examples_are_placed(client):
 
 
 def test_guide_asks_when_unsure_and_the_answer_is_a_link(client):
-    text = "aannemer zoeken voor de herinrichting"
+    # Close between the tender and the assignment (where the contract form is first weighed).
+    text = "inkoopstrategie bepalen"
     data = client.get("/gids", query_string={"situatie": text, "format": "json"}).get_json()
     question = data["question"]
     assert question and 2 <= len(question["choices"]) <= 3

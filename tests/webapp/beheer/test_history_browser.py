@@ -1,0 +1,95 @@
+"""The history screen in a real browser, as an editor: changes in words, who and when, axe clean.
+
+`toolbox serve` on a copy of the content; an editor changes a hand-written case through the form,
+then reads its history. With TOOLBOX_SCREENSHOTS=1 it also renews docs/img/geschiedenis.png.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from tests.webapp.browser_support import chromium, load_axe, new_context, running_server, toolbox_command
+from toolbox.config import REPO_ROOT
+
+sync_api = pytest.importorskip("playwright.sync_api")
+axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
+TIMEOUT_MS = 20_000
+PASSWORD = "geschiedenis-wachtwoord-2026"
+SLUG = "laakhavens"
+SCREENSHOT = REPO_ROOT / "docs" / "img" / "geschiedenis.png"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("history-server")
+    shutil.copytree(REPO_ROOT / "content", root / "content")
+    env = dict(os.environ, TOOLBOX_CONTENT=str(root / "content"), TOOLBOX_BUILD=str(root / "build"),
+               TOOLBOX_INSTANCE=str(root / "instance"), TOOLBOX_SECRET_KEY="geschiedenis-test-sleutel",
+               TOOLBOX_SPARQL_ENDPOINT="", TOOLBOX_SAVE_WAIT="120")
+    subprocess.run([*toolbox_command(), "build", "--no-owl"], env=env, cwd=REPO_ROOT, check=True,
+                   capture_output=True, timeout=300)
+    done = subprocess.run([*toolbox_command(), "user", "add", "redactie", "--role", "editor"],
+                          input=PASSWORD + "\n", env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    with running_server(env, root / "server.log") as base:
+        yield base
+
+
+def _axe_clean(axe, page, where: str):
+    violations = axe.run(page).response["violations"]
+    assert not violations, where + ": " + "; ".join(
+        f"{v['id']}: {v['help']} ({', '.join(' '.join(map(str, n['target'])) for n in v['nodes'][:5])})"
+        for v in violations)
+
+
+def test_editor_reads_the_history_in_words(server):
+    axe = load_axe(axe_sync)
+    with chromium(sync_api) as browser:
+        context = new_context(browser, server, TIMEOUT_MS, viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto("/beheer/")
+        page.get_by_label("Accountnaam").fill("redactie")
+        page.get_by_label("Wachtwoord").fill(PASSWORD)
+        page.get_by_role("button", name="Inloggen").click()
+        page.wait_for_url("**/beheer/")
+
+        page.goto(f"/beheer/casussen/{SLUG}")
+        summary = page.get_by_label("Samenvatting")
+        old_text = summary.input_value()
+        first_word = old_text.split()[0]
+        summary.fill(old_text.replace(first_word, first_word + " (bijgewerkt)", 1))
+        page.get_by_label("Titel").fill(page.get_by_label("Titel").input_value() + " in Den Haag")
+        page.set_default_timeout(120_000)  # the save waits until the site shows it (a refresh: slow on a busy machine)
+        page.get_by_role("button", name="Opslaan").first.click()
+        page.wait_for_load_state()
+        page.set_default_timeout(TIMEOUT_MS)
+        assert "melding=bewerkt" in page.url, page.locator("main").inner_text()[:1500]
+
+        page.goto(f"/beheer/casussen/{SLUG}/geschiedenis")
+        current = page.get_by_role("heading", level=2).first
+        assert re.fullmatch(r"Huidige versie van \d{1,2} \w+ 20\d\d om \d\d:\d\d, door redactie",
+                            current.inner_text().strip())
+        assert page.get_by_role("heading", level=2, name=re.compile("door iemand buiten de site")).count() == 1
+        assert page.get_by_text("Samenvatting gewijzigd").is_visible()
+        assert page.get_by_text("Titel gewijzigd:").is_visible()
+        assert page.locator(".change-words ins").first.inner_text().strip() == "(bijgewerkt)"
+        assert "modified" not in page.content()
+        _axe_clean(axe, page, "geschiedenis")
+        page.get_by_text("Oude en nieuwe tekst naast elkaar").first.click()
+        _axe_clean(axe, page, "geschiedenis, uitgeklapt")
+        if os.environ.get("TOOLBOX_SCREENSHOTS"):  # only when asked: a test run leaves the repository alone
+            page.screenshot(path=str(SCREENSHOT), clip={"x": 0, "y": 0, "width": 1280, "height": 720})
+
+        page.get_by_role("link", name="Deze versie bekijken of terugzetten").first.click()
+        assert page.get_by_role("heading", level=2, name="Wat er sindsdien veranderde").is_visible()
+        assert page.get_by_text("Samenvatting gewijzigd").is_visible()
+        _axe_clean(axe, page, "versie")
+        context.close()
