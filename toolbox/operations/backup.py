@@ -2,8 +2,8 @@
 
 The archive is a tar.gz with `backup.json` first: format, date, content version and, per file, its
 path, size and SHA-256. It holds every file of content/ (not the hidden temporaries of an interrupted
-write) and of instance/ the accounts, the audit log, the case history and the drafts. Sessions and login
-throttling are left out on purpose: a restore logs everybody out and starts with clean counters.
+write) and of instance/ the accounts, the audit log, the case history, the drafts and readers' reports.
+Sessions and login throttling are left out on purpose: a restore logs everybody out and starts with clean counters.
 
 Consistent while the site runs: the backup holds the editor's save lock (`instance/.edit.lock`, also
 across processes) while it reads content/ and the history, so no save falls half inside it; the
@@ -45,7 +45,7 @@ FORMAT = "toolbox-openbare-ruimte-backup"
 FORMAT_VERSION = 1
 MANIFEST = "backup.json"
 INSTANCE_FILES = ("accounts.json", "audit.log")
-INSTANCE_FOLDERS = ("history", "drafts")  # drafts: written atomically, file by file
+INSTANCE_FOLDERS = ("history", "drafts", "meldingen")  # drafts (written atomically, file by file); readers' reports
 MAX_MEMBERS = 200_000
 MAX_BYTES = 4 * 1024**3
 

@@ -67,6 +67,8 @@ PAGES = {
     "sparql": "/sparql",
     "downloads": "/data/",
     "beheer-inloggen": "/beheer/inloggen",
+    "wijzigingen": "/wijzigingen",
+    "melden": "/melden?pagina=/doc/casus/laakhavens",
     "404": "/bestaat-niet",
 }
 
