@@ -49,17 +49,15 @@ from toolbox.editing.form import (
     Invalid,
     NotEditable,
     Prepared,
-    add_reports,
     clean_text,
     graph_to_values,
-    is_report_of,
     slugify,
     token_of,
-    top_order,
     values_to_graph,
 )
 from toolbox.editing.gate import approve
 from toolbox.editing.history import CaseHistory, version_meta, write_version_meta
+from toolbox.editing.reports import add_reports, is_report_of, top_order
 from toolbox.editing.review.approval import add_approval
 from toolbox.editing.turtle import serialize_case
 from toolbox.editing.validation import shacl_errors

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from toolbox.editing.changes import field_changes, word_diff
-from toolbox.editing.form import add_reports, empty_values, top_order, values_to_graph
+from toolbox.editing.form import empty_values, values_to_graph
+from toolbox.editing.reports import add_reports, top_order
 
 ID = "https://toolbox-openbare-ruimte.nl/id/"
 
