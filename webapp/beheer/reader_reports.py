@@ -5,9 +5,10 @@ An editor sees every report (page, text, time, the e-mail address if the reader 
 case form (the case of the page, or a new case for "Ik ken een casus") with the reader's text beside
 it; the report is then "in behandeling", and "verwerkt" once the editor saves that form.
 
-The save goes through the case form as it is (webapp/beheer/cases.py): the panel beside the form
-adds its own submit button with action REPORT_SAVE_ACTION, and `_record_save` below marks the
-report when a save with that action succeeded (a 303 to the case).
+The panel beside the form offers two buttons: save the case form as a draft (webapp/beheer/review.py,
+so a second editor reviews it before it is published) or save it at once with action
+REPORT_SAVE_ACTION (webapp/beheer/cases.py). `_record_save` below marks the report when either
+succeeded (a 303 to the draft or to the case).
 """
 
 from __future__ import annotations
@@ -22,9 +23,8 @@ from toolbox.readers.reports import BUSY, MAX_REASON, ReportError, ReportStore, 
 from webapp.beheer.views import Refused, _ip, _render, _settings, bp, login_required
 from webapp.state import state
 
-# The action of the button beside the case form. When drafts land (toolbox/editing/drafts.py), set this
-# to the case form's "save as draft" action, so that a reader's report becomes a draft, not a publication.
-REPORT_SAVE_ACTION = "opslaan"
+REPORT_SAVE_ACTION = "opslaan"  # the action of the panel's "save at once" button on the case form
+DRAFT_SAVE = "beheer.save_case_draft"  # the panel's "save as draft" button posts the same form here
 REPORT_FIELD = "lezersmelding"  # the report a case form was opened for (query string, then hidden field)
 CASE_FORMS = ("beheer.edit_case", "beheer.new_case")
 
@@ -148,20 +148,24 @@ def report_beside_the_form():
         return {}
     if report.state != BUSY:
         return {}
-    return {"reader_report": report, "report_field": REPORT_FIELD, "report_save_action": REPORT_SAVE_ACTION}
+    return {"reader_report": report, "report_field": REPORT_FIELD, "report_save_action": REPORT_SAVE_ACTION,
+            "report_draft_save": DRAFT_SAVE}
 
 
 @bp.after_request
 def _record_save(response):
     """A save of the case form opened for a report, with the report's action, makes the report verwerkt."""
-    if (request.endpoint not in CASE_FORMS or request.method != "POST" or response.status_code != 303
-            or g.get("account") is None or request.form.get("actie") != REPORT_SAVE_ACTION):
+    as_draft = request.endpoint == DRAFT_SAVE
+    if (request.method != "POST" or response.status_code != 303 or g.get("account") is None
+            or not (as_draft or (request.endpoint in CASE_FORMS
+                                 and request.form.get("actie") == REPORT_SAVE_ACTION))):
         return response
     report_id = _report_field()
     if not report_id:
         return response
     path = urlsplit(response.headers.get("Location", "")).path
-    prefix = url_for("beheer.edit_case", slug="x")[:-1]
+    prefix = (url_for("beheer.draft", kind="casus", slug="x") if as_draft
+              else url_for("beheer.edit_case", slug="x"))[:-1]
     if not path.startswith(prefix):
         return response
     slug = path[len(prefix):]

@@ -133,6 +133,25 @@ def test_a_report_on_a_case_opens_its_form_beside_the_text_and_is_verwerkt_on_sa
     assert "T" in changes[0]["date"]  # the time of the save, from the audit log
 
 
+def test_a_report_turned_into_a_draft_is_verwerkt_and_nothing_is_published(site, editor):
+    report_id = report_on(site, "/doc/casus/laakhavens", text="Ook het hoogheemraadschap doet mee aan de kades.")
+    url = f"/beheer/lezersmeldingen/{report_id}"
+    opened = editor.post(url + "/omzetten", data={"csrf_token": csrf_of(editor.get(url).text)})
+    form = editor.get(opened.headers["Location"]).text
+    assert "Als concept bewaren en melding verwerken" in form
+    case_file = site.config["TOOLBOX"].content_dir / "casussen" / "laakhavens.ttl"
+    before = case_file.read_bytes()
+    saved = editor.post("/beheer/concepten/casus?casus=laakhavens", data={
+        **case_form(title="Laakhavens, met het hoogheemraadschap"), "csrf_token": csrf_of(form),
+        "versie": version_of(form), "lezersmelding": report_id})
+    assert saved.status_code == 303, saved.text[:1000]
+    assert saved.headers["Location"].startswith("/beheer/concepten/casus/laakhavens")
+    report = store(site).get(report_id)
+    assert report.state == "verwerkt" and report.steps[-1].case == "laakhavens"
+    assert case_file.read_bytes() == before  # a draft: the published case is unchanged
+    assert "Laakhavens, met het hoogheemraadschap" in editor.get(saved.headers["Location"]).text
+
+
 def test_i_know_a_case_opens_a_new_case_form_and_the_new_case_is_listed_as_new(site, editor):
     report_id = report_on(site, "/doc/tool/ambitieweb", kind="casus",
                           text="In onze gemeente gebruikten we het ambitieweb bij de herinrichting van het centrum.")
