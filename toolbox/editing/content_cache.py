@@ -96,6 +96,19 @@ class ContentCache:
         finally:
             self._look = None
 
+    def as_kept(self) -> tuple[list[tuple[str, bytes]], dict[Path, bytes]] | None:
+        """(place, hash) and N-Triples of every file as the cache was kept, without reading the folder;
+        None when it is empty or holds a file back (toolbox/editing/publish.py starts from this)."""
+        with self._lock:
+            if not self._files or any(e.problem is not None for e in self._files.values()):
+                return None
+            root = self.settings.content_dir.resolve()
+            try:
+                digests = [(p.relative_to(root).as_posix(), e.digest) for p, e in self._files.items()]
+            except ValueError:
+                return None
+            return digests, {p: e.nt for p, e in self._files.items() if e.nt or e.types}
+
     def settle(self) -> None:
         """What was read again is now published: the next `changed()` starts from here (a cache kept
         in the site between saves, toolbox/editing/publish.py)."""

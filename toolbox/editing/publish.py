@@ -119,35 +119,35 @@ class LivePublisher:
     Made once from build/ (the dataset file of the manifest's version and the content cache at that
     version); every save then costs what its file touches, not what the content holds."""
 
-    def __init__(self, settings: Settings, cache, live, model, version: str, inferred: dict):
+    def __init__(self, settings: Settings, cache, live, model, version: str, inferred: dict, files: dict):
         self.settings, self.cache, self.live, self.model, self.version = settings, cache, live, model, version
         self.inferred = inferred
         self.lock = threading.Lock()
-        self.files = cache.published()
+        self.files = files
         self.by_subject: dict[bytes, set[Path]] = {}
         for path, nt in self.files.items():
             self._index(path, nt)
 
     @classmethod
     def start(cls, settings: Settings) -> LivePublisher:
+        """From build/: the dataset file of the manifest's version, and the content cache kept at that
+        version (each file as the build read it; what changed since is the first publication's work)."""
         from toolbox.build.delta import LiveGraph
         from toolbox.build.pipeline import artefact_paths, content_version, read_manifest
         from toolbox.editing.content_cache import ContentCache
-        from toolbox.editing.gate import approved_digests, gate
         from toolbox.graph.model import GraphModel
         from toolbox.graph.store import EmbeddedStore
 
         manifest = read_manifest(settings) or {}
         cache = ContentCache.kept(settings)
-        problems = gate(settings, cache, set(approved_digests()))
-        version = content_version(settings, cache.digests())
-        if problems or version != manifest.get("version"):
-            raise Unpublishable("de inhoud is niet die van de laatste bouw")
+        kept = cache.as_kept()
+        if kept is None or content_version(settings, kept[0]) != manifest.get("version"):
+            raise Unpublishable("de bewaarde inhoudscache hoort niet bij de laatste bouw")
         store = ox.Store()
         store.bulk_load(path=str(artefact_paths(settings).dataset), format=ox.RdfFormat.N_QUADS)
         model = GraphModel.from_store(EmbeddedStore(settings, store), settings.base_uri)
-        cache.settle()
-        return cls(settings, cache, LiveGraph(store, settings.base_uri), model, version, manifest.get("inferred", {}))
+        return cls(settings, cache, LiveGraph(store, settings.base_uri), model, manifest["version"],
+                   manifest.get("inferred", {}), kept[1])
 
     def _index(self, path: Path, nt: bytes) -> None:
         for line in nt.splitlines():

@@ -170,6 +170,9 @@ def site(tmp_path_factory) -> Settings:
     shutil.copytree(REPO_ROOT / "content", root / "content")
     settings = Settings(content_dir=root / "content", build_dir=root / "build", instance_dir=root / "instance")
     build(settings, owl=False)
+    cache = ContentCache.kept(settings)  # as the site's warm-up after a start keeps it
+    cache.content_nt()
+    cache.keep()
     return settings
 
 
