@@ -230,3 +230,31 @@ def test_a_change_the_rules_cannot_bound_recomputes_every_inference(site):
     assert applied.full_inference
     some_case = next(iter(raw.quads_for_pattern(None, p, None, live.content)))
     assert next(iter(raw.quads_for_pattern(some_case.subject, q, some_case.object, live.inferred)), None)
+
+
+def test_a_triple_another_file_still_states_stays_and_blank_nodes_take_the_full_path(site):
+    from toolbox.editing.publish import Unpublishable
+
+    build(site, owl=False)  # start again from a build and a cache kept at its version
+    cache = ContentCache.kept(site)
+    cache.content_nt()
+    cache.keep()
+    publisher = LivePublisher.start(site)
+    first, second = _case_files(site)[:2]
+    g = Graph().parse(first, format="turtle")
+    case = _case_of(g)
+    label = next(g.objects(case, URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")))
+    line = f"<{case}> <http://www.w3.org/2004/02/skos/core#prefLabel> {label.n3()} .\n"
+    data = second.read_bytes() + b"\n" + line.encode()
+    Edits(site, 1)._write(second, data)  # the second file states the first case's label too
+    publisher.publish(set(approved_digests()), site.build_dir / "index")
+    g.remove((case, URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"), label))
+    Edits(site, 2)._write(first, g.serialize(format="turtle", encoding="utf-8"))
+    made = publisher.publish(set(approved_digests()), site.build_dir / "index")
+    assert made.model.text(str(case), "skos:prefLabel") == str(label)  # still stated by the second file
+    raw, _, _, _ = _full(site, site.build_dir.parent)
+    assert _nquads(publisher.live.store) == _nquads(raw)
+    Edits(site, 3)._write(second, data + b'\n<urn:x:a> <urn:x:b> _:n1 .\n')
+    with pytest.raises(Unpublishable):
+        publisher.publish(set(approved_digests()), site.build_dir / "index")
+
