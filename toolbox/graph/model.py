@@ -169,16 +169,12 @@ class GraphModel:
                      for p, values in fresh.out.get(s, {}).items()}
             for values in (*self.out.get(s, {}).values(), *props.values()):
                 incoming.update(v.value for v in values if v.kind != "literal")
-            if props:
-                new.out[s] = props
-            else:
-                new.out.pop(s, None)
             old_types = self.types.get(s, set())
             types = {v.value for v in props.get(RDF_TYPE, [])}
             if props:
-                new.types[s] = types
+                new.out[s], new.types[s] = props, types
             else:
-                new.types.pop(s, None)
+                new.out.pop(s, None), new.types.pop(s, None)
             for c in old_types - types:
                 new.by_class[c] = [x for x in new.by_class.get(c, []) if x != s]
             for c in types - old_types:
@@ -199,6 +195,9 @@ class GraphModel:
             s = _key(term)
             for links in (*self.inc.get(s, {}).values(), *new.inc.get(s, {}).values()):
                 relabelled.update(links)
+        relabelled |= {_key(t) for t in subjects}
+        # sort keys of everything else stay (a key reads the thing and the ends of a qualified relation)
+        new._sort_keys = {k: v for k, v in self._sort_keys.items() if k not in relabelled}
         for node in relabelled:
             touched_classes |= self.types.get(node, set()) | new.types.get(node, set())
         for c in touched_classes:

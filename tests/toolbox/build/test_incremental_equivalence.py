@@ -232,13 +232,22 @@ def test_a_change_the_rules_cannot_bound_recomputes_every_inference(site):
     assert next(iter(raw.quads_for_pattern(some_case.subject, q, some_case.object, live.inferred)), None)
 
 
-def test_a_triple_another_file_still_states_stays_and_blank_nodes_take_the_full_path(site):
-    from toolbox.editing.publish import Unpublishable
-
-    build(site, owl=False)  # start again from a build and a cache kept at its version
-    cache = ContentCache.kept(site)
+@pytest.fixture
+def fresh(tmp_path) -> Settings:
+    shutil.copytree(REPO_ROOT / "content", tmp_path / "content")
+    settings = Settings(content_dir=tmp_path / "content", build_dir=tmp_path / "build",
+                        instance_dir=tmp_path / "instance")
+    build(settings, owl=False)
+    cache = ContentCache.kept(settings)
     cache.content_nt()
     cache.keep()
+    return settings
+
+
+def test_a_triple_another_file_still_states_stays_and_blank_nodes_take_the_full_path(fresh):
+    from toolbox.editing.publish import Unpublishable
+
+    site = fresh
     publisher = LivePublisher.start(site)
     first, second = _case_files(site)[:2]
     g = Graph().parse(first, format="turtle")
