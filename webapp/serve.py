@@ -42,12 +42,20 @@ def _keep_content_cache(settings: Settings) -> None:
     """Right after the start, each content file's version as published now goes into the content cache
     (in a child, at low priority): from then on a file damaged on disk keeps its last good version,
     also before any editor has saved (toolbox/editing/gate.py)."""
+    from toolbox.editing.publish import Unpublishable, live_publisher
     from toolbox.editing.refresh import keep_content_cache
 
     try:
         keep_content_cache(settings)
     except Exception:  # the editor's warm-up tries again; a save without it stays safe (it keeps the site)
         logging.getLogger(__name__).exception("Inhoudscache na het starten niet bijgewerkt")
+        return
+    try:  # the live dataset the first save is published into (otherwise that save makes it)
+        live_publisher(settings)
+    except Unpublishable as why:
+        logging.getLogger(__name__).info("Publicatie ter plekke nog niet klaar: %s", why)
+    except Exception:
+        logging.getLogger(__name__).exception("Publicatie ter plekke niet voorbereid")
 
 
 def preflight(settings: Settings) -> bool:

@@ -46,6 +46,7 @@ class ContentCache:
         self._before: dict[Path, _Parsed | None] = {}
         self._gone: dict[Path, _Parsed] = {}
         self._held: set[Path] = set()  # held back in this session: their last good version stays
+        self._look: list | None = None  # the folder as one_look() read it
 
     # -- kept in build/ -------------------------------------------------------
     @classmethod
@@ -78,6 +79,42 @@ class ContentCache:
         with self._lock:
             skip = exclude.resolve() if exclude is not None else None
             return b"".join(e.nt for path, e in self._parsed() if path != skip)
+
+    def published(self) -> dict[Path, bytes]:
+        """Each content file's N-Triples as a publication holds them (its last good version if held back)."""
+        with self._lock:
+            return {path: entry.nt for path, entry in self._parsed()}
+
+    @contextlib.contextmanager
+    def one_look(self):
+        """Read the folder once for all the questions of one publication (at 100x content each look
+        is 11,000 file calls); holding a file back looks again."""
+        with self._lock:
+            self._look = self._read_entries()
+        try:
+            yield self
+        finally:
+            self._look = None
+
+    def as_kept(self) -> tuple[list[tuple[str, bytes]], dict[Path, bytes]] | None:
+        """(place, hash) and N-Triples of every file as the cache was kept, without reading the folder;
+        None when it is empty or holds a file back (toolbox/editing/publish.py starts from this)."""
+        with self._lock:
+            if not self._files or any(e.problem is not None for e in self._files.values()):
+                return None
+            root = self.settings.content_dir.resolve()
+            try:
+                digests = [(p.relative_to(root).as_posix(), e.digest) for p, e in self._files.items()]
+            except ValueError:
+                return None
+            return digests, {p: e.nt for p, e in self._files.items() if e.nt or e.types}
+
+    def settle(self) -> None:
+        """What was read again is now published: the next `changed()` starts from here (a cache kept
+        in the site between saves, toolbox/editing/publish.py)."""
+        with self._lock:
+            self._before.clear()
+            self._gone.clear()
 
     def neighbourhood(self, graph: Graph, exclude: Path | None = None) -> tuple[Graph, dict[URIRef, Path]]:
         """The graph plus the types of every IRI it links to, from the other files; and who defines what.
@@ -130,6 +167,7 @@ class ContentCache:
         """Publish the last good version of these files instead of what they hold now (a file that is
         gone comes back as it was); each keeps its problem and is read and checked again next time."""
         with self._lock:
+            self._look = None
             for path in paths:
                 if path in self._gone:
                     old = self._gone.pop(path)
@@ -156,6 +194,9 @@ class ContentCache:
         return [(path, entry) for path, entry in self._entries() if entry.nt or entry.types]
 
     def _entries(self) -> list[tuple[Path, _Parsed]]:
+        return self._look if self._look is not None else self._read_entries()
+
+    def _read_entries(self) -> list[tuple[Path, _Parsed]]:
         files = content_files(self.settings.content_dir.resolve())  # comparable with a resolved exclude
         present = set(files)
         for gone in set(self._files) - present - self._held:

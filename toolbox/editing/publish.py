@@ -13,9 +13,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from toolbox.config import Settings
+from toolbox.namespaces import TOR
 
 QUIET_SECONDS = 30.0  # no new save for this long, then the downloads are rewritten
 
@@ -84,3 +88,196 @@ def wait_for_publication(timeout: float = 30.0) -> None:
             time.sleep(0.05)
     finally:
         _hurry.clear()
+
+
+# --------------------------------------------------------------------------- incremental publication
+class Unpublishable(RuntimeError):
+    """The change cannot be published in place: the caller makes the state anew (and logs why)."""
+
+
+@dataclass
+class Published:
+    """What an incremental publication made (the fields of toolbox.editing.refresh.Refreshed, and more)."""
+
+    version: str
+    triples: int
+    inferred: dict
+    model: object
+    problems: list
+    applied: object  # toolbox.build.delta.Applied
+    documents: int  # search documents rewritten
+
+
+_LABELS = frozenset(("http://www.w3.org/2004/02/skos/core#prefLabel", "http://purl.org/dc/terms/description",
+                     str(TOR) + "level", str(TOR) + "transitionChecklist"))
+_STEP_CHECKLIST = (ox.NamedNode(str(TOR) + "transitionChecklist"), ox.NamedNode(str(TOR) + "usedInStep"))
+
+
+class LivePublisher:
+    """The published dataset, graph model and content kept in the site between saves, changed in place.
+
+    Made once from build/ (the dataset file of the manifest's version and the content cache at that
+    version); every save then costs what its file touches, not what the content holds."""
+
+    def __init__(self, settings: Settings, cache, live, model, version: str, inferred: dict, files: dict):
+        self.settings, self.cache, self.live, self.model, self.version = settings, cache, live, model, version
+        self.inferred = inferred
+        self.lock = threading.Lock()
+        self.files = files
+        self.by_subject: dict[bytes, set[Path]] = {}
+        for path, nt in self.files.items():
+            self._index(path, nt)
+
+    @classmethod
+    def start(cls, settings: Settings) -> LivePublisher:
+        """From build/: the dataset file of the manifest's version, and the content cache kept at that
+        version (each file as the build read it; what changed since is the first publication's work)."""
+        from toolbox.build.delta import LiveGraph
+        from toolbox.build.pipeline import artefact_paths, content_version, read_manifest
+        from toolbox.editing.content_cache import ContentCache
+        from toolbox.graph.model import GraphModel
+        from toolbox.graph.store import EmbeddedStore
+
+        manifest = read_manifest(settings) or {}
+        cache = ContentCache.kept(settings)
+        kept = cache.as_kept()
+        if kept is None or content_version(settings, kept[0]) != manifest.get("version"):
+            raise Unpublishable("de bewaarde inhoudscache hoort niet bij de laatste bouw")
+        store = ox.Store()
+        store.bulk_load(path=str(artefact_paths(settings).dataset), format=ox.RdfFormat.N_QUADS)
+        model = GraphModel.from_store(EmbeddedStore(settings, store), settings.base_uri)
+        return cls(settings, cache, LiveGraph(store, settings.base_uri), model, manifest["version"],
+                   manifest.get("inferred", {}), kept[1])
+
+    def _index(self, path: Path, nt: bytes) -> None:
+        for line in nt.splitlines():
+            self.by_subject.setdefault(line.split(b" ", 1)[0], set()).add(path)
+
+    def _stated_elsewhere(self, line: bytes, path: Path, now: dict[Path, bytes]) -> bool:
+        for other in self.by_subject.get(line.split(b" ", 1)[0], ()):
+            if other != path and other in now and line in set(now[other].splitlines()):
+                return True
+        return False
+
+    def publish(self, approved: set[bytes], index_dir: Path) -> Published:
+        """The content folder as it is now, through the gate, into store, model and index."""
+        from toolbox.build.delta import Unbounded
+        from toolbox.build.pipeline import content_version
+        from toolbox.editing.gate import gate
+
+        with self.lock, self.cache.one_look() as cache:
+            problems = gate(self.settings, cache, approved)
+            missing = cache.unpublishable()
+            if missing:
+                raise Unpublishable("geen goede versie bekend van " + ", ".join(p.file for p in missing))
+            now = cache.published()
+            out_lines: set[bytes] = set()
+            in_lines: set[bytes] = set()
+            for path in set(now) | set(self.files):
+                old, new = self.files.get(path, b""), now.get(path, b"")
+                if old == new:
+                    continue
+                old_lines, new_lines = set(old.splitlines()), set(new.splitlines())
+                if any(b"_:" in line for line in old_lines ^ new_lines):
+                    raise Unpublishable(f"lege knopen in {cache.display(path)}")
+                out_lines |= {line for line in old_lines - new_lines if not self._stated_elsewhere(line, path, now)}
+                in_lines |= new_lines - old_lines
+                self._index(path, new)
+            removed, added = _triples(out_lines), _triples(in_lines)
+            try:
+                applied = self.live.apply(removed, added)
+            except Unbounded as why:
+                logging.getLogger(__name__).warning("Afleidingen na opslaan helemaal opnieuw berekend: %s", why)
+                applied = self.live.recompute(removed, added)
+            self.files = now
+            subjects, objects = applied.nodes()
+            self.model = self.model.patched(self.live.store, subjects, objects)
+            documents = _rewrite_documents(self.settings, self.live.store, index_dir, applied)
+            self.version = content_version(self.settings, cache.digests())
+            cache.settle()
+            return Published(self.version, len(self.live.store), self.inferred, self.model, problems, applied,
+                             documents)
+
+
+def _triples(lines: set[bytes]) -> set:
+    if not lines:
+        return set()
+    parsed = ox.parse(b"\n".join(sorted(lines)) + b"\n", format=ox.RdfFormat.N_TRIPLES)
+    return {getattr(x, "triple", x) for x in parsed}  # (pyoxigraph hands N-Triples over as quads)
+
+
+def _rewrite_documents(settings: Settings, store, index_dir: Path, applied) -> int:
+    """The search documents the changed statements feed: of the things they are about, of what links to
+    a thing whose label, description, level or checklist changed, and of what uses a step whose
+    checklist's label changed (toolbox/queries/search-*.rq)."""
+    from toolbox.search.indexing import update_documents
+
+    quads = [*applied.removed, *applied.added]
+    gone = applied.removed
+
+    def linking(node, predicate=None) -> set:
+        found = {q.subject for q in store.quads_for_pattern(None, predicate, node, None)}
+        return found | {q.subject for q in gone if q.object == node and predicate in (None, q.predicate)}
+
+    subjects = {q.subject for q in quads}
+    for quad in quads:
+        if quad.predicate.value in _LABELS:
+            subjects |= linking(quad.subject)
+            for step in linking(quad.subject, _STEP_CHECKLIST[0]):
+                subjects |= linking(step, _STEP_CHECKLIST[1])
+    iris = {s.value for s in subjects if isinstance(s, ox.NamedNode)}
+    return update_documents(settings, store, index_dir, iris)
+
+
+_publishers: dict[tuple[str, str], LivePublisher] = {}
+_publishers_lock = threading.Lock()
+
+
+def live_publisher(settings: Settings) -> LivePublisher:
+    """The site's publisher, made from build/ on first use (raises Unpublishable when build/ and the
+    content differ: the caller then makes the state anew, and asks again after)."""
+    key = (str(settings.build_dir.resolve()), str(settings.content_dir.resolve()))
+    with _publishers_lock:
+        publisher = _publishers.get(key)
+        if publisher is None:
+            publisher = _publishers[key] = LivePublisher.start(settings)
+        return publisher
+
+
+def forget_publisher(settings: Settings) -> None:
+    """After a full refresh: the next save starts from what that wrote."""
+    with _publishers_lock:
+        _publishers.pop((str(settings.build_dir.resolve()), str(settings.content_dir.resolve())), None)
+
+
+def publish_change(settings: Settings, index_dir: Path):
+    """After a save: the change in place (see LivePublisher), then the dataset file for the SPARQL
+    workers and the manifest, the downloads after a pause. Returns (open_store, Published)."""
+    from toolbox.build.pipeline import artefact_paths, make_manifest, read_manifest, write_manifest
+    from toolbox.editing.gate import approved_digests
+    from toolbox.files import atomic_write
+    from toolbox.graph.store import EmbeddedStore
+
+    started = time.monotonic()
+    publisher = live_publisher(settings)
+    try:
+        made = publisher.publish(set(approved_digests()), index_dir)
+    except BaseException:
+        forget_publisher(settings)  # its state may be half changed: the next save starts afresh
+        raise
+    paths = artefact_paths(settings)
+    atomic_write(paths.dataset, publisher.live.store.dump(format=ox.RdfFormat.N_QUADS) or b"")
+    dataset = paths.dataset
+
+    def open_store():
+        return EmbeddedStore.from_file(settings, dataset)
+
+    manifest = make_manifest(made.version, made.triples, made.inferred, started, incremental=True, owl=False)
+    with _manifest_lock:
+        _generation[0] += 1
+        generation = _generation[0]
+        previous = read_manifest(settings) or {}
+        write_manifest(settings, {**manifest, "downloads": previous.get("downloads")})
+    threading.Thread(target=_publish_downloads, args=(settings, manifest, generation),
+                     name="toolbox-publish", daemon=True).start()
+    return open_store, made

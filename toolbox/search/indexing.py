@@ -24,6 +24,7 @@ from whoosh.analysis import (
 )
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
+from whoosh.writing import NO_MERGE
 
 from toolbox.config import Settings
 from toolbox.graph.store import load_query
@@ -31,6 +32,7 @@ from toolbox.graph.text_links import plain_text
 from toolbox.namespaces import TOR, TYPE_SEGMENTS, split_id
 from toolbox.search.dutch import STOPWORDS
 
+SEGMENTS_BEFORE_MERGE = 8
 DUTCH_STOPWORDS = STOPWORDS  # one list for search and for placing situations (toolbox.dutch)
 
 
@@ -74,22 +76,28 @@ def _local(iri: str) -> str:
     return iri.rsplit("/", 1)[-1]
 
 
-def documents(settings: Settings, store) -> list[dict]:
-    """Search documents from the store (works with both the embedded and a remote store)."""
-    parts = {r["s"]: r["parts"] for r in store.select(load_query("search-parts"))}
-    context = {r["s"]: r["context"] for r in store.select(load_query("search-context"))}
+def documents(settings: Settings, store, only: set[str] | None = None) -> list[dict]:
+    """Search documents from the store (works with both the embedded and a remote store); with `only`,
+    just the documents of those things (after a save: what it changed)."""
+    def query(name: str) -> str:
+        return load_query(name) if only is None else _restricted(load_query(name), only)
+
+    if only is not None and not only:
+        return []
+    parts = {r["s"]: r["parts"] for r in store.select(query("search-parts"))}
+    context = {r["s"]: r["context"] for r in store.select(query("search-context"))}
     spread: dict[str, list[list]] = {}
-    for r in store.select(load_query("search-spread")):
+    for r in store.select(query("search-spread")):
         spread.setdefault(r["s"], []).append([r["target"], float(r["weight"])])
     levels: dict[str, set[str]] = {}
     categories: dict[str, set[str]] = {}
-    for r in store.select(load_query("search-facets")):
+    for r in store.select(query("search-facets")):
         if r.get("level"):
             levels.setdefault(r["s"], set()).add(_local(r["level"]))
         if r.get("category"):
             categories.setdefault(r["s"], set()).add(_local(r["category"]))
     docs = []
-    for r in store.select(load_query("search-documents")):
+    for r in store.select(query("search-documents")):
         ident = split_id(r["s"], settings.base_uri)
         segment = TYPE_SEGMENTS.get(r["class"].replace(str(TOR), ""), ident[0] if ident else "")
         names = " ".join(x for x in (r["label"], r.get("alts") or "", context.get(r["s"], "")) if x)
@@ -179,6 +187,44 @@ def update_index(settings: Settings, store, index_dir: Path) -> int:
             writer.cancel()
             raise
         writer.commit()
+    return len(changed) + len(removed)
+
+
+def _restricted(query: str, subjects: set[str]) -> str:
+    """The query for these subjects only: `VALUES ?s` opens its innermost group (each search query
+    names the thing of a document ?s)."""
+    at = query.rindex("WHERE {") + len("WHERE {")
+    values = " ".join(f"<{s}>" for s in sorted(subjects))
+    return query[:at] + f" VALUES ?s {{ {values} }} " + query[at:]
+
+
+def update_documents(settings: Settings, store, index_dir: Path, subjects: set[str]) -> int:
+    """Rewrite the documents of these things only (a thing that no longer has one is deleted): the
+    index after a save, when the caller knows which documents the changed statements feed."""
+    from toolbox.graph.store import EmbeddedStore
+
+    if not hasattr(store, "select"):
+        store = EmbeddedStore(settings, store)
+    docs = {d["uri"]: d for d in documents(settings, store, only=subjects)}
+    ix = windex.open_dir(str(index_dir))
+    with ix.searcher() as searcher:
+        stored = {s: (searcher.document(uri=s) or {}).get("digest") for s in subjects}
+    changed = [d for uri, d in docs.items() if stored.get(uri) != d["digest"]]
+    removed = [s for s in subjects if s not in docs and stored.get(s) is not None]
+    if changed or removed:
+        writer = ix.writer(timeout=30.0)
+        try:
+            for uri in removed:
+                writer.delete_by_term("uri", uri)
+            for doc in changed:
+                writer.update_document(**doc)
+        except BaseException:
+            writer.cancel()
+            raise
+        # a small segment per save, merged once there are a few: merging on every commit cost more
+        # than the rest of a save (the answers do not depend on segments, toolbox.search.searching)
+        many = len(ix._segments()) >= SEGMENTS_BEFORE_MERGE
+        writer.commit(mergetype=None if many else NO_MERGE)
     return len(changed) + len(removed)
 
 

@@ -212,7 +212,7 @@ class SearchIndex:
                         continue
                     scores[target] = max(scores.get(target, 0.0), bonus + scores.get(target, 0.0) * 0.5)
         scored = [(score, snap.by_uri[uri]) for uri, score in scores.items()]
-        scored.sort(key=lambda pair: (-pair[0], pair[1].label))
+        scored.sort(key=lambda pair: (-pair[0], pair[1].label, pair[1].uri))  # the same order in every index
         return scored
 
     def _suggest(self, snap: _Snapshot, text: str) -> list[str]:
@@ -282,16 +282,18 @@ class _Snapshot:
             ids, scores = array("i"), array("f")
             if (fieldname, term) in self.reader:
                 lengths, avg = self._field_lengths(fieldname)
-                df = self.reader.doc_frequency(fieldname, term)
-                idf = math.log(self.count / (df + 1)) + 1.0
+                live: list[tuple[int, float]] = []
                 m = self.reader.postings(fieldname, term)
                 while m.is_active():
-                    doc = m.id()
-                    if doc in self.docs:
-                        w = m.weight()
-                        ids.append(doc)
-                        scores.append(idf * (w * (k1 + 1)) / (w + k1 * ((1 - b) + b * lengths[doc] / avg)))
+                    if m.id() in self.docs:
+                        live.append((m.id(), m.weight()))
                     m.next()
+                # live documents only: after updates in place the reader's own count still holds the
+                # deleted ones, and the answers must be those of an index built afresh
+                idf = math.log(self.count / (len(live) + 1)) + 1.0
+                for doc, w in live:
+                    ids.append(doc)
+                    scores.append(idf * (w * (k1 + 1)) / (w + k1 * ((1 - b) + b * lengths[doc] / avg)))
             found = (ids, scores)
             self._postings.put(key, found)
         return found
