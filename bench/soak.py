@@ -59,7 +59,7 @@ def tree_rss(pid: int) -> dict:
     pids = [pid] + _descendants(pid)
     per = {p: proc_memory(p, "VmRSS") or 0 for p in pids}
     lines = {p: _cmdline(p) for p in pids if per[p]}
-    passing = {p for p, line in lines.items() if b"toolbox.editing.refresh" in line}
+    passing = {p for p, line in lines.items() if b"toolbox.publishing.refresh" in line}
     # SPARQL workers (multiprocessing spawn) are new for each content version; after a save the old
     # version's answer until the new ones have loaded, so for a while there are twice as many.
     workers = {p for p, line in lines.items() if b"multiprocessing" in line and p not in passing}

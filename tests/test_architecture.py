@@ -37,7 +37,8 @@ MAX_LINES = 400
 # the top of a package. docs/architecture.md draws the same picture.
 _BASE = {"toolbox.base"}
 _CORE_ROOMS = {"toolbox.base", "toolbox.graph", "toolbox.sparql", "toolbox.accounts", "toolbox.search",
-               "toolbox.guide", "toolbox.build", "toolbox.editing", "toolbox.operations", "toolbox.readers"}
+               "toolbox.guide", "toolbox.build", "toolbox.publishing", "toolbox.editing", "toolbox.operations",
+               "toolbox.readers"}
 LAYERS = {
     "toolbox.base": set(),
     "toolbox.graph": _BASE,
@@ -46,7 +47,9 @@ LAYERS = {
     "toolbox.search": _BASE | {"toolbox.graph"},
     "toolbox.guide": _BASE | {"toolbox.graph", "toolbox.search"},
     "toolbox.build": _BASE | {"toolbox.graph", "toolbox.search", "toolbox.guide"},
-    "toolbox.editing": _BASE | {"toolbox.graph", "toolbox.search", "toolbox.guide", "toolbox.build"},
+    "toolbox.publishing": _BASE | {"toolbox.graph", "toolbox.search", "toolbox.guide", "toolbox.build"},
+    "toolbox.editing": _BASE | {"toolbox.graph", "toolbox.search", "toolbox.guide", "toolbox.build",
+                                "toolbox.publishing"},
     "toolbox.readers": _BASE | {"toolbox.graph", "toolbox.accounts"},
     "toolbox.operations": _CORE_ROOMS - {"toolbox.operations"},
     "toolbox.cli": _CORE_ROOMS,

@@ -41,9 +41,9 @@ def site_app():
 def _keep_content_cache(settings: Settings) -> None:
     """Right after the start, each content file's version as published now goes into the content cache
     (in a child, at low priority): from then on a file damaged on disk keeps its last good version,
-    also before any editor has saved (toolbox/editing/gate.py)."""
-    from toolbox.editing.publish import Unpublishable, live_publisher
-    from toolbox.editing.refresh import keep_content_cache
+    also before any editor has saved (toolbox/publishing/gate.py)."""
+    from toolbox.publishing.publish import Unpublishable, live_publisher
+    from toolbox.publishing.refresh import keep_content_cache
 
     try:
         keep_content_cache(settings)

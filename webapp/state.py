@@ -101,10 +101,10 @@ class SiteState:
         if settings.sparql_endpoint:
             return cls.load(settings)  # the external store is loaded by its own operators
         from toolbox.build.pipeline import artefact_paths
-        from toolbox.editing.publish import forget_publisher, publish_change, refresh_build
+        from toolbox.publishing.publish import forget_publisher, publish_change, refresh_build
 
         index_dir = previous.search.index_dir if previous else artefact_paths(settings).index_dir
-        try:  # only what the saved file touches (toolbox/editing/publish.py, LivePublisher)
+        try:  # only what the saved file touches (toolbox/publishing/publish.py, LivePublisher)
             open_store, made = publish_change(settings, index_dir)
             return cls(settings, open_store, made.model, SearchIndex(index_dir), made.version,
                        problems=list(made.problems)).warmed()

@@ -143,7 +143,7 @@ def app_site(tmp_path):
     app = create_app(site.settings)
     app.config["TESTING"] = True
     yield site, app
-    from toolbox.editing.publish import wait_for_publication
+    from toolbox.publishing.publish import wait_for_publication
 
     wait_for_publication()
 

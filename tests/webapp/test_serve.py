@@ -71,7 +71,7 @@ def test_the_content_cache_holds_every_published_file_soon_after_the_start(tmp_p
     """So that a file damaged on disk keeps its last good version even before any editor has saved."""
     import time
 
-    from toolbox.editing.content_cache import ContentCache
+    from toolbox.publishing.content_cache import ContentCache
 
     shutil.copytree(MINIMAL, tmp_path / "content")
     settings = Settings(content_dir=tmp_path / "content", build_dir=tmp_path / "build")

@@ -13,7 +13,7 @@ The flow of a save, all under one lock:
    the folder), so a crash leaves either the old or the new file, never half a file.
 
 The caller (webapp/beheer/cases.py) then has a fresh site state made from the content folder
-by a child process (toolbox.refresh), in the background (webapp/beheer/refresher.py).
+by a child process (toolbox.publishing.refresh), in the background (webapp/beheer/refresher.py).
 
 This module owns the save itself (paths, lock, conflict check, history copy, atomic write). The
 form fields and form values <-> graph are in case_form, the SHACL check in case_validation, the
@@ -37,7 +37,6 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import PROV, RDF
 
 from toolbox.config import CANONICAL_BASE, Settings
-from toolbox.editing.content_cache import ContentCache
 from toolbox.editing.form import (
     CASES,
     CONTROL_RE,
@@ -55,7 +54,6 @@ from toolbox.editing.form import (
     token_of,
     values_to_graph,
 )
-from toolbox.editing.gate import approve
 from toolbox.editing.history import CaseHistory, version_meta, write_version_meta
 from toolbox.editing.reports import add_reports, is_report_of, top_order
 from toolbox.editing.review.approval import add_approval
@@ -66,6 +64,8 @@ from toolbox.files import atomic_write
 from toolbox.graph.content import SLUG_RE, decode, parse_turtle, rebase_graph
 from toolbox.graph.validate import ontology_graph, shapes_graph
 from toolbox.namespaces import TOR
+from toolbox.publishing.content_cache import ContentCache
+from toolbox.publishing.gate import approve
 
 if TYPE_CHECKING:
     from toolbox.graph.model import GraphModel
@@ -122,7 +122,7 @@ class CaseEditor(CaseHistory):
                 if self.known is None:
                     self.cache.content_nt()
                 elif not self.settings.sparql_endpoint:
-                    from toolbox.editing.refresh import keep_content_cache
+                    from toolbox.publishing.refresh import keep_content_cache
 
                     keep_content_cache(self.settings)
 
@@ -273,7 +273,7 @@ class CaseEditor(CaseHistory):
         """The graph model of all content with this version of the case in it, inferences included
         (for the preview page). Made in a child process: seconds of work that would otherwise hold
         the interpreter lock of every request of the site."""
-        from toolbox.editing.refresh import make_preview
+        from toolbox.publishing.refresh import make_preview
 
         case_nt = prepared.case_graph.serialize(format="nt", encoding="utf-8")
         return make_preview(self.settings, self.path_for(prepared.slug), case_nt)

@@ -20,7 +20,7 @@ restore (it rebuilds, because the content version changed).
 A backup always restores, also one taken while the content was not valid (issue 24: such a backup
 could not be restored at all). The restored content is validated and its problems are reported with
 file and line; build/ is left alone, so a restarted site serves the last good build until the content
-is fixed, and a running one keeps what it had (toolbox/editing/gate.py holds back the files that
+is fixed, and a running one keeps what it had (toolbox/publishing/gate.py holds back the files that
 make it invalid): a restore never leaves the site with less than it had.
 """
 

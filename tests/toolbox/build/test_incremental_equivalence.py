@@ -19,13 +19,13 @@ from rdflib import Graph, Literal, URIRef
 
 from toolbox.build.pipeline import build, build_store
 from toolbox.config import REPO_ROOT, Settings
-from toolbox.editing.content_cache import ContentCache
-from toolbox.editing.gate import approve, approved_digests
-from toolbox.editing.publish import LivePublisher
 from toolbox.graph.canonical import canonical_quads
 from toolbox.graph.model import GraphModel
 from toolbox.graph.store import EmbeddedStore
 from toolbox.namespaces import TOR
+from toolbox.publishing.content_cache import ContentCache
+from toolbox.publishing.gate import approve, approved_digests
+from toolbox.publishing.publish import LivePublisher
 from toolbox.search.indexing import build_index, documents
 from toolbox.search.searching import SearchIndex
 
@@ -245,7 +245,7 @@ def fresh(tmp_path) -> Settings:
 
 
 def test_a_triple_another_file_still_states_stays_and_blank_nodes_take_the_full_path(fresh):
-    from toolbox.editing.publish import Unpublishable
+    from toolbox.publishing.publish import Unpublishable
 
     site = fresh
     publisher = LivePublisher.start(site)

@@ -232,7 +232,7 @@ def test_content_cache_keeps_n_triples_not_parsed_graphs(tmp_path):
     """At 100x content the parsed graphs held 600 MB; blank nodes of two files must stay two."""
     import pyoxigraph as ox
 
-    from toolbox.editing.content_cache import ContentCache
+    from toolbox.publishing.content_cache import ContentCache
 
     for name in ("a", "b"):
         (tmp_path / f"{name}.ttl").write_text(
@@ -258,7 +258,7 @@ def vars_of(entry) -> list:
 def test_a_valid_case_passes_with_the_classes_from_the_site_model_without_reading_the_content(site_editor,
                                                                                                monkeypatch):
     """Under load every file call of the site waits for the interpreter lock: a save reads no content files."""
-    import toolbox.editing.content_cache as content_cache
+    import toolbox.publishing.content_cache as content_cache
 
     monkeypatch.setattr(content_cache, "content_files", lambda *a: pytest.fail("the content folder was read"))
     prepared = site_editor.prepare(new_values(), None, ACCOUNT)

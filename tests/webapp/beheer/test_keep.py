@@ -27,7 +27,7 @@ from tests.webapp.beheer.test_views import (
 from toolbox.accounts.registry import AccountStore, SessionStore, read_audit
 from toolbox.build.pipeline import build
 from toolbox.config import REPO_ROOT, Settings
-from toolbox.editing.publish import wait_for_publication
+from toolbox.publishing.publish import wait_for_publication
 from webapp import create_app
 
 

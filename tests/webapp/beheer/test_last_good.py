@@ -13,8 +13,8 @@ from tests.webapp.beheer.test_views import PASSWORD, client_for, login, post_new
 from toolbox.accounts.registry import AccountStore, read_audit
 from toolbox.build.pipeline import build
 from toolbox.config import REPO_ROOT, Settings
-from toolbox.editing.publish import wait_for_publication
-from toolbox.editing.refresh import keep_content_cache
+from toolbox.publishing.publish import wait_for_publication
+from toolbox.publishing.refresh import keep_content_cache
 from webapp import create_app
 
 CASE_FILE = "casussen/laakhavens.ttl"

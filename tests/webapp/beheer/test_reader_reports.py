@@ -16,7 +16,7 @@ from tests.webapp.beheer.test_views import PASSWORD, case_form, csrf_of, version
 from toolbox.accounts.registry import AccountStore, read_audit
 from toolbox.build.pipeline import build
 from toolbox.config import REPO_ROOT, Settings
-from toolbox.editing.publish import wait_for_publication
+from toolbox.publishing.publish import wait_for_publication
 from toolbox.readers.reports import ReportStore
 from webapp import create_app
 

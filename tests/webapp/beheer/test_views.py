@@ -18,9 +18,9 @@ import pytest
 from toolbox.accounts.registry import AccountStore, read_audit
 from toolbox.build.pipeline import build, read_manifest
 from toolbox.config import REPO_ROOT, Settings
-from toolbox.editing.publish import wait_for_publication
 from toolbox.graph.content import load_content
 from toolbox.graph.validate import validate_content
+from toolbox.publishing.publish import wait_for_publication
 from webapp import create_app
 from webapp.state import state
 

@@ -23,7 +23,6 @@ from rdflib.namespace import DCTERMS, ORG, PROV, RDF, SKOS, XSD
 from toolbox.config import CANONICAL_BASE
 from toolbox.editing.editor import CaseEditor, SaveResult, remove_stale_temporaries
 from toolbox.editing.form import Conflict, EditError, Invalid, Prepared, account_iri, slugify, token_of
-from toolbox.editing.gate import approve
 from toolbox.editing.review.approval import add_approval
 from toolbox.editing.turtle import attributions
 from toolbox.editing.validation import shacl_errors
@@ -31,6 +30,7 @@ from toolbox.editing.write_errors import WriteFailed
 from toolbox.files import atomic_write
 from toolbox.graph.content import parse_turtle, rebase_graph
 from toolbox.namespaces import SCHEMA, TOR
+from toolbox.publishing.gate import approve
 
 LIST_FILE = Path(__file__).resolve().parents[2] / "data" / "gemeenten.csv"
 FOLDER = "gemeenten"

@@ -1,6 +1,6 @@
 """Each content file once as N-Triples plus its typed IRIs, re-read only when it changes.
 
-After a save the refresh child (toolbox.refresh) needs all content as N-Triples. Parsing the
+After a save the refresh child (toolbox.publishing.refresh) needs all content as N-Triples. Parsing the
 11,000 Turtle files of 100x content takes half a minute, so the cache is kept in build/ between
 saves and between server starts: a save re-parses only the files whose mtime or size changed.
 The site itself does not read the content folder per save: under 200 clients each of those
@@ -54,7 +54,7 @@ class ContentCache:
         """The cache as the last save or warm-up left it in build/ (empty if missing, old or damaged)."""
         cache = cls(settings)
         with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError,
-                                 AttributeError, KeyError):
+                                 AttributeError, KeyError, ImportError):  # ImportError: a cache of an older layout
             payload = pickle.loads(cls.path(settings).read_bytes())  # written by us, in our build folder
             if payload["format"] == _FORMAT and payload["base"] == settings.base_uri \
                     and payload["content"] == str(settings.content_dir.resolve()):
@@ -98,7 +98,7 @@ class ContentCache:
 
     def as_kept(self) -> tuple[list[tuple[str, bytes]], dict[Path, bytes]] | None:
         """(place, hash) and N-Triples of every file as the cache was kept, without reading the folder;
-        None when it is empty or holds a file back (toolbox/editing/publish.py starts from this)."""
+        None when it is empty or holds a file back (toolbox/publishing/publish.py starts from this)."""
         with self._lock:
             if not self._files or any(e.problem is not None for e in self._files.values()):
                 return None
@@ -111,7 +111,7 @@ class ContentCache:
 
     def settle(self) -> None:
         """What was read again is now published: the next `changed()` starts from here (a cache kept
-        in the site between saves, toolbox/editing/publish.py)."""
+        in the site between saves, toolbox/publishing/publish.py)."""
         with self._lock:
             self._before.clear()
             self._gone.clear()

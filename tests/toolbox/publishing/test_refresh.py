@@ -14,11 +14,11 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from toolbox.build.pipeline import artefact_paths, content_version, read_manifest
-from toolbox.editing import refresh
-from toolbox.editing.content_cache import ContentCache
 from toolbox.graph.model import GraphModel
 from toolbox.graph.store import EmbeddedStore
 from toolbox.guide.ranker import SituationRanker
+from toolbox.publishing import refresh
+from toolbox.publishing.content_cache import ContentCache
 
 SENTENCE = "We willen met de buurt een ambitieweb invullen voor de opdracht in de wijk"  # "maken" is filler
 
@@ -47,7 +47,7 @@ def test_the_child_parses_only_the_files_that_changed_since_the_last_refresh(bui
     changed = next(p for p in kept._files if '"Ambitieweb"@nl' in p.read_text(encoding="utf-8"))
     changed.write_text(changed.read_text(encoding="utf-8").replace('"Ambitieweb"@nl', '"Ambitieweb nieuw"@nl'),
                        encoding="utf-8")
-    import toolbox.editing.content_cache as module
+    import toolbox.publishing.content_cache as module
 
     parsed = []
     real = module.parse_turtle
@@ -87,7 +87,7 @@ def test_a_child_whose_site_is_gone_stops_at_once(built, tmp_path):
     folder = tmp_path / "handover"
     folder.mkdir()
     gone = _a_pid_that_is_not_running()
-    command = [sys.executable, "-m", "toolbox.editing.refresh", "downloads", str(folder), "--parent", str(gone)]
+    command = [sys.executable, "-m", "toolbox.publishing.refresh", "downloads", str(folder), "--parent", str(gone)]
     done = subprocess.run(command, env={**os.environ, **built.to_env()}, capture_output=True, timeout=60)
     assert done.returncode == 1 and b"de site is gestopt" in done.stderr
 
@@ -101,7 +101,7 @@ def test_a_child_dies_when_its_site_is_killed(built, tmp_path):
     log = tmp_path / "child.log"
     shell = subprocess.Popen(
         ["sh", "-c",
-         f'"{sys.executable}" -m toolbox.editing.refresh state "{folder}" --parent $$ 2>"{log}" & echo $!; wait'],
+         f'"{sys.executable}" -m toolbox.publishing.refresh state "{folder}" --parent $$ 2>"{log}" & echo $!; wait'],
         env={**os.environ, **built.to_env()}, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     child = int(shell.stdout.readline())
     time.sleep(1.0)

@@ -10,10 +10,10 @@ The child dies with the site (PR_SET_PDEATHSIG), so a killed server leaves no wr
 that could race the next start's rebuild. Files are handed over through a private folder in
 build/ (never through pipes: under load, a pipe costs the site one lock hand-over per chunk).
 
-    python -m toolbox.editing.refresh state FOLDER      # content folder -> artefacts + FOLDER/state.pickle
-    python -m toolbox.editing.refresh downloads         # the four downloads from build/graph.nq
-    python -m toolbox.editing.refresh cache             # the content cache in build/, ahead of the first save
-    python -m toolbox.editing.refresh preview FOLDER --case FILE  # FOLDER/case.nt instead of FILE -> model.pickle
+    python -m toolbox.publishing.refresh state FOLDER      # content folder -> artefacts + FOLDER/state.pickle
+    python -m toolbox.publishing.refresh downloads         # the four downloads from build/graph.nq
+    python -m toolbox.publishing.refresh cache             # the content cache in build/, ahead of the first save
+    python -m toolbox.publishing.refresh preview FOLDER --case FILE  # FOLDER/case.nt instead of FILE -> model.pickle
 
 The child reads the content folder itself, through the cache of toolbox.content_cache: the site
 does not touch the content files after a save (thousands of file calls, each of which waited
@@ -60,7 +60,7 @@ class Refreshed:
 # --------------------------------------------------------------------------- in the site
 def make_state(settings: Settings, index_dir: Path) -> Refreshed:
     """Run the state child over the content folder as it is now and load what it made."""
-    from toolbox.editing.gate import approved_digests
+    from toolbox.publishing.gate import approved_digests
 
     with _handover(settings) as folder:
         (folder / "approved").write_bytes(b"".join(approved_digests()))
@@ -123,7 +123,7 @@ def _run(settings: Settings, task: str, *args: str, own_session: bool = False) -
     the whole site's, instead of one thread's among the hundreds that serve requests under load.
     """
     env = {**os.environ, **settings.to_env()}
-    command = [sys.executable, "-m", "toolbox.editing.refresh", task, *args, "--parent", str(os.getpid())]
+    command = [sys.executable, "-m", "toolbox.publishing.refresh", task, *args, "--parent", str(os.getpid())]
     try:
         done = subprocess.run(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, timeout=TIMEOUT_SECONDS, check=False,
@@ -140,11 +140,11 @@ def _state(settings: Settings, folder: Path, index_dir: Path) -> None:
     import pyoxigraph as ox
 
     from toolbox.build.pipeline import artefact_paths, build_store, content_version
-    from toolbox.editing.gate import gate
     from toolbox.files import atomic_write
     from toolbox.graph.model import GraphModel
     from toolbox.graph.store import EmbeddedStore
     from toolbox.guide.ranker import SituationRanker
+    from toolbox.publishing.gate import gate
     from toolbox.search.indexing import update_index
 
     paths = artefact_paths(settings)
@@ -173,7 +173,7 @@ def _state(settings: Settings, folder: Path, index_dir: Path) -> None:
 def _kept_cache(settings: Settings):
     """The content through the cache kept in build/; written back afterwards, so the next child
     parses only what changed after this one."""
-    from toolbox.editing.content_cache import ContentCache
+    from toolbox.publishing.content_cache import ContentCache
 
     cache = ContentCache.kept(settings)
     yield cache
@@ -206,7 +206,7 @@ def _downloads(settings: Settings) -> None:
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m toolbox.editing.refresh", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m toolbox.publishing.refresh", description=__doc__.splitlines()[0])
     parser.add_argument("task", choices=("state", "downloads", "cache", "preview"))
     parser.add_argument("folder", type=Path, nargs="?", help="map voor de overdracht (state, preview)")
     parser.add_argument("--parent", type=int, help="proces-id van de site: stop als die stopt")
@@ -229,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         _downloads(settings)
     else:
         os.nice(10)  # a warm-up: requests and saves go first
-        from toolbox.editing.gate import gate
+        from toolbox.publishing.gate import gate
 
         with _kept_cache(settings) as cache:
             gate(settings, cache, set())  # files read for the first time are checked before they count as good

@@ -1,7 +1,7 @@
 """After a save: the build artefacts follow without a full build (store, dataset file, index, manifest).
 
 The dataset file, the search index and the manifest are written right after a save (in the
-background, see webapp/beheer/refresher.py) by a child process (toolbox.refresh). The downloads (four
+background, see webapp/beheer/refresher.py) by a child process (toolbox.publishing.refresh). The downloads (four
 formats, gzipped: most of a minute at 100x content) follow, in a child process too, at a low
 priority and once the editor has paused: a series of saves writes them once, and a save never
 waits for the downloads of the one before. The manifest says which
@@ -33,14 +33,14 @@ def refresh_build(settings: Settings, index_dir: Path | None = None):
     """Dataset file, search index, graph model and manifest for edited content, without a full build.
 
     The saved case was validated by the save (SHACL on the case; OWL is left to CI and to
-    `toolbox build`). The work runs in a child process over the content folder (toolbox.refresh).
-    Returns (a function that opens the store over the new dataset, toolbox.refresh.Refreshed):
+    `toolbox build`). The work runs in a child process over the content folder (toolbox.publishing.refresh).
+    Returns (a function that opens the store over the new dataset, toolbox.publishing.refresh.Refreshed):
     pages read the graph model and SPARQL goes to its workers, so the on-disk copy of the store
     is made when something first asks for it, not while the editor waits.
     """
     from toolbox.build.pipeline import artefact_paths, make_manifest, read_manifest, write_manifest
-    from toolbox.editing.refresh import make_state
     from toolbox.graph.store import EmbeddedStore
+    from toolbox.publishing.refresh import make_state
 
     started = time.monotonic()
     paths = artefact_paths(settings)
@@ -61,7 +61,7 @@ def refresh_build(settings: Settings, index_dir: Path | None = None):
 
 def _publish_downloads(settings: Settings, manifest: dict, generation: int) -> None:
     from toolbox.build.pipeline import write_manifest
-    from toolbox.editing.refresh import write_downloads
+    from toolbox.publishing.refresh import write_downloads
 
     _hurry.wait(QUIET_SECONDS)
     with _dumps_lock:
@@ -97,7 +97,7 @@ class Unpublishable(RuntimeError):
 
 @dataclass
 class Published:
-    """What an incremental publication made (the fields of toolbox.editing.refresh.Refreshed, and more)."""
+    """What an incremental publication made (the fields of toolbox.publishing.refresh.Refreshed, and more)."""
 
     version: str
     triples: int
@@ -134,9 +134,9 @@ class LivePublisher:
         version (each file as the build read it; what changed since is the first publication's work)."""
         from toolbox.build.delta import LiveGraph
         from toolbox.build.pipeline import artefact_paths, content_version, read_manifest
-        from toolbox.editing.content_cache import ContentCache
         from toolbox.graph.model import GraphModel
         from toolbox.graph.store import EmbeddedStore
+        from toolbox.publishing.content_cache import ContentCache
 
         manifest = read_manifest(settings) or {}
         cache = ContentCache.kept(settings)
@@ -163,7 +163,7 @@ class LivePublisher:
         """The content folder as it is now, through the gate, into store, model and index."""
         from toolbox.build.delta import Unbounded
         from toolbox.build.pipeline import content_version
-        from toolbox.editing.gate import gate
+        from toolbox.publishing.gate import gate
 
         with self.lock, self.cache.one_look() as cache:
             problems = gate(self.settings, cache, approved)
@@ -254,9 +254,9 @@ def publish_change(settings: Settings, index_dir: Path):
     """After a save: the change in place (see LivePublisher), then the dataset file for the SPARQL
     workers and the manifest, the downloads after a pause. Returns (open_store, Published)."""
     from toolbox.build.pipeline import artefact_paths, make_manifest, read_manifest, write_manifest
-    from toolbox.editing.gate import approved_digests
     from toolbox.files import atomic_write
     from toolbox.graph.store import EmbeddedStore
+    from toolbox.publishing.gate import approved_digests
 
     started = time.monotonic()
     publisher = live_publisher(settings)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from toolbox.build.pipeline import artefact_paths
-from toolbox.editing import refresh
-from toolbox.editing.content_cache import ContentCache
-from toolbox.editing.refresh import RefreshFailed
+from toolbox.publishing import refresh
+from toolbox.publishing.content_cache import ContentCache
+from toolbox.publishing.refresh import RefreshFailed
 
 CASE = "https://toolbox-openbare-ruimte.nl/id/casus/toetswijk"
 TOOL = "https://toolbox-openbare-ruimte.nl/id/tool/ambitieweb"

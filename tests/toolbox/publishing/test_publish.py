@@ -7,9 +7,9 @@ import json
 from toolbox.build import pipeline as build_module
 from toolbox.build.pipeline import artefact_paths, content_version, ensure_built, read_manifest
 from toolbox.config import Settings
-from toolbox.editing import publish
-from toolbox.editing.content_cache import ContentCache
 from toolbox.graph.store import EmbeddedStore, disk_store_path
+from toolbox.publishing import publish
+from toolbox.publishing.content_cache import ContentCache
 from toolbox.search.indexing import update_index
 from toolbox.search.searching import SearchIndex
 
@@ -55,7 +55,7 @@ def test_a_save_writes_dataset_index_and_manifest_at_once_and_downloads_after_a_
 def test_saves_in_a_row_write_the_downloads_once(built, monkeypatch):
     monkeypatch.setattr(publish, "QUIET_SECONDS", 60.0)
     written = []
-    from toolbox.editing import refresh
+    from toolbox.publishing import refresh
 
     real = refresh.write_downloads
     monkeypatch.setattr(refresh, "write_downloads", lambda *a, **k: written.append(1) or real(*a, **k))

@@ -20,10 +20,10 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from toolbox.config import Settings
-from toolbox.editing.content_cache import ContentCache
 from toolbox.files import file_digest
 from toolbox.graph.content import LoadedContent, Problem, definition_lines
 from toolbox.graph.validate import shacl_problems
+from toolbox.publishing.content_cache import ContentCache
 
 APPROVED_KEPT = 10000  # digests of files the editor wrote; older ones are checked again if they appear
 
