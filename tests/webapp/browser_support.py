@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -88,6 +89,34 @@ def real_site(root: Path):
                TOOLBOX_CONTENT=str(REPO_ROOT / "content"), TOOLBOX_SPARQL_ENDPOINT="")
     with running_server(env, root / "server.log") as base:
         yield base
+
+
+@contextmanager
+def editor_site(root: Path, accounts: tuple[str, ...], password: str, **env_overrides: str):
+    """`toolbox serve` on a private copy of content/, built first (without the OWL reasoner, which CI runs
+    apart), with these editor accounts (made with `toolbox user add`); yields {"base", "root"}."""
+    shutil.copytree(REPO_ROOT / "content", root / "content")
+    env = {k: v for k, v in os.environ.items() if k != "TOOLBOX_FOUR_EYES"}  # the deployment default
+    env.update(TOOLBOX_CONTENT=str(root / "content"), TOOLBOX_BUILD=str(root / "build"),
+               TOOLBOX_INSTANCE=str(root / "instance"), TOOLBOX_SECRET_KEY="browser-test-sleutel",
+               TOOLBOX_SPARQL_ENDPOINT="", TOOLBOX_SAVE_WAIT="120")
+    env.update(env_overrides)
+    subprocess.run([*toolbox_command(), "build", "--no-owl"], env=env, cwd=REPO_ROOT, check=True,
+                   capture_output=True, timeout=300)
+    for name in accounts:
+        done = subprocess.run([*toolbox_command(), "user", "add", name, "--role", "editor"], input=password + "\n",
+                              env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+    with running_server(env, root / "server.log") as base:
+        yield {"base": base, "root": root}
+
+
+def assert_axe_clean(axe, page, where: str, options: dict | None = None) -> None:
+    """axe-core finds no violations on the page as it is now; the message names each rule and its nodes."""
+    violations = (axe.run(page, options=options) if options else axe.run(page)).response["violations"]
+    assert not violations, where + ": " + "; ".join(
+        f"{v['id']}: {v['help']} ({', '.join(' '.join(map(str, n['target'])) for n in v['nodes'][:5])})"
+        for v in violations)
 
 
 @contextmanager

@@ -10,10 +10,7 @@ Run apart: `.venv/bin/pytest -q -m browser tests/webapp/beheer/test_browser.py`.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
 import time
 import urllib.error
 import urllib.parse
@@ -21,8 +18,14 @@ import urllib.request
 
 import pytest
 
-from tests.webapp.browser_support import CHROMIUM, chromium, load_axe, new_context, running_server, toolbox_command
-from toolbox.config import REPO_ROOT
+from tests.webapp.browser_support import (
+    CHROMIUM,
+    assert_axe_clean,
+    chromium,
+    editor_site,
+    load_axe,
+    new_context,
+)
 
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} ontbreekt: browsertests overgeslagen", allow_module_level=True)
@@ -39,20 +42,9 @@ SLUG = "groene-loper-havenkwartier"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """`toolbox serve` on a copy of the content, with one editor account."""
-    root = tmp_path_factory.mktemp("beheer-server")
-    shutil.copytree(REPO_ROOT / "content", root / "content")
-    env = dict(os.environ, TOOLBOX_CONTENT=str(root / "content"), TOOLBOX_BUILD=str(root / "build"),
-               TOOLBOX_INSTANCE=str(root / "instance"), TOOLBOX_SECRET_KEY="browser-test-sleutel",
-               TOOLBOX_SPARQL_ENDPOINT="", TOOLBOX_SAVE_WAIT="120")
-    # Build without the OWL reasoner (CI runs it), so the server starts from a ready build.
-    subprocess.run([*toolbox_command(), "build", "--no-owl"], env=env, cwd=REPO_ROOT, check=True,
-                   capture_output=True, timeout=300)
-    done = subprocess.run([*toolbox_command(), "user", "add", "redactie", "--role", "editor"],
-                          input=PASSWORD + "\n", env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    with running_server(env, root / "server.log") as base:
-        yield {"base": base, "root": root}
+    """`toolbox serve` on a copy of the content, with its editor accounts."""
+    with editor_site(tmp_path_factory.mktemp("beheer-server"), ("redactie",), PASSWORD) as site:
+        yield site
 
 
 @pytest.fixture(scope="module")
@@ -88,10 +80,7 @@ def _pick(page, label: str, text: str, option: str):
 
 
 def _axe_clean(axe, page, where: str):
-    violations = axe.run(page).response["violations"]
-    assert not violations, where + ": " + "; ".join(
-        f"{v['id']}: {v['help']} ({', '.join(' '.join(map(str, n['target'])) for n in v['nodes'][:5])})"
-        for v in violations)
+    assert_axe_clean(axe, page, where)
 
 
 def _sparql(base: str, query: str) -> dict:

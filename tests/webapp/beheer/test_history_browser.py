@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
 
 import pytest
 
-from tests.webapp.browser_support import chromium, load_axe, new_context, running_server, toolbox_command
+from tests.webapp.browser_support import (
+    assert_axe_clean,
+    chromium,
+    editor_site,
+    load_axe,
+    new_context,
+)
 from toolbox.config import REPO_ROOT
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -29,25 +33,13 @@ SCREENSHOT = REPO_ROOT / "docs" / "img" / "geschiedenis.png"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    root = tmp_path_factory.mktemp("history-server")
-    shutil.copytree(REPO_ROOT / "content", root / "content")
-    env = dict(os.environ, TOOLBOX_CONTENT=str(root / "content"), TOOLBOX_BUILD=str(root / "build"),
-               TOOLBOX_INSTANCE=str(root / "instance"), TOOLBOX_SECRET_KEY="geschiedenis-test-sleutel",
-               TOOLBOX_SPARQL_ENDPOINT="", TOOLBOX_SAVE_WAIT="120")
-    subprocess.run([*toolbox_command(), "build", "--no-owl"], env=env, cwd=REPO_ROOT, check=True,
-                   capture_output=True, timeout=300)
-    done = subprocess.run([*toolbox_command(), "user", "add", "redactie", "--role", "editor"],
-                          input=PASSWORD + "\n", env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    with running_server(env, root / "server.log") as base:
-        yield base
+    """`toolbox serve` on a copy of the content, with its editor accounts."""
+    with editor_site(tmp_path_factory.mktemp("history-server"), ("redactie",), PASSWORD) as site:
+        yield site["base"]
 
 
 def _axe_clean(axe, page, where: str):
-    violations = axe.run(page).response["violations"]
-    assert not violations, where + ": " + "; ".join(
-        f"{v['id']}: {v['help']} ({', '.join(' '.join(map(str, n['target'])) for n in v['nodes'][:5])})"
-        for v in violations)
+    assert_axe_clean(axe, page, where)
 
 
 def test_editor_reads_the_history_in_words(server):

@@ -11,13 +11,18 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import subprocess
 import time
 
 import pytest
 
-from tests.webapp.browser_support import CHROMIUM, chromium, load_axe, new_context, running_server, toolbox_command
+from tests.webapp.browser_support import (
+    CHROMIUM,
+    assert_axe_clean,
+    chromium,
+    editor_site,
+    load_axe,
+    new_context,
+)
 from toolbox.config import REPO_ROOT
 
 if not CHROMIUM.exists():
@@ -37,20 +42,9 @@ DOC_IMAGES = REPO_ROOT / "docs" / "img"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """`toolbox serve` on a copy of the content, with two editor accounts."""
-    root = tmp_path_factory.mktemp("bewaren-server")
-    shutil.copytree(REPO_ROOT / "content", root / "content")
-    env = dict(os.environ, TOOLBOX_CONTENT=str(root / "content"), TOOLBOX_BUILD=str(root / "build"),
-               TOOLBOX_INSTANCE=str(root / "instance"), TOOLBOX_SECRET_KEY="bewaren-test-sleutel",
-               TOOLBOX_SPARQL_ENDPOINT="", TOOLBOX_SAVE_WAIT="5")
-    subprocess.run([*toolbox_command(), "build", "--no-owl"], env=env, cwd=REPO_ROOT, check=True,
-                   capture_output=True, timeout=300)
-    for name in EDITORS:
-        done = subprocess.run([*toolbox_command(), "user", "add", name, "--role", "editor"], input=PASSWORD + "\n",
-                              env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
-        assert done.returncode == 0, done.stderr
-    with running_server(env, root / "server.log") as base:
-        yield {"base": base, "root": root}
+    """`toolbox serve` on a copy of the content, with its editor accounts."""
+    with editor_site(tmp_path_factory.mktemp("bewaren-server"), EDITORS, PASSWORD, TOOLBOX_SAVE_WAIT="5") as site:
+        yield site
 
 
 @pytest.fixture(scope="module")
@@ -82,10 +76,7 @@ def _open(page, path: str, name=EDITORS[0]):
 
 
 def _axe_clean(axe, page, where: str):
-    violations = axe.run(page).response["violations"]
-    assert not violations, where + ": " + "; ".join(
-        f"{v['id']}: {v['help']} ({', '.join(' '.join(map(str, n['target'])) for n in v['nodes'][:5])})"
-        for v in violations)
+    assert_axe_clean(axe, page, where)
 
 
 def _kept(page) -> dict:

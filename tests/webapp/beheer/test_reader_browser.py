@@ -10,12 +10,17 @@ Run apart: `.venv/bin/pytest -q -m browser tests/webapp/beheer/test_reader_brows
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 
 import pytest
 
-from tests.webapp.browser_support import CHROMIUM, chromium, load_axe, new_context, running_server, toolbox_command
+from tests.webapp.browser_support import (
+    CHROMIUM,
+    assert_axe_clean,
+    chromium,
+    editor_site,
+    load_axe,
+    new_context,
+)
 from tests.webapp.pages.layout_checks import AXE_OPTIONS, LAYOUT_JS
 from toolbox.config import REPO_ROOT
 from toolbox.readers.reports import ReportStore
@@ -35,18 +40,9 @@ TEXT = "Het waterschap betaalt ook mee aan de kademuren; dat staat nergens in de
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    root = tmp_path_factory.mktemp("lezers-server")
-    shutil.copytree(REPO_ROOT / "content", root / "content")
-    env = dict(os.environ, TOOLBOX_CONTENT=str(root / "content"), TOOLBOX_BUILD=str(root / "build"),
-               TOOLBOX_INSTANCE=str(root / "instance"), TOOLBOX_SECRET_KEY="lezers-browser-sleutel",
-               TOOLBOX_SPARQL_ENDPOINT="", TOOLBOX_SAVE_WAIT="120")
-    subprocess.run([*toolbox_command(), "build", "--no-owl"], env=env, cwd=REPO_ROOT, check=True,
-                   capture_output=True, timeout=300)
-    done = subprocess.run([*toolbox_command(), "user", "add", "redactie", "--role", "editor"],
-                          input=PASSWORD + "\n", env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    with running_server(env, root / "server.log") as base:
-        yield {"base": base, "root": root}
+    """`toolbox serve` on a copy of the content, with its editor accounts."""
+    with editor_site(tmp_path_factory.mktemp("lezers-server"), ("redactie",), PASSWORD) as site:
+        yield site
 
 
 @pytest.fixture(scope="module")
@@ -61,10 +57,7 @@ def axe():
 
 
 def _axe_clean(axe, page, where: str):
-    violations = axe.run(page, options=AXE_OPTIONS).response["violations"]
-    assert not violations, where + ": " + "; ".join(
-        f"{v['id']}: {v['help']} ({', '.join(' '.join(map(str, n['target'])) for n in v['nodes'][:5])})"
-        for v in violations)
+    assert_axe_clean(axe, page, where, AXE_OPTIONS)
 
 
 def _fits(page, where: str):

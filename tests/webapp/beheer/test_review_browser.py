@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.webapp.browser_support import CHROMIUM, chromium, load_axe, new_context, running_server, toolbox_command
-from toolbox.config import REPO_ROOT
+from tests.webapp.browser_support import (
+    CHROMIUM,
+    assert_axe_clean,
+    chromium,
+    editor_site,
+    load_axe,
+    new_context,
+)
 
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} ontbreekt: browsertests overgeslagen", allow_module_level=True)
@@ -35,21 +39,9 @@ SHOTS = os.environ.get("TOOLBOX_SCREENSHOTS")
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """`toolbox serve` on a copy of the content, with two editor accounts (four eyes is the default)."""
-    root = tmp_path_factory.mktemp("review-server")
-    shutil.copytree(REPO_ROOT / "content", root / "content")
-    env = dict(os.environ, TOOLBOX_CONTENT=str(root / "content"), TOOLBOX_BUILD=str(root / "build"),
-               TOOLBOX_INSTANCE=str(root / "instance"), TOOLBOX_SECRET_KEY="concept-test-sleutel",
-               TOOLBOX_SPARQL_ENDPOINT="", TOOLBOX_SAVE_WAIT="120")
-    env.pop("TOOLBOX_FOUR_EYES", None)
-    subprocess.run([*toolbox_command(), "build", "--no-owl"], env=env, cwd=REPO_ROOT, check=True,
-                   capture_output=True, timeout=300)
-    for name in ("schrijver", "lezer"):
-        done = subprocess.run([*toolbox_command(), "user", "add", name, "--role", "editor"], input=PASSWORD + "\n",
-                              env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
-        assert done.returncode == 0, done.stderr
-    with running_server(env, root / "server.log") as base:
-        yield {"base": base, "root": root}
+    """`toolbox serve` on a copy of the content, with its editor accounts."""
+    with editor_site(tmp_path_factory.mktemp("review-server"), ("schrijver", "lezer"), PASSWORD) as site:
+        yield site
 
 
 @pytest.fixture(scope="module")
@@ -75,10 +67,7 @@ def _editor(browser, server, name):
 
 
 def _axe_clean(axe, page, where: str):
-    violations = axe.run(page).response["violations"]
-    assert not violations, where + ": " + "; ".join(
-        f"{v['id']}: {v['help']} ({', '.join(' '.join(map(str, n['target'])) for n in v['nodes'][:5])})"
-        for v in violations)
+    assert_axe_clean(axe, page, where)
 
 
 def _shot(page, name: str):
