@@ -40,6 +40,7 @@ ID = "https://toolbox-openbare-ruimte.nl/id/"
 DOCUMENTED = [
     re.compile(r'<p class="meta">Inhoudsversie [^<]*</p>'),
     re.compile(r"; gebouwd op \d{4}-\d{2}-\d{2}"),
+    re.compile(r'name="token" value="\d+\.[0-9a-f]+"'),  # the reader forms: signed with the time and the site's key
 ]
 
 ANSWERS = [  # (query, Accept) – answers compared after reading them as sets of RDF terms
