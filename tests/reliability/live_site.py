@@ -58,7 +58,8 @@ class Site:
         self.instance = self.root / "instance"
         self.settings = Settings(content_dir=self.content, build_dir=self.build, instance_dir=self.instance,
                                  sparql_endpoint=None, secret_key="betrouwbaarheid",
-                                 save_wait=120.0)  # the tests read the pages a save changed
+                                 save_wait=120.0,  # the tests read the pages a save changed
+                                 four_eyes=False)  # an editor's save publishes at once
         self.env_extra = env or {}
         self.process: subprocess.Popen | None = None
         self.base = ""

@@ -61,7 +61,8 @@ FIGURES = Figures()
 def server_env(content_dir: Path, build_dir: Path, instance_dir: Path, **overrides: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TOOLBOX_")}
     env.update({"TOOLBOX_CONTENT": str(content_dir), "TOOLBOX_BUILD": str(build_dir),
-                "TOOLBOX_INSTANCE": str(instance_dir), "PYTHONUNBUFFERED": "1"})
+                "TOOLBOX_INSTANCE": str(instance_dir), "PYTHONUNBUFFERED": "1",
+                "TOOLBOX_FOUR_EYES": "0"})  # these tests save and publish at once (four eyes: tests/webapp/beheer)
     env.update(overrides)
     return env
 

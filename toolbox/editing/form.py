@@ -191,17 +191,18 @@ def account_iri(account_id: str, base: str = CANONICAL_BASE) -> URIRef:
 # ---------------------------------------------------------------------------
 # Form values <-> graph
 
-def empty_values() -> dict:
+def empty_values(fields: list[Field] | None = None) -> dict:
     values: dict = {}
-    for f in FIELDS:
+    for f in fields or FIELDS:
         values[f.name] = [] if f.kind in ("many",) else ""
     return values
 
 
-def values_from_form(get, getlist) -> dict:
-    """Form values as submitted (strings and lists of strings); nothing else is read from the form."""
-    values = empty_values()
-    for f in FIELDS:
+def values_from_form(get, getlist, fields: list[Field] | None = None) -> dict:
+    """Form values as submitted (strings and lists of strings); nothing else is read from the form.
+    `fields`: another form's fields (a new knelpunt, tool or theme); the case form's by default."""
+    values = empty_values(fields)
+    for f in fields or FIELDS:
         if f.kind == "many":
             values[f.name] = [v for v in getlist(f.name) if v]
         else:
@@ -209,10 +210,10 @@ def values_from_form(get, getlist) -> dict:
     return values
 
 
-def size_errors(values: dict) -> dict[str, list[str]]:
+def size_errors(values: dict, fields: list[Field] | None = None) -> dict[str, list[str]]:
     """Oversized fields: refused before anything else happens (the limits match the shapes)."""
     errors: dict[str, list[str]] = {}
-    for f in FIELDS:
+    for f in fields or FIELDS:
         value = values.get(f.name)
         if f.kind == "many":
             if len(value) > MAX_VALUES:
@@ -251,7 +252,18 @@ def values_to_graph(values: dict, slug: str, status: str, modified: str, account
     errors: dict[str, list[str]] = {}
     uri = URIRef(_id("casus") + slug)
     graph.add((uri, RDF.type, TOR.Case))
-    for f in FIELDS:
+    add_field_values(graph, uri, values, FIELDS, errors)
+    graph.add((uri, TOR.status, Literal(status)))
+    graph.add((uri, DCTERMS.modified, Literal(modified, datatype=XSD.dateTime)))
+    graph.add((uri, PROV.wasAttributedTo, account_iri(account_id)))
+    for p, o in extras or []:
+        graph.add((uri, p, o))
+    return graph, errors
+
+
+def add_field_values(graph: Graph, uri: URIRef, values: dict, fields: list[Field], errors: dict) -> None:
+    """Each field's value as statements about `uri`; input that cannot become RDF goes to `errors`."""
+    for f in fields:
         if f.predicate is None:
             continue
         value = values.get(f.name)
@@ -296,12 +308,6 @@ def values_to_graph(values: dict, slug: str, status: str, modified: str, account
                 errors.setdefault(f.name, []).extend(problems)
             if text:
                 graph.add((uri, f.predicate, Literal(text, lang="nl") if f.lang else Literal(text)))
-    graph.add((uri, TOR.status, Literal(status)))
-    graph.add((uri, DCTERMS.modified, Literal(modified, datatype=XSD.dateTime)))
-    graph.add((uri, PROV.wasAttributedTo, account_iri(account_id)))
-    for p, o in extras or []:
-        graph.add((uri, p, o))
-    return graph, errors
 
 
 def graph_to_values(graph: Graph, uri: URIRef) -> tuple[dict, str, list[tuple]]:

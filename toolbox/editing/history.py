@@ -23,6 +23,7 @@ from rdflib.namespace import DCTERMS, PROV, SKOS
 from toolbox.config import CANONICAL_BASE
 from toolbox.editing.changes import Change, field_changes
 from toolbox.editing.form import STAMP_RE, STATUS_ACTIVE, NotEditable, Prepared
+from toolbox.editing.review.approval import approver_of
 from toolbox.files import atomic_write
 from toolbox.graph.content import parse_turtle
 from toolbox.namespaces import TOR
@@ -41,6 +42,7 @@ class Version:
     made_by: str = ""  # account id of whoever made it ('' : written by hand, outside the site)
     replaced_by: str = ""
     replaced_at: str = ""
+    approved_by: str = ""  # account id of the second editor who published it after review ('' : none)
 
 
 @dataclass
@@ -54,6 +56,8 @@ class Entry:
     title: str
     changes: list[Change] = field(default_factory=list)
     first: bool = False  # the oldest version kept: nothing to compare with
+    approved_by: str = ""  # who published it after review (four eyes)
+    action: str = ""  # how it was made (aangemaakt, bewerkt, gearchiveerd, gepubliceerd, hersteld); '' unknown
 
 
 def stamp_time(stamp: str) -> str:
@@ -121,6 +125,7 @@ class CaseHistory:
             made_at=meta.get("made_at") or modified, made_by=meta.get("made_by", account_id),
             replaced_by=meta.get("replaced_by", ""),
             replaced_at=meta.get("replaced_at") or (stamp and stamp_time(stamp)),
+            approved_by=approver_of(graph, uri),
         )
 
     def _meta(self, slug: str, stamp: str) -> dict:
@@ -143,14 +148,14 @@ class CaseHistory:
             graphs.append((stamp, parse_turtle(self.history_text(slug, stamp), stamp, CANONICAL_BASE)[0]))
         out = []
         for i, (stamp, graph) in enumerate(graphs):
-            older = graphs[i + 1][1] if i + 1 < len(graphs) else None
-            if stamp is None:
-                v = self._version_of("", graph, slug)  # the current file: no sidecar, its own provenance
-            else:
-                v = self._version_of(stamp, graph, slug)
+            older_stamp, older = graphs[i + 1] if i + 1 < len(graphs) else (None, None)
+            # the current file has no sidecar; a version's own provenance is in its graph
+            v = self._version_of(stamp or "", graph, slug)
+            # the sidecar of the version before names the save that replaced it: the one that made this one
+            action = self._meta(slug, older_stamp).get("action", "") if older_stamp else ""
             out.append(Entry(stamp, v.made_at, v.made_by, v.status, v.title,
                              changes=field_changes(older, graph, uri, label=label) if older is not None else [],
-                             first=i + 1 == len(graphs)))
+                             first=i + 1 == len(graphs), approved_by=v.approved_by, action=action))
         return out
 
     def history_text(self, slug: str, stamp: str) -> str:

@@ -30,7 +30,7 @@ from toolbox.editing.form import (
 )
 from toolbox.editing.write_errors import WriteFailed
 from webapp import page_cache
-from webapp.beheer import archive
+from webapp.beheer import four_eyes, resume
 from webapp.beheer.choices import details
 from webapp.beheer.conflict import conflict_context, merged_values
 from webapp.beheer.refresher import BUSY, FAILED, READY, Refresher
@@ -70,9 +70,10 @@ def _options(segments: tuple[str, ...]) -> list[dict]:
     return options
 
 
-def _field_views(values: dict, errors: dict, is_new: bool) -> dict[str, dict]:
+def _field_views(values: dict, errors: dict, is_new: bool, fields=None) -> dict[str, dict]:
+    """What the form template needs per field (the case form's fields, or another form's `fields`)."""
     views = {}
-    for f in FIELDS:
+    for f in fields or FIELDS:
         if f.name == "slug" and not is_new:
             continue
         view = {"f": f, "id": f"f-{f.name}", "errors": errors.get(f.name, []), "value": values.get(f.name)}
@@ -105,7 +106,7 @@ def _field_views(values: dict, errors: dict, is_new: bool) -> dict[str, dict]:
 
 
 def _form(slug: str | None, values: dict, token: str, status: str, errors: dict | None = None,
-          general: list[str] | None = None, code: int = 200, conflict: dict | None = None):
+          general: list[str] | None = None, code: int = 200, conflict: dict | None = None, restored: bool = False):
     errors = errors or {}
     is_new = slug is None
     title = "Nieuwe casus" if is_new else f"Casus bewerken: {values.get('title') or slug}"
@@ -123,6 +124,7 @@ def _form(slug: str | None, values: dict, token: str, status: str, errors: dict 
         "beheer/casus.html", code, slug=slug, is_new=is_new, values=values, token=token, status=status,
         views=views, sections=SECTIONS, summary=summary, general=general,
         conflict=conflict, title=title, breadcrumb=crumbs, public_url=None if is_new else _public_url(slug, status),
+        restored=restored,
     )
 
 
@@ -150,6 +152,10 @@ def _case_form(slug: str | None):
     else:
         values, status, token, extras = ed.load(slug)
     if request.method == "GET":
+        typed = resume.typed_back()  # back after an expired session: what was posted then
+        if typed is not None:
+            values = values_from_form(typed.get, typed.getlist) | ({"slug": slug} if slug else {})
+            return _form(slug, values, (typed.get("versie") or token)[:64], status, restored=True)
         return _form(slug, values, token, status)
     submitted = values_from_form(request.form.get, request.form.getlist)
     form_token = (request.form.get("versie") or "")[:64]
@@ -159,6 +165,10 @@ def _case_form(slug: str | None):
         submitted = merged_values(slug, submitted, form_token, request.form.get)  # after a conflict
     if action == "bewerken":  # back from the preview, with everything as it was typed
         return _form(slug, submitted, form_token, status)
+    if action != "voorbeeld" and four_eyes.required():  # only a draft publishes, by a second editor
+        audit(_settings(), "opslaan_geweigerd", account=g.account, ip=_ip(),
+              detail={"casus": slug or "", "status": 403, "reden": "vier ogen"})
+        return _form(slug, submitted, form_token, status, general=[four_eyes.refusal_message()], code=403)
     too_big = size_errors(submitted)
     if too_big:
         audit(_settings(), "opslaan_geweigerd", account=g.account, ip=_ip(),
@@ -260,6 +270,7 @@ def _preview(prepared: Prepared, submitted: dict, token: str, slug: str | None):
     return _render(
         "beheer/voorbeeld.html", m=model, uri=uri, segment="casus", similar=[], hidden=hidden, token=token,
         form_action=action, is_new=slug is None, canonical=None, alternates=[],
+        draft_action=url_for("beheer.save_case_draft", casus=slug or ""),
         breadcrumb=[{"label": "Beheer", "url": url_for("beheer.index")}, {"label": "Voorbeeld", "url": None}],
     )
 
@@ -273,9 +284,12 @@ def change_status(slug: str):
     wanted = request.form.get("status", "")
     if wanted not in (STATUS_ACTIVE, STATUS_RETIRED):
         raise Refused(400, "Onbekende status", "Kies archiveren of weer publiceren.")
-    if wanted == STATUS_RETIRED and not archive.confirmed():  # archiving asks first (webapp/beheer/archive.py)
-        return archive.confirm_page(slug, 400, "Vink aan dat je de casus echt wilt archiveren. Er is niets "
+    if wanted == STATUS_RETIRED and not confirmed():  # archiving asks first (below)
+        return confirm_page(slug, 400, "Vink aan dat je de casus echt wilt archiveren. Er is niets "
                                     "veranderd.", token=(request.form.get("versie") or "")[:64] or None)
+    if four_eyes.required():
+        return four_eyes.propose(slug, editor().load(slug)[0], wanted, "gearchiveerd" if wanted == STATUS_RETIRED
+                                 else "gepubliceerd")
     prepared = editor().prepare_status(slug, wanted, g.account.id)
     if not prepared.ok:
         problems = [m for ms in prepared.errors.values() for m in ms] + prepared.general
@@ -291,3 +305,32 @@ def change_status(slug: str):
     return _save(prepared, (request.form.get("versie") or "")[:64], action, on_conflict=conflict)
 
 
+# Archiving asks first: a confirmation page with a checkbox, so one stray click never takes a case offline.
+# GET .../archiveren shows what archiving does and asks to tick "ja"; the POST to .../status with
+# status=gearchiveerd is only carried out with `bevestigen=ja`. Without it the same page comes back with the
+# message at the checkbox and nothing changes. Works without JavaScript. Publishing again needs no
+# confirmation: it takes nothing away.
+
+CONFIRM_FIELD, CONFIRM_VALUE = "bevestigen", "ja"
+
+
+def confirmed() -> bool:
+    return request.form.get(CONFIRM_FIELD) == CONFIRM_VALUE
+
+
+def confirm_page(slug: str, code: int = 200, error: str | None = None, token: str | None = None):
+    """The confirmation page for archiving `slug`, with the version the editor saw."""
+    values, status, current_token, _ = editor().load(slug)
+    title = values.get("title") or slug
+    return _render(
+        "beheer/archiveren.html", code, slug=slug, case_title=title, token=token or current_token,
+        already=status == STATUS_RETIRED, error=error,
+        breadcrumb=[{"label": "Beheer", "url": url_for("beheer.index")},
+                    {"label": title, "url": url_for("beheer.edit_case", slug=slug)},
+                    {"label": "Archiveren", "url": None}])
+
+
+@bp.route("/casussen/<slug>/archiveren")
+@login_required
+def confirm_archive(slug: str):
+    return confirm_page(slug, token=(request.args.get("versie") or "")[:64] or None)

@@ -13,6 +13,7 @@ from flask import (
 
 from toolbox.config import CANONICAL_BASE
 from toolbox.editing.changes import word_diff
+from webapp.beheer import four_eyes
 from webapp.beheer.cases import _save
 from webapp.beheer.views import Refused, _account_names, _render, _settings, bp, editor, login_required
 from webapp.filters import dutch_moment
@@ -22,6 +23,9 @@ from webapp.state import state
 # History, diff, restore
 
 bp.add_app_template_global(word_diff, "word_diff")
+
+ACTIONS = {"aangemaakt": "aangemaakt", "bewerkt": "bewerkt", "gearchiveerd": "gearchiveerd",
+           "gepubliceerd": "weer gepubliceerd", "hersteld": "een eerdere versie teruggezet"}
 
 
 @bp.route("/casussen/<slug>/geschiedenis")
@@ -34,6 +38,8 @@ def history(slug: str):
     entries = ed.entries(slug, label=_labeller())
     for e in entries:
         e.who = _maker(e.made_by, names)
+        e.approver = names.get(e.approved_by, e.approved_by)
+        e.action_label = ACTIONS.get(e.action, "")
     title = f"Geschiedenis: {values.get('title') or slug}"
     return _render("beheer/geschiedenis.html", slug=slug, entries=entries, title=title, status=status,
                    breadcrumb=[{"label": "Beheer", "url": url_for("beheer.index")},
@@ -72,7 +78,7 @@ def version(slug: str, stamp: str):
     names = _account_names()
     made = old_version.made_at
     return _render("beheer/versie.html", slug=slug, stamp=stamp, diff=diff, text=text, token=token,
-                   old=old_version, who=_maker(old_version.made_by, names),
+                   old=old_version, who=_maker(old_version.made_by, names), names=names,
                    replaced_by=names.get(old_version.replaced_by, old_version.replaced_by),
                    changes=ed.changes_since(slug, stamp, label=_labeller()),
                    title=f"Versie van {dutch_moment(made)}" if made else f"Versie vervangen op {_stamp_when(stamp)}",
@@ -85,6 +91,11 @@ def version(slug: str, stamp: str):
 @bp.route("/casussen/<slug>/geschiedenis/<stamp>/herstellen", methods=["POST"])
 @login_required
 def restore(slug: str, stamp: str):
+    if four_eyes.required():  # the earlier version becomes a draft, published by a second editor
+        ed = editor()
+        ed.load(slug)  # the case must still exist
+        values, status, _ = ed.parse(slug, ed.history_text(slug, stamp))
+        return four_eyes.propose(slug, values, status, "hersteld")
     prepared = editor().prepare_restore(slug, stamp, g.account.id)
     if not prepared.ok:
         problems = [m for ms in prepared.errors.values() for m in ms] + prepared.general

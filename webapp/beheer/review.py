@@ -14,6 +14,7 @@ from toolbox.accounts.registry import audit
 from toolbox.editing.form import Conflict, EditError, Invalid, size_errors, token_of, values_from_form
 from toolbox.editing.review import municipality
 from toolbox.editing.review.drafts import (
+    PROPOSALS,
     REVIEW,
     DraftError,
     DraftStore,
@@ -22,6 +23,7 @@ from toolbox.editing.review.drafts import (
     publish_case,
 )
 from toolbox.editing.write_errors import WriteFailed
+from webapp.beheer import additions, resume
 from webapp.beheer.cases import _field_views, refresher
 from webapp.beheer.refresher import BUSY, FAILED, READY
 from webapp.beheer.views import (
@@ -42,6 +44,8 @@ MESSAGES = {
     "ingediend": "Het concept ligt ter beoordeling bij een andere redacteur.",
     "teruggestuurd": "Het concept is teruggestuurd naar de auteur, met je opmerking.",
     "verwijderd": "Het concept is verwijderd.",
+    "voorstel": "Je voorstel is als concept bewaard; de site is nog niet veranderd. Bied het ter beoordeling aan: "
+                "een andere redacteur publiceert het (vier ogen).",
     "bijgewerkt": "Het concept is nu gebaseerd op de nieuwste gepubliceerde versie. Controleer het en bewaar "
                   "het opnieuw; bij publiceren vervangt het die versie.",
     "gepubliceerd": "Het concept is gepubliceerd en staat op de site.",
@@ -85,7 +89,7 @@ def _drafts_overview():
         except DraftError:
             return None
 
-    return {"concepten": concepten, "concept_van": concept_van,
+    return {"concepten": concepten, "concept_van": concept_van, "proposals": PROPOSALS,
             "concept_melding": MESSAGES.get(request.args.get("concept_melding", ""))}
 
 
@@ -123,12 +127,17 @@ def draft(kind: str, slug: str):
         _refuse(exc)
     if kind == "gemeente":
         return _gemeente_page(d)
-    return _case_page(d, d.values, errors=d.errors, general=d.general,
-                      existing=None if d.base_token == "nieuw" else d.slug)
+    if kind in additions.KINDS:
+        return additions.page(additions.KINDS[kind], d, {})
+    existing = None if d.base_token == "nieuw" else d.slug
+    typed = resume.typed_back()  # back after an expired session: what was posted then, not yet checked
+    if typed is not None:
+        return _case_page(d, values_from_form(typed.get, typed.getlist), existing=existing, restored=True)
+    return _case_page(d, d.values, errors=d.errors, general=d.general, existing=existing)
 
 
 def _case_page(d, values: dict, errors: dict | None = None, general: list | None = None, code: int = 200,
-               existing: str | None = None, problems_title: str | None = None):
+               existing: str | None = None, problems_title: str | None = None, restored: bool = False):
     errors = errors or {}
     views = _field_views(values, errors, is_new=existing is None)
     summary = [{"label": views[name]["f"].label, "message": m, "target": f"f-{name}"}
@@ -143,7 +152,7 @@ def _case_page(d, values: dict, errors: dict | None = None, general: list | None
             outdated = editor().parse(existing, current.decode("utf-8", "replace"))[0]
     return _render("beheer/concept.html", code, d=d, values=values, views=views, sections=SECTIONS, outdated=outdated,
                    summary=summary, general=general, existing=existing, title=title, breadcrumb=_crumbs(title),
-                   names=names, four_eyes=_settings().four_eyes, problems_title=problems_title)
+                   names=names, problems_title=problems_title, restored=restored)
 
 
 @bp.route("/concepten/casus/<slug>/voorbeeld")
@@ -228,6 +237,8 @@ def publish_draft(kind: str, slug: str):
         if kind == "gemeente":
             return municipality.publish(ed, municipality.prepare(ed, d.values, d.author, g.account.id),
                                         on_saved=ask_for_refresh)
+        if kind in additions.KINDS:
+            return additions.publish(ed, kind, d, g.account.id, on_saved=ask_for_refresh)
         return publish_case(ed, d, g.account.id, on_saved=ask_for_refresh)
 
     try:
@@ -244,6 +255,9 @@ def publish_draft(kind: str, slug: str):
         title = "Niet gepubliceerd: los eerst deze problemen op" if status == 422 else "Niet gepubliceerd"
         if kind == "gemeente":
             return _gemeente_page(d, general=problems, code=status, problems_title=title)
+        if kind in additions.KINDS:
+            return additions.page(additions.KINDS[kind], d, {}, general=problems, code=status,
+                                      problems_title=title)
         return _case_page(d, d.values, errors=exc.errors if isinstance(exc, Invalid) else {},
                           general=exc.general if isinstance(exc, Invalid) else problems, code=status,
                           existing=None if d.base_token == "nieuw" else d.slug, problems_title=title)
@@ -297,6 +311,6 @@ def new_gemeente():
 def _gemeente_page(d, general: list | None = None, code: int = 200, problems_title: str | None = None):
     title = f"Concept: gemeente {d.values.get('naam', d.slug)}"
     return _render("beheer/concept_gemeente.html", code, d=d, general=general or [], title=title,
-                   breadcrumb=_crumbs(title), names=_account_names(), four_eyes=_settings().four_eyes,
+                   breadcrumb=_crumbs(title), names=_account_names(),
                    problems_title=problems_title, review=REVIEW)
 

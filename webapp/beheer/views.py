@@ -1,13 +1,7 @@
-"""/beheer: content editors add and maintain cases through the site.
+"""/beheer: the blueprint, its checks (origin, CSRF, sessions), login and logout, the overview and the audit log.
 
-Accounts, sessions, throttling and the audit log are in toolbox.accounts; turning the form
-into a validated case file, the history and the atomic write are in toolbox.editing and its
-case_* modules. This module is the web layer: login, CSRF, the forms, preview, conflicts, history and restore,
-and swapping in a fresh site state after a save (no restart, no full build).
-
-This module holds the blueprint, its checks (origin, CSRF, sessions), login, the overview and
-the audit log; the case form, preview, save and status are in beheer_cases, the history, diff
-and restore in beheer_history. Their routes are on this blueprint (endpoint names `beheer.*`).
+The case form, preview, save and status are in webapp/beheer/cases.py, history and restore in history.py,
+drafts and review in review.py; turning a form into a validated case file is toolbox.editing's work.
 """
 
 from __future__ import annotations
@@ -33,6 +27,7 @@ from toolbox.accounts.registry import MAX_PASSWORD, AccountStore, SessionStore, 
 from toolbox.editing.case_list import SORTS, STATUSES, case_rows, choices, parse_query, select
 from toolbox.editing.editor import CaseEditor
 from toolbox.editing.form import STATUS_ACTIVE, NotEditable
+from webapp.beheer import resume
 from webapp.beheer.security import cookie_secure, safe_next
 from webapp.errors import error_response, wants_json
 from webapp.state import state
@@ -56,11 +51,11 @@ MESSAGES = {
                      "van de server.",
     "uitgelogd": "Je bent uitgelogd.",
     "sessie_verlopen": "Je sessie was verlopen, dus er is niets opgeslagen. Log opnieuw in: daarna kom je terug "
-                       "in het formulier en zet deze browser de tekst terug die je had getypt.",
+                       "in het formulier, met de tekst die je had getypt.",
 }
 # Saved: the browser's copy of the form can go (bewaren.js). Posted without a session: back after login.
 SAVED_MESSAGES = set(MESSAGES) - {"uitgelogd", "sessie_verlopen"}
-RETURN_AFTER_LOGIN = {"beheer.new_case", "beheer.edit_case"}  # JSON clients still get 401
+RETURN_AFTER_LOGIN = {"beheer.new_case", "beheer.edit_case", "beheer.save_case_draft"}  # JSON clients: 401
 SECTIONS = [
     ("Basis", ["title", "slug", "alt_labels", "notation"]),
     ("Waar en wanneer", ["municipality", "cluster", "scale", "task_type", "project_type", "period", "theme"]),
@@ -75,6 +70,7 @@ OPTION_CLASSES = {
     "gemeente": "Municipality", "cluster": "Cluster", "schaal": "Scale", "projecttype": "ProjectType",
     "thema": "Theme", "knelpunt": "Knelpunt", "tool": "Tool", "hulpmiddel": "OtherAid", "stap": "ProcessStep",
     "ontwikkelteam": "DevelopmentTeam", "organisatietype": "OrganisationType", "bron": "SourceDocument",
+    "dimensie": "Dimension", "toolcategorie": "ToolCategory", "niveau": "Level",
 }
 CHECKBOX_LIMIT = 10  # up to this many options: a checkbox list; more: a select with a search picker
 
@@ -243,11 +239,13 @@ def login_required(view):
 
 
 def _back_after_login(refused: Refused):
-    """An expired session on save: audited like any refusal, nothing changed, and 303 to the login
-    with the form as the way back (`herstel=1`: the form's script puts the typed text back)."""
+    """An expired session on save: audited like any refusal, nothing published, and 303 to the login with
+    the form as the way back (`herstel=1`: the typed text comes back, webapp/beheer/resume.py)."""
     _audit_refusal(refused)
-    target = request.path + "?herstel=1"
-    return redirect(url_for("beheer.login", next=target, melding="sessie_verlopen"), 303)
+    page = resume.form_page().split("?")[0]
+    response = redirect(url_for("beheer.login", next=page + "?herstel=1", melding="sessie_verlopen"), 303)
+    resume.keep_typed(response, page)
+    return response
 
 
 def admin_required(view):
@@ -271,6 +269,7 @@ def _render(template: str, code: int = 200, **context):
     context.setdefault("csrf", g.session.csrf if g.session else "")
     context.setdefault("melding", MESSAGES.get(request.args.get("melding", "")))
     context.setdefault("saved", request.args.get("melding", "") in SAVED_MESSAGES)
+    context.setdefault("four_eyes", _settings().four_eyes)  # then only drafts publish, by a second editor
     if g.account is not None:  # the editors see what of the content is not on the site, and why
         context.setdefault("content_problems", state().problems)
     return make_response(render_template(template, **context), code)

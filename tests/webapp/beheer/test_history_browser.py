@@ -34,7 +34,7 @@ SCREENSHOT = REPO_ROOT / "docs" / "img" / "geschiedenis.png"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`toolbox serve` on a copy of the content, with its editor accounts."""
-    with editor_site(tmp_path_factory.mktemp("history-server"), ("redactie",), PASSWORD) as site:
+    with editor_site(tmp_path_factory.mktemp("history-server"), ("redactie",), PASSWORD, TOOLBOX_FOUR_EYES="0") as site:
         yield site["base"]
 
 

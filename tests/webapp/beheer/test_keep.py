@@ -37,7 +37,8 @@ def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("bewaren")
     shutil.copytree(REPO_ROOT / "content", root / "content")
     settings = Settings(content_dir=root / "content", build_dir=root / "build", instance_dir=root / "instance",
-                        secret_key="test", sparql_endpoint=None, save_wait=120.0)
+                        secret_key="test", sparql_endpoint=None, save_wait=120.0,
+                        four_eyes=False)  # saves publish at once; four eyes: test_review.py
     build(settings, owl=False)
     accounts = AccountStore(settings)
     accounts.add("redacteur", "editor", PASSWORD)
@@ -78,8 +79,31 @@ def test_an_expired_session_on_save_leads_to_login_and_back_to_the_form(site):
                                                  "next": "/beheer/casussen/nieuw?herstel=1"})
     assert back.status_code == 303 and back.headers["Location"] == "/beheer/casussen/nieuw?herstel=1"
     again = client.get(back.headers["Location"]).text
-    assert "data-bewaren-herstel" in again  # the form's script puts the kept copy back
+    assert "data-bewaren-herstel" in again  # with JavaScript, the form's script puts its own copy back
     assert csrf_of(again) != csrf_of(form)  # a new session, a new token: the old one is not restored
+    # without JavaScript, the server kept what was posted and gives it back once, to this form only
+    assert 'value="Verlopen Sessie Straat"' in again and "De tekst die je had ingevuld staat weer" in again
+    assert 'name="csrf_token" value="' + csrf_of(form) not in again
+    assert not list((settings_of(site).instance_dir / "pending").glob("*.json"))
+    once = client.get(back.headers["Location"]).text
+    assert "Verlopen Sessie Straat" not in once and "De tekst die je had ingevuld" not in once
+
+
+def test_typed_text_kept_after_an_expired_session_is_for_its_own_page_and_browser(site):
+    client, other = client_for(site), client_for(site)
+    login(client)
+    login(other)
+    form = client.get("/beheer/casussen/nieuw").text
+    SessionStore(settings_of(site)).drop(client.get_cookie("toolbox_beheer", path="/beheer").value)
+    client.post("/beheer/casussen/nieuw", data={**case_form(title="Alleen Voor Mij Plein"),
+                                                "csrf_token": csrf_of(form), "versie": "nieuw"})
+    token = client.get_cookie("toolbox_herstel", path="/beheer").value
+    other.set_cookie("toolbox_herstel", "geraden-" + token[:10], path="/beheer")
+    assert "Alleen Voor Mij Plein" not in other.get("/beheer/casussen/nieuw?herstel=1").text  # a guess: nothing
+    login(client)
+    elsewhere = client.get("/beheer/casussen/herinrichting-groenewoud?herstel=1").text
+    assert "Alleen Voor Mij Plein" not in elsewhere  # another form page never takes it
+    assert "Alleen Voor Mij Plein" in client.get("/beheer/casussen/nieuw?herstel=1").text
 
 
 def test_an_expired_session_does_not_weaken_the_origin_check(site):

@@ -18,17 +18,15 @@ import pytest
 from tests.webapp.browser_support import (
     CHROMIUM,
     assert_axe_clean,
-    chromium,
     editor_site,
-    load_axe,
     new_context,
 )
 from toolbox.config import REPO_ROOT
 
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} ontbreekt: browsertests overgeslagen", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
-axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")
+pytest.importorskip("playwright.sync_api")
+pytest.importorskip("axe_playwright_python.sync_playwright")
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -43,19 +41,9 @@ DOC_IMAGES = REPO_ROOT / "docs" / "img"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`toolbox serve` on a copy of the content, with its editor accounts."""
-    with editor_site(tmp_path_factory.mktemp("bewaren-server"), EDITORS, PASSWORD, TOOLBOX_SAVE_WAIT="5") as site:
+    with editor_site(tmp_path_factory.mktemp("bewaren-server"), EDITORS, PASSWORD,
+                     TOOLBOX_FOUR_EYES="0", TOOLBOX_SAVE_WAIT="5") as site:
         yield site
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium(sync_api) as instance:
-        yield instance
-
-
-@pytest.fixture(scope="module")
-def axe():
-    return load_axe(axe_sync)
 
 
 def _context(browser, base, **kwargs):

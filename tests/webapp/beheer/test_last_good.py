@@ -26,7 +26,7 @@ def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("laatste-goede")
     shutil.copytree(REPO_ROOT / "content", root / "content")
     settings = Settings(content_dir=root / "content", build_dir=root / "build", instance_dir=root / "instance",
-                        secret_key="test", sparql_endpoint=None, save_wait=120.0)
+                        secret_key="test", sparql_endpoint=None, save_wait=120.0, four_eyes=False)
     build(settings, owl=False)
     AccountStore(settings).add("redacteur", "editor", PASSWORD)
     app = create_app(settings)
@@ -113,7 +113,8 @@ def fresh_site(tmp_path):
     """A site just built, whose editors have not yet saved anything (no content cache in build/)."""
     shutil.copytree(REPO_ROOT / "content", tmp_path / "content")
     settings = Settings(content_dir=tmp_path / "content", build_dir=tmp_path / "build",
-                        instance_dir=tmp_path / "instance", secret_key="test", sparql_endpoint=None, save_wait=120.0)
+                        instance_dir=tmp_path / "instance", secret_key="test", sparql_endpoint=None, save_wait=120.0,
+                        four_eyes=False)
     build(settings, owl=False)
     AccountStore(settings).add("redacteur", "editor", PASSWORD)
     app = create_app(settings)

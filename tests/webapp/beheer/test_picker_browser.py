@@ -13,16 +13,14 @@ import pytest
 from tests.webapp.browser_support import (
     CHROMIUM,
     assert_axe_clean,
-    chromium,
     editor_site,
-    load_axe,
     new_context,
 )
 
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} ontbreekt: browsertests overgeslagen", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
-axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")
+pytest.importorskip("playwright.sync_api")
+pytest.importorskip("axe_playwright_python.sync_playwright")
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -35,19 +33,8 @@ MKBA = "Maatschappelijke kosten-batenanalyse"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`toolbox serve` on a copy of the content, with its editor accounts."""
-    with editor_site(tmp_path_factory.mktemp("picker-server"), ("kiezer",), PASSWORD) as site:
+    with editor_site(tmp_path_factory.mktemp("picker-server"), ("kiezer",), PASSWORD, TOOLBOX_FOUR_EYES="0") as site:
         yield site
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium(sync_api) as instance:
-        yield instance
-
-
-@pytest.fixture(scope="module")
-def axe():
-    return load_axe(axe_sync)
 
 
 @pytest.fixture()
@@ -220,3 +207,32 @@ def test_archiving_asks_first_and_changes_nothing_without_the_tick(page, axe, se
     page.get_by_role("button", name="Casus archiveren").click()
     page.wait_for_url("**melding=gearchiveerd")
     assert 'tor:status "gearchiveerd"' in path.read_text()
+
+
+def _ranking(page, label: str) -> list[str]:
+    return [item.get_attribute("data-waarde") for item in _chosen(page, label).get_by_role("listitem").all()]
+
+
+def test_the_top_three_is_reordered_with_arrow_keys_and_buttons_and_saved_in_that_order(page, axe):
+    page.goto("/beheer/casussen/herinrichting-groenewoud")
+    label = "Top-3-knelpunten"
+    first, second, third = "knelpunt/tactisch-gat", "knelpunt/koppeling-fysiek-sociaal-ontbreekt", \
+        "knelpunt/geen-budget-voor-koppelkansen"
+    assert _ranking(page, label) == [first, second, third]
+    chosen = _chosen(page, label)
+    chosen.locator(f'li[data-waarde="{third}"]').focus()
+    page.keyboard.press("ArrowUp")
+    assert _ranking(page, label) == [first, third, second]
+    assert page.evaluate("document.activeElement.getAttribute('data-waarde')") == third  # focus follows
+    assert "plaats 2 van 3" in page.locator(".picker [role=status]").filter(has_text="plaats").first.inner_text()
+    chosen.locator(f'li[data-waarde="{first}"]').get_by_role("button", name=re.compile("^Zet lager")).click()
+    assert _ranking(page, label) == [third, first, second]
+    assert chosen.locator(f'li[data-waarde="{third}"]').get_by_role(
+        "button", name=re.compile("^Zet hoger")).is_disabled()
+    sent = page.evaluate("Array.from(document.querySelector('select[name=top_knelpunt]').selectedOptions)"
+                         ".map(o => o.value)")
+    assert sent == [third, first, second]  # what the form sends, in the new order
+    _axe_clean(axe, page, "formulier met de top-3 in een nieuwe volgorde")
+    page.get_by_role("button", name="Opslaan", exact=True).click()
+    page.wait_for_url("**/beheer/casussen/herinrichting-groenewoud?melding=*")
+    assert _ranking(page, label) == [third, first, second]

@@ -16,9 +16,7 @@ import pytest
 from tests.webapp.browser_support import (
     CHROMIUM,
     assert_axe_clean,
-    chromium,
     editor_site,
-    load_axe,
     new_context,
 )
 from tests.webapp.pages.layout_checks import AXE_OPTIONS, LAYOUT_JS
@@ -27,8 +25,8 @@ from toolbox.readers.reports import ReportStore
 
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} ontbreekt: browsertests overgeslagen", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
-axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")
+pytest.importorskip("playwright.sync_api")
+pytest.importorskip("axe_playwright_python.sync_playwright")
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -41,19 +39,8 @@ TEXT = "Het waterschap betaalt ook mee aan de kademuren; dat staat nergens in de
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`toolbox serve` on a copy of the content, with its editor accounts."""
-    with editor_site(tmp_path_factory.mktemp("lezers-server"), ("redactie",), PASSWORD) as site:
+    with editor_site(tmp_path_factory.mktemp("lezers-server"), ("redactie",), PASSWORD, TOOLBOX_FOUR_EYES="0") as site:
         yield site
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium(sync_api) as instance:
-        yield instance
-
-
-@pytest.fixture(scope="module")
-def axe():
-    return load_axe(axe_sync)
 
 
 def _axe_clean(axe, page, where: str):

@@ -29,7 +29,8 @@ def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("lezersmeldingen")
     shutil.copytree(REPO_ROOT / "content", root / "content")
     settings = Settings(content_dir=root / "content", build_dir=root / "build", instance_dir=root / "instance",
-                        secret_key="test", sparql_endpoint=None, save_wait=120.0)
+                        secret_key="test", sparql_endpoint=None, save_wait=120.0,
+                        four_eyes=False)  # saves publish at once; four eyes: test_review.py
     build(settings, owl=False)
     AccountStore(settings).add("redacteur", "editor", PASSWORD)
     app = create_app(settings)

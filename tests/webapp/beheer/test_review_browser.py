@@ -19,16 +19,14 @@ import pytest
 from tests.webapp.browser_support import (
     CHROMIUM,
     assert_axe_clean,
-    chromium,
     editor_site,
-    load_axe,
     new_context,
 )
 
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} ontbreekt: browsertests overgeslagen", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
-axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")
+pytest.importorskip("playwright.sync_api")
+pytest.importorskip("axe_playwright_python.sync_playwright")
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -42,17 +40,6 @@ def server(tmp_path_factory):
     """`toolbox serve` on a copy of the content, with its editor accounts."""
     with editor_site(tmp_path_factory.mktemp("review-server"), ("schrijver", "lezer"), PASSWORD) as site:
         yield site
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium(sync_api) as instance:
-        yield instance
-
-
-@pytest.fixture(scope="module")
-def axe():
-    return load_axe(axe_sync)
 
 
 def _editor(browser, server, name):
@@ -170,4 +157,38 @@ def test_a_new_gemeente_is_proposed_approved_and_used_in_a_case(browser, server,
     review.goto("/doc/casus/stadshof-strijp")
     assert review.get_by_role("link", name=re.compile("Eindhoven")).count() >= 1
     second.close()
+    context.close()
+
+
+def test_a_new_tool_is_proposed_approved_and_chosen_in_a_case(browser, server, axe):
+    context, page = _editor(browser, server, "schrijver")
+    page.goto("/beheer/casussen/herinrichting-groenewoud")
+    assert page.get_by_role("button", name="Opslaan", exact=True).count() == 0  # four eyes: drafts only
+    assert page.get_by_role("button", name="Opslaan als concept").is_visible()
+    _axe_clean(axe, page, "casusformulier met vier ogen")
+    page.goto("/beheer/")
+    page.get_by_role("link", name="Nieuwe tool voorstellen").click()
+    page.get_by_label("Naam").fill("Werkenkaart Ondergrond")
+    page.get_by_label("Tegeltekst").fill("Zet de geplande werken van alle partijen in de ondergrond op één kaart.")
+    page.get_by_label("In het kort").fill("Een kaart die laat zien waar en wanneer werken samenvallen.")
+    page.get_by_role("group", name=re.compile("^Geschikt voor niveau")).get_by_label("Tactisch").check()
+    page.get_by_label("Herkomst (link)").fill("https://www.example.org/werkenkaart")
+    page.get_by_role("button", name="Opslaan als concept").click()
+    page.wait_for_url("**/beheer/concepten/tool/werkenkaart-ondergrond**")
+    assert page.get_by_text("Kies minstens één categorie.").first.is_visible()  # kept, with its problem
+    _axe_clean(axe, page, "voorstel met een probleem")
+    page.get_by_role("group", name=re.compile("^Categorie")).get_by_role("checkbox").first.check()
+    page.get_by_role("button", name="Concept bewaren").click()
+    page.wait_for_url("**/beheer/concepten/tool/werkenkaart-ondergrond**")
+    _shot(page, "tool-voorstellen.png")
+    page.get_by_role("button", name="Ter beoordeling aanbieden").click()
+    page.wait_for_url("**concept_melding=ingediend")
+    second, review = _publish_as_second_editor(browser, server, axe, "tool", "werkenkaart-ondergrond")
+    review.wait_for_url("**/beheer/**concept_melding=**")
+    assert (server["root"] / "content/tools/werkenkaart-ondergrond.ttl").exists()
+    review.goto("/doc/tool/werkenkaart-ondergrond")
+    assert review.get_by_role("heading", level=1, name="Werkenkaart Ondergrond").is_visible()
+    second.close()
+    page.goto("/beheer/casussen/nieuw")
+    _pick(page, "Gebruikte tools en hulpmiddelen", "werkenk", "Werkenkaart Ondergrond")
     context.close()

@@ -36,7 +36,7 @@ def site(tmp_path_factory):
     # save_wait: the tests read the pages a save changed right after it
     settings = Settings(content_dir=root / "content", build_dir=root / "build", instance_dir=root / "instance",
                         secret_key="test", sparql_endpoint=None, save_wait=120.0,
-                        trusted_hosts=("toolbox.example",),
+                        trusted_hosts=("toolbox.example",), four_eyes=False,  # four eyes: test_review.py
                         extra={"login_max_failures": 3, "login_lockout_seconds": 2, "login_max_per_ip": 6})
     build(settings, owl=False)
     accounts = AccountStore(settings)

@@ -1,4 +1,5 @@
-"""Who approved a published version: the PROV-O pattern the editor adds when a second editor publishes a draft.
+"""Who approved a published version: the PROV-O pattern the editor adds when a second editor publishes a draft,
+and reading it back for the history.
 
 Kept apart from the case model (form.py) because it is not a form field: it is added at publication only, and a
 later save without review drops it (form.MANAGED names both predicates, so they are never carried over).
@@ -23,3 +24,15 @@ def add_approval(graph: Graph, uri: URIRef, approver_id: str, when: str) -> None
     graph.add((attribution, PROV.agent, account_iri(approver_id)))
     graph.add((attribution, PROV.hadRole, TOR.approver))
     graph.add((uri, DCTERMS.dateAccepted, Literal(when, datatype=XSD.dateTime)))
+
+
+def approver_of(graph: Graph | None, uri: URIRef) -> str:
+    """The account id of who approved this version ('' when it was published without review)."""
+    if graph is None:
+        return ""
+    for attribution in graph.objects(uri, PROV.qualifiedAttribution):
+        if (attribution, PROV.hadRole, TOR.approver) in graph:
+            agent = graph.value(attribution, PROV.agent)
+            if agent is not None:
+                return str(agent).rsplit("/", 1)[-1]
+    return ""

@@ -34,11 +34,17 @@ from toolbox.editing.turtle import serialize_case
 from toolbox.files import atomic_write
 from toolbox.graph.content import SLUG_RE
 
-KINDS = {"casus": "casus", "gemeente": "gemeente"}
+KINDS = {"casus": "casus", "gemeente": "gemeente", "knelpunt": "knelpunt", "thema": "thema", "tool": "tool"}
 CONCEPT, REVIEW, REJECTED = "concept", "ter_beoordeling", "afgewezen"
 STATE_LABELS = {CONCEPT: "concept", REVIEW: "ter beoordeling", REJECTED: "afgewezen"}
+PROPOSALS = {"gearchiveerd": "archiveert de casus", "gepubliceerd": "zet de gearchiveerde casus weer op de site",
+             "hersteld": "herstelt een eerdere versie"}  # what a draft made by a proposal does when published
 MAX_REMARK = 2000
 MAX_SLUG = 80
+
+FOUR_EYES_DIRECT = ("Op deze site geldt het vier-ogenprincipe: een wijziging wordt gepubliceerd door een andere "
+                    "redacteur. Bewaar je wijziging als concept en bied het ter beoordeling aan; er is niets "
+                    "gepubliceerd.")
 
 _lock = threading.RLock()
 
@@ -66,6 +72,8 @@ class Draft:
     remark: str = ""                  # the reviewer's remark when sent back
     reviewer: str = ""                # who sent it back
     events: list = field(default_factory=list)   # [{"wanneer", "wie", "wat"}]
+    status: str = ""                  # a case's proposed status (archive, republish); "" = as published
+    action: str = ""                  # what publishing it does, as the history names it; "" = bewerkt
 
     @property
     def valid(self) -> bool:
@@ -152,12 +160,19 @@ class DraftStore:
 
     # -- the state machine ----------------------------------------------------
     def save_draft(self, kind: str, slug: str, values: dict, account_id: str, base_token: str = "nieuw",
-                   errors: dict | None = None, general: list | None = None, turtle: str | None = None) -> Draft:
+                   errors: dict | None = None, general: list | None = None, turtle: str | None = None,
+                   status: str | None = None, fresh: bool = False, action: str = "") -> Draft:
         """Keep what an editor typed as a draft (new, or a newer version of their own draft), with the
-        problems the check found: a draft may have problems, it just cannot be published with them."""
+        problems the check found: a draft may have problems, it just cannot be published with them.
+        `status` proposes a case's status (None keeps what the draft had); `fresh` refuses when the thing
+        has a draft already (a proposal to archive or restore must not overwrite text typed in a draft);
+        `action` names such a proposal ("gearchiveerd", "hersteld"), kept until the draft is published."""
         with self._locked():
             draft = self.get(kind, slug)
             now = _now()
+            if draft is not None and fresh:
+                raise DraftError("Er staat al een concept van deze casus klaar. Publiceer, bewerk of verwijder dat "
+                                 "concept eerst; er is niets veranderd.")
             if draft is None:
                 draft = Draft(kind=kind, slug=slug, author=account_id, created=now, updated=now, base_token=base_token)
                 what = "aangemaakt"
@@ -170,6 +185,10 @@ class DraftStore:
             else:
                 what = "bewerkt"
             draft.values, draft.updated, draft.state = values, now, CONCEPT
+            if status is not None:
+                draft.status = status
+            if action:
+                draft.action = action
             draft.errors, draft.general = dict(errors or {}), list(general or [])
             draft.events.append({"wanneer": now, "wie": account_id, "wat": what})
             self._write(draft, turtle)
@@ -206,6 +225,11 @@ class DraftStore:
             draft.events.append({"wanneer": draft.updated, "wie": account_id, "wat": "teruggestuurd"})
             self._write(draft)
             return draft
+
+    def check_direct_publish(self) -> None:
+        """Publishing without a draft (save, archive, restore at once) is for sites without four eyes only."""
+        if self.settings.four_eyes:
+            raise DraftError(FOUR_EYES_DIRECT, 403)
 
     def check_approver(self, draft: Draft, account_id: str) -> None:
         """Who may publish this draft now, as a refusal with a Dutch reason (nothing is changed)."""
@@ -268,27 +292,34 @@ def draft_slug_of(prepared: Prepared, is_new: bool) -> str:
     return prepared.slug
 
 
-def check_case(editor: CaseEditor, values: dict, slug: str | None, account_id: str) -> Prepared:
-    """The same check as a save (SHACL and all), for a draft of a new case (slug None) or of an existing one."""
+def check_case(editor: CaseEditor, values: dict, slug: str | None, account_id: str,
+               status: str = "") -> Prepared:
+    """The same check as a save (SHACL and all), for a draft of a new case (slug None) or of an existing one,
+    with its proposed status ("" = the published one)."""
     if slug is None:
         return editor.prepare(values, None, account_id)
-    _, status, _, extras = editor.load(slug)
-    return editor.prepare(values, slug, account_id, status=status, extras=extras)
+    _, published, _, extras = editor.load(slug)
+    return editor.prepare(values, slug, account_id, status=status or published, extras=extras)
 
 
 def draft_case(editor: CaseEditor, store: DraftStore, values: dict, existing: str | None,
-               account_id: str) -> tuple[Draft, Prepared]:
+               account_id: str, status: str | None = None, fresh: bool = False,
+               action: str = "") -> tuple[Draft, Prepared]:
     """Check form values of a case (a new one, or a new version of `existing`) and keep them as this
-    account's draft; the one call for every way in (the case form, a reader's report turned into a draft).
+    account's draft; the one call for every way in (the case form, a reader's report turned into a draft,
+    a proposal to archive, republish or restore an earlier version: `status`, `fresh`, `action`, see save_draft).
     A draft of an existing case stays based on the version it started from."""
-    prepared = check_case(editor, values, existing, account_id)
+    current = store.get("casus", existing) if existing else None
+    proposed = status if status is not None else (current.status if current is not None else "")
+    prepared = check_case(editor, values, existing, account_id, proposed)
     slug = draft_slug_of(prepared, existing is None)
     base = "nieuw" if existing is None else editor.load(existing)[2]
-    current = store.get("casus", slug)
-    if current is not None and current.author == account_id:
+    if current is None:
+        current = store.get("casus", slug)
+    if current is not None and current.author == account_id and not fresh:
         base = current.base_token
     draft = store.save_draft("casus", slug, values, account_id, base, prepared.errors, prepared.general,
-                             case_turtle(prepared))
+                             case_turtle(prepared), status=status, fresh=fresh, action=action)
     return draft, prepared
 
 
@@ -310,9 +341,9 @@ def publish_case(editor: CaseEditor, draft: Draft, approver_id: str, on_saved=No
         prepared = editor.prepare(values, None, draft.author, approver=approver_id)
     else:
         _, status, _, extras = editor.load(draft.slug)
-        prepared = editor.prepare(values, draft.slug, draft.author, status=status, extras=extras,
+        prepared = editor.prepare(values, draft.slug, draft.author, status=draft.status or status, extras=extras,
                                   approver=approver_id)
     if not prepared.ok:
         raise Invalid(prepared.errors, prepared.general)
-    return editor.save(prepared, draft.base_token, approver_id, "aangemaakt" if is_new else "bewerkt",
-                       on_saved=on_saved)
+    action = "aangemaakt" if is_new else draft.action or "bewerkt"
+    return editor.save(prepared, draft.base_token, approver_id, action, on_saved=on_saved)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,16 +20,14 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, SKOS, XSD
 
 from toolbox.config import CANONICAL_BASE
-from toolbox.editing.editor import CaseEditor, SaveResult, remove_stale_temporaries
-from toolbox.editing.form import Conflict, EditError, Invalid, Prepared, account_iri, slugify, token_of
+from toolbox.editing.editor import CaseEditor, SaveResult
+from toolbox.editing.form import EditError, Prepared, account_iri, slugify
+from toolbox.editing.review.additions import publish_new_file
 from toolbox.editing.review.approval import add_approval
 from toolbox.editing.turtle import attributions
 from toolbox.editing.validation import shacl_errors
-from toolbox.editing.write_errors import WriteFailed
-from toolbox.files import atomic_write
 from toolbox.graph.content import parse_turtle, rebase_graph
 from toolbox.namespaces import SCHEMA, TOR
-from toolbox.publishing.gate import approve
 
 LIST_FILE = Path(__file__).resolve().parents[2] / "data" / "gemeenten.csv"
 FOLDER = "gemeenten"
@@ -162,23 +159,5 @@ def path_for(editor: CaseEditor, slug: str) -> Path:
 
 def publish(editor: CaseEditor, prepared: Prepared, on_saved=None) -> SaveResult:
     """Write a valid new gemeente, under the editor's lock; never over an existing file."""
-    started = time.monotonic()
-    if not prepared.ok:
-        raise Invalid({}, prepared.general)
-    path = path_for(editor, prepared.slug)
-    with editor.locked():
-        if path.exists():
-            raise Conflict(f"Intussen is er al een gemeente met het adres ‘{prepared.slug}’.", None, "nieuw")
-        data = prepared.text.encode("utf-8")
-        try:
-            remove_stale_temporaries(path.parent)
-            approve(data)  # checked by prepare(): the refresh publishes it without a second look
-            atomic_write(path, data)
-        except OSError as exc:
-            if not path.exists() or path.read_bytes() != data:
-                raise WriteFailed(exc) from exc
-        result = SaveResult(prepared.slug, token_of(data), 0.0, "gemeente_aangemaakt")
-        if on_saved is not None:
-            on_saved(result)
-    result.seconds = round(time.monotonic() - started, 3)
-    return result
+    return publish_new_file(editor, prepared, path_for(editor, prepared.slug), "gemeente_aangemaakt",
+                            "een gemeente", on_saved=on_saved)

@@ -71,6 +71,12 @@
         el.checked = wanted.indexOf(el.value) !== -1;
       } else if (el.tagName === "SELECT") {
         Array.prototype.forEach.call(el.options, function (o) { o.selected = wanted.indexOf(o.value) !== -1; });
+        if (el.multiple && el.hasAttribute("data-order")) {  // the kept order is the ranking: put it back
+          wanted.slice().reverse().forEach(function (value) {
+            var o = Array.prototype.find.call(el.options, function (x) { return x.value === value; });
+            if (o) o.parentNode.insertBefore(o, o.parentNode.firstChild);
+          });
+        }
         if (!el.multiple && !wanted.length) el.value = "";
       } else if (el.tagName === "TEXTAREA" || (el.tagName === "INPUT" && el.type !== "submit" && el.type !== "button")) {
         var i = used[el.name] || 0;
@@ -181,16 +187,22 @@
     }
 
     var copy = read(key);
+    var resuming = form.hasAttribute("data-bewaren-herstel");
+    if (resuming) {
+      // Back after an expired session: the server may have put the posted text back already (then the copy
+      // is the same). Either way the flag leaves the address, so a reload does not put it back a second time.
+      if (document.getElementById("tekst-terug")) dirty = true;
+      if (window.history && history.replaceState) {
+        history.replaceState(null, "", location.pathname + location.search.replace(/([?&])herstel=1(&|$)/, "$1")
+          .replace(/[?&]$/, ""));
+      }
+    }
     if (copy && text(copy.fields) !== initial) {
-      if (form.hasAttribute("data-bewaren-herstel")) {
+      if (resuming) {
         restore(form, copy.fields);
         dirty = true;
         notice(form, "ok", "Je sessie was verlopen. De tekst die je op " + when(copy.saved) +
           " had getypt, staat weer in het formulier; er is nog niets opgeslagen. Controleer hem en sla op.");
-        if (window.history && history.replaceState) { // a reload does not put it back a second time
-          history.replaceState(null, "", location.pathname + location.search.replace(/([?&])herstel=1(&|$)/, "$1")
-            .replace(/[?&]$/, ""));
-        }
       } else {
         paused = true; // the copy stays as it is until the editor chooses
         var shown = notice(form, "warning", "Er is niet-opgeslagen tekst van " + when(copy.saved) +

@@ -5,6 +5,9 @@
 // shows a short description (data-desc). Typed text stays until an option is chosen or the text is
 // cleared; text that was not chosen is never dropped silently: the field says so, and the form is not
 // sent until it is resolved.
+// An ordered picker (data-order: the top-3, where the order is the ranking) numbers its choices and lets
+// the editor move them: buttons, arrow keys on a chosen item, or dragging. Moving reorders the <option>s,
+// so the form sends them in the new order.
 (function () {
   "use strict";
 
@@ -18,6 +21,7 @@
     var label = document.querySelector('label[for="' + select.id + '"]');
     var name = select.getAttribute("data-label") || (label ? label.textContent.trim() : "keuze");
     var max = parseInt(select.getAttribute("data-max") || "0", 10);
+    var ordered = select.hasAttribute("data-order");
     var baseId = select.id;
     var options = Array.prototype.slice.call(select.options).map(function (o) {
       var group = o.parentNode && o.parentNode.tagName === "OPTGROUP" ? o.parentNode.label : "";
@@ -28,11 +32,12 @@
         key: fold(o.textContent + " " + group + " " + alt + " " + hidden)
       };
     });
+    options.forEach(function (item) { item.option.pickerItem = item; });
 
     var wrap = document.createElement("div");
     wrap.className = "picker";
 
-    var chosen = document.createElement("ul");
+    var chosen = document.createElement(ordered ? "ol" : "ul");
     chosen.className = "picker-chosen";
     chosen.setAttribute("aria-label", "Gekozen: " + name);
 
@@ -58,7 +63,9 @@
     hint.id = hintId;
     hint.textContent = "Typ een deel van de naam of een andere naam; de eerste treffer is gemarkeerd. " +
       "Kies met pijltjes en Enter, Escape sluit de lijst of maakt het veld leeg. " +
-      "Gekozen waarden staan erboven, met een knop om ze te verwijderen.";
+      "Gekozen waarden staan erboven, met een knop om ze te verwijderen." +
+      (ordered ? " De volgorde is de rangorde: verplaats een gekozen waarde met de knoppen hoger en lager, " +
+        "met pijl omhoog en omlaag als ze de focus heeft, of door te slepen." : "");
 
     // Visible notice: typed text that was not added, or the maximum reached.
     var notice = document.createElement("p");
@@ -106,10 +113,73 @@
       input.setAttribute("aria-describedby", ids.join(" "));
     }
 
+    function selectedInOrder() {  // the options as the form sends them: in document order
+      return Array.prototype.filter.call(select.options, function (o) { return o.selected; });
+    }
+
+    function move(item, delta) {
+      var picked = selectedInOrder();
+      var from = picked.indexOf(item.option);
+      var to = from + delta;
+      if (from < 0 || to < 0 || to >= picked.length) return;
+      var target = picked[to];
+      target.parentNode.insertBefore(item.option, delta < 0 ? target : target.nextSibling);
+      renderChosen();
+      select.dispatchEvent(new Event("input", { bubbles: true }));  // bewaren.js keeps the new order
+      var moved = chosen.querySelector('[data-waarde="' + CSS.escape(item.option.value) + '"]');
+      if (moved) moved.focus();
+      say(item.label + " staat nu op plaats " + (to + 1) + " van " + picked.length + ".");
+    }
+
+    function moveButton(item, delta, rank, count) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "picker-move";
+      b.textContent = delta < 0 ? "▲" : "▼";
+      b.setAttribute("aria-label", (delta < 0 ? "Zet hoger: " : "Zet lager: ") + item.label);
+      b.disabled = delta < 0 ? rank === 0 : rank === count - 1;
+      b.addEventListener("click", function () { move(item, delta); });
+      return b;
+    }
+
+    var dragged = null;
+
+    function orderControls(li, item, rank, count) {
+      li.tabIndex = 0;
+      li.setAttribute("data-waarde", item.option.value);
+      li.setAttribute("aria-label", (rank + 1) + ". " + item.label);
+      li.draggable = true;
+      li.addEventListener("keydown", function (event) {
+        if (event.target !== li) return;
+        if (event.key === "ArrowUp") { event.preventDefault(); move(item, -1); }
+        else if (event.key === "ArrowDown") { event.preventDefault(); move(item, 1); }
+      });
+      li.addEventListener("dragstart", function (event) {
+        dragged = item;
+        event.dataTransfer.effectAllowed = "move";
+        event.dataTransfer.setData("text/plain", item.label);
+      });
+      li.addEventListener("dragover", function (event) { if (dragged) event.preventDefault(); });
+      li.addEventListener("drop", function (event) {
+        event.preventDefault();
+        if (!dragged || dragged === item) return;
+        var picked = selectedInOrder();
+        var delta = picked.indexOf(item.option) - picked.indexOf(dragged.option);
+        var from = dragged;
+        dragged = null;
+        move(from, delta);
+      });
+      li.addEventListener("dragend", function () { dragged = null; });
+      li.appendChild(moveButton(item, -1, rank, count));
+      li.appendChild(moveButton(item, 1, rank, count));
+    }
+
     function renderChosen() {
       chosen.innerHTML = "";
-      options.forEach(function (item) {
-        if (!item.option.selected) return;
+      var picked = selectedInOrder();
+      picked.forEach(function (option, rank) {
+        var item = option.pickerItem;
+        if (!item) return;
         var li = document.createElement("li");
         var text = document.createElement("span");
         text.textContent = item.label;
@@ -124,6 +194,7 @@
           input.focus();
         });
         li.appendChild(text);
+        if (ordered) orderControls(li, item, rank, picked.length);
         li.appendChild(remove);
         chosen.appendChild(li);
       });

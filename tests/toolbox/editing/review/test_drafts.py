@@ -170,7 +170,7 @@ def test_a_draft_of_an_existing_case_conflicts_when_the_case_changed_meanwhile(e
 
 def test_bad_addresses_and_kinds_are_refused(editor):
     store = DraftStore(editor.settings)
-    for kind, slug in [("casus", "../geheim"), ("casus", "A B"), ("tool", "ambitieweb")]:
+    for kind, slug in [("casus", "../geheim"), ("casus", "A B"), ("rol", "wijkregisseur")]:
         with pytest.raises(DraftError) as refused:
             store.get(kind, slug)
         assert refused.value.status == 404
@@ -253,3 +253,27 @@ def test_drafts_are_in_the_backup(editor, tmp_path):
     _, files = read_archive(tmp_path / "kopie.tar.gz")
     assert "instance/drafts/casus/speelstraat-molenwijk.json" in files
     assert "instance/drafts/casus/speelstraat-molenwijk.ttl" in files
+
+
+def test_a_proposal_never_overwrites_a_draft_and_publishes_its_status(editor):
+    store = DraftStore(editor.settings)
+    slug = "herinrichting-groenewoud"
+    current, _, _, _ = editor.load(slug)
+    typed = dict(current, lessons="Tekst die de auteur in het concept typte.")
+    draft_case(editor, store, dict(typed, slug=slug), slug, AUTHOR)
+    with pytest.raises(DraftError) as refused:
+        draft_case(editor, store, dict(current, slug=slug), slug, AUTHOR, status="gearchiveerd", fresh=True,
+                   action="gearchiveerd")
+    assert refused.value.status == 409
+    assert store.get("casus", slug).values["lessons"] == "Tekst die de auteur in het concept typte."
+    store.discard("casus", slug, AUTHOR)
+    proposal, _ = draft_case(editor, store, dict(current, slug=slug), slug, AUTHOR, status="gearchiveerd",
+                             fresh=True, action="gearchiveerd")
+    assert (proposal.status, proposal.action) == ("gearchiveerd", "gearchiveerd")
+    again, _ = draft_case(editor, store, dict(current, slug=slug), slug, AUTHOR)  # editing keeps the proposal
+    assert (again.status, again.action) == ("gearchiveerd", "gearchiveerd")
+    store.submit("casus", slug, AUTHOR)
+    store.approve("casus", slug, REVIEWER, lambda d: publish_case(editor, d, REVIEWER))
+    assert editor.load(slug)[1] == "gearchiveerd"
+    newest = editor.entries(slug)[0]
+    assert newest.action == "gearchiveerd" and newest.approved_by == REVIEWER
