@@ -96,3 +96,16 @@ def test_query_table_and_json(tmp_path):
     assert json.loads(result.stdout) == [{"s": "https://toolbox-openbare-ruimte.nl/id/tool/ambitieweb"}]
     result = run("query", "DROP ALL", "--content", str(MINIMAL), tmp_build=tmp_path)
     assert result.returncode == 1 and "alleen-lezen" in result.stderr
+
+
+def test_build_keeps_the_content_cache_so_a_save_after_the_start_publishes_in_place(tmp_path):
+    from toolbox.config import Settings
+    from toolbox.publishing.content_cache import ContentCache
+    from toolbox.publishing.publish import LivePublisher
+
+    result = run("build", "--no-owl", "--content", str(MINIMAL), tmp_build=tmp_path)
+    assert result.returncode == 0, result.stderr
+    settings = Settings(content_dir=MINIMAL, build_dir=tmp_path)
+    assert ContentCache.path(settings).exists() and "Inhoudscache bewaren" in result.stderr
+    publisher = LivePublisher.start(settings)  # would raise Unpublishable with a cache of another version
+    assert len(publisher.files) == len(list(MINIMAL.rglob("*.ttl")))

@@ -99,6 +99,16 @@ def keep_content_cache(settings: Settings) -> None:
     _run(settings, "cache")
 
 
+def fill_content_cache(settings: Settings) -> None:
+    """Read every content file into the content cache and keep it in build/, in this process (what the
+    cache child does; `toolbox build` calls it, so a site started on a fresh build reads nothing again).
+    Content that is exactly the last build's is not checked a second time (gate._as_published)."""
+    from toolbox.publishing.gate import gate
+
+    with _kept_cache(settings) as cache:
+        gate(settings, cache, set())  # files read for the first time are checked before they count as good
+
+
 @contextlib.contextmanager
 def _handover(settings: Settings):
     root = settings.build_dir
@@ -229,10 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         _downloads(settings)
     else:
         os.nice(10)  # a warm-up: requests and saves go first
-        from toolbox.publishing.gate import gate
-
-        with _kept_cache(settings) as cache:
-            gate(settings, cache, set())  # files read for the first time are checked before they count as good
+        fill_content_cache(settings)
     return 0
 
 
