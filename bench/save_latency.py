@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.save_latency --saves 15       # 1x content, a private copy, a real server
     .venv/bin/python -m bench.save_latency --saves 10 --content /tmp/content-100x --build /tmp/build-100x \
-        --warm-up 240                                       # 100x, build/ made before (see --build)
+        --warm-up 60                                        # 100x, build/ made before (see --build)
 
 Copies content/ into a temporary folder, builds it (no OWL), starts `toolbox serve` on a free port,
 logs in as an editor (bench/soak.py's session over http.client), saves the case once, waits for the
@@ -53,15 +53,17 @@ def measure(saves: int, warm_up: float = 20.0, content: Path | None = None, buil
     root = Path(tempfile.mkdtemp(prefix="toolbox-save-latency-"))
     proc = None
     try:
-        shutil.copytree(content or REPO_ROOT / "content", root / "content")
-        settings = Settings(content_dir=root / "content", build_dir=root / "build", instance_dir=root / "instance",
+        if built is not None:  # a build of this content made earlier (at 100x SHACL alone takes minutes): both
+            content_dir, build_dir = content, built  # are used in place, as `toolbox build` left them
+        else:
+            content_dir, build_dir = root / "content", root / "build"
+            shutil.copytree(content or REPO_ROOT / "content", content_dir)
+        settings = Settings(content_dir=content_dir, build_dir=build_dir, instance_dir=root / "instance",
                             four_eyes=False)  # a save publishes at once: that is what is timed
         AccountStore(settings).add(EDITOR, "editor", PASSWORD)
         env = {k: v for k, v in os.environ.items() if not k.startswith("TOOLBOX_")}
         env.update(settings.to_env())
-        if built is not None:  # a build of the same content made earlier (at 100x SHACL alone takes long)
-            shutil.copytree(built, root / "build")
-        else:
+        if built is None:
             subprocess.run([sys.executable, "-m", "toolbox.cli", "build", "--no-owl"], env=env, check=True,
                            capture_output=True)
         port = free_port()
@@ -104,7 +106,8 @@ def main(argv=None) -> int:
     parser.add_argument("--saves", type=int, default=15)
     parser.add_argument("--content", type=Path, help="inhoudsmap (standaard content/; 100x: bench.generate)")
     parser.add_argument("--warm-up", type=float, default=20.0, help="seconden na de eerste opslag")
-    parser.add_argument("--build", type=Path, help="build/ van dezelfde inhoud, eerder gemaakt (`toolbox build`)")
+    parser.add_argument("--build", type=Path, help="build/ van --content, eerder gemaakt met `toolbox build`; "
+                        "beide worden ter plekke gebruikt (de opslagen wijzigen die inhoud)")
     parser.add_argument("--log", type=Path, help="bewaar het log van de server hier")
     args = parser.parse_args(argv)
     seconds = measure(args.saves, args.warm_up, args.content, args.build, args.log)
