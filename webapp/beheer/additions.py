@@ -17,6 +17,9 @@ from webapp.beheer.cases import _field_views
 from webapp.beheer.views import Refused, _account_names, _ip, _render, _settings, bp, editor, login_required
 
 KINDS = additions.KINDS
+# The public page template per kind (as webapp/pages/views.py renders /doc/{kind}/{slug}; the families of
+# webapp/ do not import each other, so the three names are repeated here).
+PAGE_TEMPLATES = {"knelpunt": "pages/knelpunt.html", "tool": "pages/tool.html", "thema": "pages/entity.html"}
 
 
 def _kind(name: str) -> additions.Kind:
@@ -97,3 +100,25 @@ def publish(ed, kind: str, draft, approver: str, on_saved=None):
     k = additions.kind_of(kind)
     return additions.publish(ed, k, additions.prepare(ed, k, dict(draft.values, slug=draft.slug), draft.author,
                                                       approver=approver), on_saved=on_saved)
+
+
+@bp.route("/concepten/<kind>/<slug>/voorbeeld")
+@login_required
+def preview_proposal(kind: str, slug: str):
+    """The public page of the proposal as it will look once published, from all content with the proposal
+    in it (inferences included, like the case preview); nothing is written."""
+    from toolbox.publishing.refresh import make_preview
+
+    k = _kind(kind)
+    try:
+        d = DraftStore(_settings()).require(k.name, slug)
+    except DraftError as exc:
+        raise Refused(exc.status, "Concept niet gevonden", str(exc)) from exc
+    ed = editor()
+    prepared = additions.prepare(ed, k, dict(d.values, slug=d.slug), d.author)
+    model = make_preview(_settings(), additions.path_for(ed, k, d.slug),
+                         prepared.case_graph.serialize(format="nt", encoding="utf-8"))
+    uri = f"{_settings().base_uri}/id/{k.name}/{d.slug}"
+    return _render("beheer/onderdeel_voorbeeld.html", page_template=PAGE_TEMPLATES[k.name], m=model, uri=uri,
+                   segment=k.name, related=[], d=d, kind=k, canonical=None, alternates=[],
+                   breadcrumb=_crumbs("Voorbeeld van een concept"))

@@ -307,6 +307,10 @@ def test_a_new_knelpunt_is_proposed_reviewed_and_then_offered_in_the_case_form(s
     assert saved.status_code == 303
     draft = author.get(saved.headers["Location"])
     assert "problemen" not in draft.text.split("Status van het concept")[1].split("</section>")[0]
+    preview = author.get("/beheer/concepten/knelpunt/beheergeld-komt-te-laat/voorbeeld")
+    assert preview.status_code == 200 and "Voorbeeld van een concept" in preview.text
+    assert "Beheergeld komt te laat" in preview.text and "Het budget voor beheer" in preview.text
+    assert content_of(site) == before  # a preview writes nothing
     author.post("/beheer/concepten/knelpunt/beheergeld-komt-te-laat/indienen",
                 data={"csrf_token": csrf_of(draft.text)})
     review_page = reviewer.get("/beheer/concepten/knelpunt/beheergeld-komt-te-laat")
