@@ -84,8 +84,14 @@ MaxQueryExecutionTime = $timeout
 MaxQueryCostEstimationTime = 0
 DefaultQuery = SELECT * WHERE { ?s ?p ?o } LIMIT 10
 EOF
-  (cd "$DIR" && setsid virtuoso-t +foreground +configfile "$DIR/virtuoso.ini" </dev/null >"$DIR/server.out" 2>&1 & echo $! > "$DIR/server.pid") >/dev/null 2>&1
+  # The pid file names the server itself: the shell writes its own pid and then becomes virtuoso-t (exec),
+  # whatever setsid and the subshell fork on the way (`$!` named a parent, so `stop` left the server running).
+  rm -f "$DIR/server.pid"
+  (cd "$DIR" && setsid sh -c 'echo $$ > server.pid.new && mv server.pid.new server.pid && exec virtuoso-t +foreground +configfile "$1"' \
+    sh "$DIR/virtuoso.ini" </dev/null >"$DIR/server.out" 2>&1 &) >/dev/null 2>&1
   local i
+  for i in $(seq 1 40); do [ -s "$DIR/server.pid" ] && break; sleep 0.25; done
+  [ -s "$DIR/server.pid" ] || die "Virtuoso startte niet (geen server.pid)"
   for i in $(seq 1 120); do
     isql "$sql" "status();" 2>/dev/null && break
     kill -0 "$(cat "$DIR/server.pid")" 2>/dev/null || { cat "$DIR/server.out" >&2; die "Virtuoso stopte bij het starten"; }

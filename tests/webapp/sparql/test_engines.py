@@ -115,13 +115,29 @@ def _virtuoso(dataset: Path, folder: Path, mode: str, **env: str):
     return url
 
 
+def _stop_virtuoso(folder: Path) -> None:
+    """Stop the server started in `folder`, and check that it is gone (the pid file names the server itself)."""
+    pid_file = folder / "server.pid"
+    pid = int(pid_file.read_text()) if pid_file.exists() else None
+    subprocess.run(["bash", str(VIRTUOSO_SCRIPT), "stop", str(folder)], timeout=30)
+    if pid is not None:
+        assert not Path(f"/proc/{pid}").exists() or "zombie" in _state_of(pid), f"Virtuoso {pid} draait nog"
+
+
+def _state_of(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text().lower()
+    except OSError:
+        return "zombie"
+
+
 @pytest.fixture(scope="module")
 def virtuoso_store(dataset, tmp_path_factory):
     folder = tmp_path_factory.mktemp("virtuoso-tuned")
     try:
         yield _virtuoso(dataset, folder, "tuned")
     finally:
-        subprocess.run(["bash", str(VIRTUOSO_SCRIPT), "stop", str(folder)], timeout=30)
+        _stop_virtuoso(folder)
 
 
 @pytest.fixture(scope="module")
@@ -250,7 +266,7 @@ def test_a_stock_virtuoso_is_refused_at_start_with_the_setting_to_change(dataset
         message = _refused_start(tmp_path / "build", url)
         assert "standaardgraaf" in message and "grafenrechten" in message
     finally:
-        subprocess.run(["bash", str(VIRTUOSO_SCRIPT), "stop", str(tmp_path / "stock")], timeout=30)
+        _stop_virtuoso(tmp_path / "stock")
 
 
 def test_a_store_that_caps_results_is_refused_at_start(dataset, tmp_path):
@@ -260,4 +276,4 @@ def test_a_store_that_caps_results_is_refused_at_start(dataset, tmp_path):
         message = _refused_start(tmp_path / "build", url)
         assert "kapt resultaten af" in message and "ResultSetMaxRows" in message
     finally:
-        subprocess.run(["bash", str(VIRTUOSO_SCRIPT), "stop", str(tmp_path / "capped")], timeout=30)
+        _stop_virtuoso(tmp_path / "capped")
