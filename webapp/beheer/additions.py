@@ -11,7 +11,7 @@ from flask import g, redirect, request, url_for
 
 from toolbox.accounts.registry import audit
 from toolbox.editing.form import EditError, size_errors, values_from_form
-from toolbox.editing.review import additions
+from toolbox.editing.review import additions, municipality
 from toolbox.editing.review.drafts import DraftError, DraftStore
 from webapp.beheer.cases import _field_views
 from webapp.beheer.views import Refused, _account_names, _ip, _render, _settings, bp, editor, login_required
@@ -19,7 +19,9 @@ from webapp.beheer.views import Refused, _account_names, _ip, _render, _settings
 KINDS = additions.KINDS
 # The public page template per kind (as webapp/pages/views.py renders /doc/{kind}/{slug}; the families of
 # webapp/ do not import each other, so the three names are repeated here).
-PAGE_TEMPLATES = {"knelpunt": "pages/knelpunt.html", "tool": "pages/tool.html", "thema": "pages/entity.html"}
+PAGE_TEMPLATES = {"knelpunt": "pages/knelpunt.html", "tool": "pages/tool.html", "thema": "pages/entity.html",
+                  "gemeente": "pages/entity.html"}
+WHAT = {"knelpunt": "het knelpunt", "tool": "de tool", "thema": "het thema", "gemeente": "de gemeente"}
 
 
 def _kind(name: str) -> additions.Kind:
@@ -105,20 +107,26 @@ def publish(ed, kind: str, draft, approver: str, on_saved=None):
 @bp.route("/concepten/<kind>/<slug>/voorbeeld")
 @login_required
 def preview_proposal(kind: str, slug: str):
-    """The public page of the proposal as it will look once published, from all content with the proposal
-    in it (inferences included, like the case preview); nothing is written."""
+    """The public page of a proposed knelpunt, theme, tool or gemeente as it will look once published, from
+    all content with the proposal in it (inferences included, like the case preview); nothing is written."""
     from toolbox.publishing.refresh import make_preview
 
-    k = _kind(kind)
+    if kind != "gemeente":
+        _kind(kind)
     try:
-        d = DraftStore(_settings()).require(k.name, slug)
+        d = DraftStore(_settings()).require(kind, slug)
     except DraftError as exc:
         raise Refused(exc.status, "Concept niet gevonden", str(exc)) from exc
     ed = editor()
-    prepared = additions.prepare(ed, k, dict(d.values, slug=d.slug), d.author)
-    model = make_preview(_settings(), additions.path_for(ed, k, d.slug),
-                         prepared.case_graph.serialize(format="nt", encoding="utf-8"))
-    uri = f"{_settings().base_uri}/id/{k.name}/{d.slug}"
-    return _render("beheer/onderdeel_voorbeeld.html", page_template=PAGE_TEMPLATES[k.name], m=model, uri=uri,
-                   segment=k.name, related=[], d=d, kind=k, canonical=None, alternates=[],
+    if kind == "gemeente":
+        prepared = municipality.prepare(ed, d.values, d.author)
+        path = municipality.path_for(ed, d.slug)
+    else:
+        k = KINDS[kind]
+        prepared = additions.prepare(ed, k, dict(d.values, slug=d.slug), d.author)
+        path = additions.path_for(ed, k, d.slug)
+    model = make_preview(_settings(), path, prepared.case_graph.serialize(format="nt", encoding="utf-8"))
+    uri = f"{_settings().base_uri}/id/{kind}/{d.slug}"
+    return _render("beheer/onderdeel_voorbeeld.html", page_template=PAGE_TEMPLATES[kind], m=model, uri=uri,
+                   segment=kind, related=[], d=d, what=WHAT[kind], canonical=None, alternates=[],
                    breadcrumb=_crumbs("Voorbeeld van een concept"))

@@ -116,6 +116,9 @@ def test_a_new_gemeente_is_proposed_published_and_offered_in_the_case_form(site)
     saved = author.post("/beheer/gemeenten/nieuw", data={"csrf_token": csrf_of(page.text), "code": "GM0344"})
     assert saved.status_code == 303
     draft = author.get(saved.headers["Location"])
+    preview = author.get("/beheer/concepten/gemeente/utrecht/voorbeeld")
+    assert preview.status_code == 200 and "Voorbeeld van een concept" in preview.text
+    assert "Gemeente Utrecht" in preview.text and "zo komt de gemeente op de site" in preview.text
     author.post("/beheer/concepten/gemeente/utrecht/indienen", data={"csrf_token": csrf_of(draft.text)})
     review_page = reviewer.get("/beheer/concepten/gemeente/utrecht")
     done = reviewer.post("/beheer/concepten/gemeente/utrecht/publiceren",
