@@ -38,16 +38,25 @@ def refresh_build(settings: Settings, index_dir: Path | None = None):
     pages read the graph model and SPARQL goes to its workers, so the on-disk copy of the store
     is made when something first asks for it, not while the editor waits.
     """
-    from toolbox.build.pipeline import artefact_paths, make_manifest, read_manifest, write_manifest
-    from toolbox.graph.store import EmbeddedStore
+    from toolbox.build.pipeline import artefact_paths
     from toolbox.publishing.refresh import make_state
 
     started = time.monotonic()
-    paths = artefact_paths(settings)
-    made = make_state(settings, index_dir or paths.index_dir)
-    dataset = paths.dataset
+    made = make_state(settings, index_dir or artefact_paths(settings).index_dir)
+    return _announce(settings, made, started), made
+
+
+def _announce(settings: Settings, made, started: float):
+    """A new version's dataset file is written: its manifest now (keeping the downloads' version until they
+    follow), the downloads after a pause; returns a function that opens the store over that dataset file."""
+    from toolbox.build.pipeline import artefact_paths, make_manifest, read_manifest, write_manifest
+    from toolbox.graph.store import EmbeddedStore
+
+    dataset = artefact_paths(settings).dataset
+
     def open_store():
         return EmbeddedStore.from_file(settings, dataset)
+
     manifest = make_manifest(made.version, made.triples, made.inferred, started, incremental=True, owl=False)
     with _manifest_lock:
         _generation[0] += 1
@@ -56,7 +65,7 @@ def refresh_build(settings: Settings, index_dir: Path | None = None):
         write_manifest(settings, {**manifest, "downloads": previous.get("downloads")})
     threading.Thread(target=_publish_downloads, args=(settings, manifest, generation),
                      name="toolbox-publish", daemon=True).start()
-    return open_store, made
+    return open_store
 
 
 def _publish_downloads(settings: Settings, manifest: dict, generation: int) -> None:
@@ -253,9 +262,8 @@ def forget_publisher(settings: Settings) -> None:
 def publish_change(settings: Settings, index_dir: Path):
     """After a save: the change in place (see LivePublisher), then the dataset file for the SPARQL
     workers and the manifest, the downloads after a pause. Returns (open_store, Published)."""
-    from toolbox.build.pipeline import artefact_paths, make_manifest, read_manifest, write_manifest
+    from toolbox.build.pipeline import artefact_paths
     from toolbox.files import atomic_write
-    from toolbox.graph.store import EmbeddedStore
     from toolbox.publishing.gate import approved_digests
 
     started = time.monotonic()
@@ -265,19 +273,5 @@ def publish_change(settings: Settings, index_dir: Path):
     except BaseException:
         forget_publisher(settings)  # its state may be half changed: the next save starts afresh
         raise
-    paths = artefact_paths(settings)
-    atomic_write(paths.dataset, publisher.live.store.dump(format=ox.RdfFormat.N_QUADS) or b"")
-    dataset = paths.dataset
-
-    def open_store():
-        return EmbeddedStore.from_file(settings, dataset)
-
-    manifest = make_manifest(made.version, made.triples, made.inferred, started, incremental=True, owl=False)
-    with _manifest_lock:
-        _generation[0] += 1
-        generation = _generation[0]
-        previous = read_manifest(settings) or {}
-        write_manifest(settings, {**manifest, "downloads": previous.get("downloads")})
-    threading.Thread(target=_publish_downloads, args=(settings, manifest, generation),
-                     name="toolbox-publish", daemon=True).start()
-    return open_store, made
+    atomic_write(artefact_paths(settings).dataset, publisher.live.store.dump(format=ox.RdfFormat.N_QUADS) or b"")
+    return _announce(settings, made, started), made
