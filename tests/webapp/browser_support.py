@@ -111,6 +111,20 @@ def editor_site(root: Path, accounts: tuple[str, ...], password: str, **env_over
         yield {"base": base, "root": root}
 
 
+def fill_login(page, name: str, password: str) -> None:
+    """On the login page of /beheer: name, password, submit."""
+    page.get_by_label("Accountnaam").fill(name)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+
+
+def log_in(page, name: str, password: str) -> None:
+    """Log this page in as an editor of /beheer, and wait for the overview."""
+    page.goto("/beheer/")
+    fill_login(page, name, password)
+    page.wait_for_url("**/beheer/")
+
+
 def assert_axe_clean(axe, page, where: str, options: dict | None = None) -> None:
     """axe-core finds no violations on the page as it is now; the message names each rule and its nodes."""
     violations = (axe.run(page, options=options) if options else axe.run(page)).response["violations"]

@@ -22,6 +22,7 @@ from tests.webapp.browser_support import (
     CHROMIUM,
     assert_axe_clean,
     editor_site,
+    fill_login,
     new_context,
 )
 
@@ -52,9 +53,7 @@ def _context(browser, base, **kwargs):
 def _login(page):
     page.goto("/beheer/")
     assert "/beheer/inloggen" in page.url
-    page.get_by_label("Accountnaam").fill("redactie")
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
+    fill_login(page, "redactie", PASSWORD)
     page.wait_for_url("**/beheer/")
 
 

@@ -16,6 +16,7 @@ from tests.webapp.browser_support import (
     chromium,
     editor_site,
     load_axe,
+    log_in,
     new_context,
 )
 from toolbox.config import REPO_ROOT
@@ -47,11 +48,7 @@ def test_editor_reads_the_history_in_words(server):
     with chromium(sync_api) as browser:
         context = new_context(browser, server, TIMEOUT_MS, viewport={"width": 1280, "height": 900})
         page = context.new_page()
-        page.goto("/beheer/")
-        page.get_by_label("Accountnaam").fill("redactie")
-        page.get_by_label("Wachtwoord").fill(PASSWORD)
-        page.get_by_role("button", name="Inloggen").click()
-        page.wait_for_url("**/beheer/")
+        log_in(page, "redactie", PASSWORD)
 
         page.goto(f"/beheer/casussen/{SLUG}")
         summary = page.get_by_label("Samenvatting")

@@ -19,6 +19,7 @@ from tests.webapp.browser_support import (
     CHROMIUM,
     assert_axe_clean,
     editor_site,
+    fill_login,
     new_context,
 )
 from toolbox.config import REPO_ROOT
@@ -51,9 +52,7 @@ def _context(browser, base, **kwargs):
 
 
 def _login(page, name=EDITORS[0]):
-    page.get_by_label("Accountnaam").fill(name)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
+    fill_login(page, name, PASSWORD)
 
 
 def _open(page, path: str, name=EDITORS[0]):

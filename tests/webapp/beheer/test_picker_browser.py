@@ -14,6 +14,7 @@ from tests.webapp.browser_support import (
     CHROMIUM,
     assert_axe_clean,
     editor_site,
+    log_in,
     new_context,
 )
 
@@ -43,11 +44,7 @@ def page(browser, server):
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto("/beheer/")
-    page.get_by_label("Accountnaam").fill("kiezer")
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url("**/beheer/")
+    log_in(page, "kiezer", PASSWORD)
     yield page
     assert not errors, errors
     context.close()

@@ -17,6 +17,7 @@ from tests.webapp.browser_support import (
     CHROMIUM,
     assert_axe_clean,
     editor_site,
+    log_in,
     new_context,
 )
 from tests.webapp.pages.layout_checks import AXE_OPTIONS, LAYOUT_JS
@@ -115,11 +116,7 @@ def test_reader_reports_and_editor_turns_it_into_an_edit(browser, server, axe):
     # The editor: finds it in the queue, turns it into the case form, saves.
     desk = new_context(browser, base, TIMEOUT_MS, viewport={"width": 1280, "height": 900})
     page = desk.new_page()
-    page.goto("/beheer/")
-    page.get_by_label("Accountnaam").fill("redactie")
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url("**/beheer/")
+    log_in(page, "redactie", PASSWORD)
     page.get_by_role("link", name="Meldingen van lezers").click()
     assert page.get_by_text("Het waterschap betaalt ook mee").count() == 1
     _axe_clean(axe, page, "wachtrij")

@@ -20,6 +20,7 @@ from tests.webapp.browser_support import (
     CHROMIUM,
     assert_axe_clean,
     editor_site,
+    log_in,
     new_context,
 )
 
@@ -45,11 +46,7 @@ def server(tmp_path_factory):
 def _editor(browser, server, name):
     context = new_context(browser, server["base"], TIMEOUT_MS, viewport={"width": 1280, "height": 760})
     page = context.new_page()
-    page.goto("/beheer/")
-    page.get_by_label("Accountnaam").fill(name)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url("**/beheer/")
+    log_in(page, name, PASSWORD)
     return context, page
 
 
