@@ -12,6 +12,7 @@ import math
 import re
 import threading
 from array import array
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,7 +68,9 @@ class SearchIndex:
     snapshot into compact arrays of document numbers and BM25F scores; a query then adds up
     a few arrays. The small stored fields (uri, type, label, facets, links) are held in memory
     too, so ranking, facets and spreading never touch the disk. One snapshot per instance:
-    the site makes a new SearchIndex whenever the index is rebuilt or updated.
+    the site makes a new SearchIndex whenever the index is rebuilt or updated. What a snapshot
+    read from a segment stays with that segment (_Segment), so after a save the new snapshot
+    reads only the segment the save added.
     """
 
     FIELDS = ("label", "alt", "text", "parts", "context")
@@ -95,7 +98,7 @@ class SearchIndex:
         if snap is None:
             with self._lock:
                 if self._snapshot is None:
-                    self._snapshot = _Snapshot(self._ix.reader())
+                    self._snapshot = _Snapshot(self._ix.reader(), self.index_dir)
                 snap = self._snapshot
         return snap
 
@@ -179,13 +182,16 @@ class SearchIndex:
 
     def _snippet(self, snap: _Snapshot, doc: _Doc, raw: dict[int, float], highlight_terms) -> str:
         """The stored text around the matched words, marked; else its beginning."""
-        stored_text = snap.text(doc.docnum)
-        snippet = ""
-        if doc.docnum in raw and highlight_terms:
-            snippet = whoosh_highlight(stored_text, highlight_terms, self._text,
-                                       ContextFragmenter(maxchars=220, surround=60),
-                                       HtmlFormatter(tagname="mark", between=" … "), top=2)
-        return snippet or _plain_snippet(stored_text)
+        if doc.docnum not in raw or not highlight_terms:
+            return _plain_snippet(snap.text(doc.docnum))
+
+        def make(stored_text: str) -> str:
+            marked = whoosh_highlight(stored_text, highlight_terms, self._text,
+                                      ContextFragmenter(maxchars=220, surround=60),
+                                      HtmlFormatter(tagname="mark", between=" … "), top=2)
+            return marked or _plain_snippet(stored_text)
+
+        return snap.snippet(doc.docnum, frozenset(highlight_terms), make)
 
     def _spread(self, snap: _Snapshot, raw: dict[int, float]) -> list[tuple[float, _Doc]]:
         """Scores with relevance passed along graph links (checklist → phase → its tools).
@@ -235,36 +241,77 @@ class _Doc:
     spread: tuple[tuple[str, float], ...]
 
 
+class _Segment:
+    """What queries read from one whoosh segment, kept across snapshots.
+
+    A segment never changes once written: an update adds a small segment and marks the old
+    documents deleted. So after a save a new snapshot reads only the new segment, and takes the
+    rest from here; deletions, counts and scores are worked out per snapshot, so its answers are
+    those of a snapshot read afresh."""
+
+    def __init__(self):
+        self.fields: list[tuple] | None = None  # per document: uri, type, label, levels, categories, spread
+        self.lengths: dict[str, array] = {}
+        self.postings = LRUCache(max_entries=SearchIndex.POSTINGS_CACHED)  # (field, term) -> (ids, weights)
+        self.expansions: dict[tuple, list[str]] = {}
+        self.texts = LRUCache(max_entries=2_000)
+        self.snippets = LRUCache(max_entries=4_000)  # (document, highlighted terms) -> snippet
+
+
+_SEGMENTS = LRUCache(max_entries=64)  # (index folder, segment id) -> _Segment
+_SEGMENTS_LOCK = threading.Lock()
+
+
+def _segment(index_dir: Path, leaf) -> _Segment:
+    key = (str(index_dir), leaf.segment().segment_id())
+    with _SEGMENTS_LOCK:
+        found = _SEGMENTS.get(key)
+        if found is None:
+            found = _Segment()
+            _SEGMENTS.put(key, found)
+        return found
+
+
 class _Snapshot:
     """One open reader with what queries need from it, memoised; the reader is used under a lock
-    (whoosh readers share file handles), the memoised arrays are read without one."""
+    (whoosh readers share file handles), the memoised arrays are read without one. What a segment
+    holds comes from (and goes to) its _Segment."""
 
-    def __init__(self, reader):
+    def __init__(self, reader, index_dir: Path):
         self.reader = reader
         self.lock = threading.Lock()
+        self.leaves: list[tuple[object, int, _Segment]] = []  # (segment reader, first docnum, its cache)
         self.docs: dict[int, _Doc] = {}
-        for docnum in range(reader.doc_count_all()):
-            if reader.is_deleted(docnum):
-                continue
-            f = reader.stored_fields(docnum)
-            self.docs[docnum] = _Doc(
-                docnum, f["uri"], f["type"], f["label"],
-                tuple(x for x in (f.get("level") or "").split(",") if x),
-                tuple(x for x in (f.get("category") or "").split(",") if x),
-                tuple((t, float(w)) for t, w in (f.get("spread") or [])),
-            )
+        for leaf, offset in reader.leaf_readers():
+            segment = _segment(index_dir, leaf)
+            self.leaves.append((leaf, offset, segment))
+            if segment.fields is None:
+                segment.fields = [_stored(leaf.stored_fields(d)) for d in range(leaf.doc_count_all())]
+            deleted = leaf.deleted_docs_set if leaf.has_deletions() else frozenset()
+            for local, fields in enumerate(segment.fields):
+                if local not in deleted:
+                    self.docs[offset + local] = _Doc(offset + local, *fields)
+        self.offsets = [offset for _, offset, _ in self.leaves]
         self.by_uri = {d.uri: d for d in self.docs.values()}
         self.count = max(1, len(self.docs))
         self._lengths: dict[str, tuple[array, float]] = {}
         self._postings = LRUCache(max_entries=SearchIndex.POSTINGS_CACHED)
         self._expansions: dict[tuple, list[str]] = {}
 
+    def _leaf(self, docnum: int) -> tuple[object, int, _Segment]:
+        return self.leaves[bisect_right(self.offsets, docnum) - 1]
+
     def _field_lengths(self, fieldname: str) -> tuple[array, float]:
         """Per document the length of a field, and the average over live documents (once per field)."""
         found = self._lengths.get(fieldname)
         if found is None:
-            n = self.reader.doc_count_all()
-            lengths = array("f", (self.reader.doc_field_length(d, fieldname, 0) or 0 for d in range(n)))
+            lengths = array("f")
+            for leaf, _, segment in self.leaves:
+                kept = segment.lengths.get(fieldname)
+                if kept is None:
+                    kept = segment.lengths[fieldname] = array(
+                        "f", (leaf.doc_field_length(d, fieldname, 0) or 0 for d in range(leaf.doc_count_all())))
+                lengths.extend(kept)
             average = (sum(lengths[d] for d in self.docs) / self.count) or 1.0
             found = self._lengths[fieldname] = (lengths, average)
         return found
@@ -280,16 +327,23 @@ class _Snapshot:
             if found is not None:
                 return found
             ids, scores = array("i"), array("f")
-            if (fieldname, term) in self.reader:
-                lengths, avg = self._field_lengths(fieldname)
-                live: list[tuple[int, float]] = []
-                m = self.reader.postings(fieldname, term)
-                while m.is_active():
-                    if m.id() in self.docs:
-                        live.append((m.id(), m.weight()))
-                    m.next()
+            live: list[tuple[int, float]] = []
+            for leaf, offset, segment in self.leaves:
+                read = segment.postings.get(key)
+                if read is None:
+                    read = (array("i"), array("f"))
+                    if key in leaf:
+                        m = _every_posting(leaf, fieldname, term)
+                        while m.is_active():
+                            read[0].append(m.id())
+                            read[1].append(m.weight())
+                            m.next()
+                    segment.postings.put(key, read)
                 # live documents only: after updates in place the reader's own count still holds the
                 # deleted ones, and the answers must be those of an index built afresh
+                live += [(offset + d, w) for d, w in zip(*read, strict=True) if offset + d in self.docs]
+            if live:
+                lengths, avg = self._field_lengths(fieldname)
                 idf = math.log(self.count / (len(live) + 1)) + 1.0
                 for doc, w in live:
                     ids.append(doc)
@@ -303,18 +357,40 @@ class _Snapshot:
         key = (kind, fieldname, text)
         terms = self._expansions.get(key)
         if terms is None:
+            found: set[str] = set()
             with self.lock:
-                if kind == "prefix":
-                    raw = self.reader.expand_prefix(fieldname, text)
-                else:
-                    raw = self.reader.terms_within(fieldname, text, 1, prefix=2)
-                terms = [t.decode("utf-8") if isinstance(t, bytes) else t for t in raw]
-            self._expansions[key] = terms
+                for leaf, _, segment in self.leaves:
+                    kept = segment.expansions.get(key)
+                    if kept is None:
+                        if kind == "prefix":
+                            raw = leaf.expand_prefix(fieldname, text)
+                        else:
+                            raw = leaf.terms_within(fieldname, text, 1, prefix=2)
+                        kept = segment.expansions[key] = [t.decode("utf-8") if isinstance(t, bytes) else t
+                                                          for t in raw]
+                    found.update(kept)
+            terms = self._expansions[key] = sorted(found)
         return terms
 
     def text(self, docnum: int) -> str:
-        with self.lock:
-            return self.reader.stored_fields(docnum).get("text") or ""
+        leaf, offset, segment = self._leaf(docnum)
+        found = segment.texts.get(docnum - offset)
+        if found is None:
+            with self.lock:
+                found = leaf.stored_fields(docnum - offset).get("text") or ""
+            segment.texts.put(docnum - offset, found)
+        return found
+
+    def snippet(self, docnum: int, terms: frozenset, make) -> str:
+        """make(text) for this document's text, kept with its segment (the same text and terms give the
+        same snippet in every snapshot)."""
+        _, offset, segment = self._leaf(docnum)
+        key = (docnum - offset, terms)
+        found = segment.snippets.get(key)
+        if found is None:
+            found = make(self.text(docnum))
+            segment.snippets.put(key, found)
+        return found
 
     def suggest(self, word: str) -> list[str]:
         with self.lock:
@@ -322,6 +398,19 @@ class _Snapshot:
 
             corrector = ReaderCorrector(self.reader, "label", self.reader.schema["label"])
             return list(corrector.suggest(word, limit=2, maxdist=2))
+
+
+def _every_posting(leaf, fieldname: str, term: str):
+    """The segment's postings of a term with its deleted documents still in: the segment keeps them for
+    every later snapshot, which has deleted more (leaf.postings leaves out those deleted when it opened)."""
+    return leaf._terms.matcher(fieldname, leaf._text_to_bytes(fieldname, term), leaf.schema[fieldname].format)
+
+
+def _stored(f: dict) -> tuple:
+    return (f["uri"], f["type"], f["label"],
+            tuple(x for x in (f.get("level") or "").split(",") if x),
+            tuple(x for x in (f.get("category") or "").split(",") if x),
+            tuple((t, float(w)) for t, w in (f.get("spread") or [])))
 
 
 def _plain_snippet(text: str, size: int = 220) -> str:
