@@ -8,13 +8,16 @@ Every cached answer carries an ETag, so browsers revalidate with a 304.
 
 After a save, `warm` renders the pages most asked for against the new state before it is swapped
 in: readers keep getting the old state's pages meanwhile, and do not all render the same page at
-once on an empty cache (under load that storm cost the readers half their throughput).
+once on an empty cache (under load that storm cost the readers half their throughput). A page the
+warm-up did not reach is rendered once as well: the first reader who misses renders it, the readers
+who ask for it meanwhile wait for that answer (`PageCache.claim`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 
 from flask import Flask, Response, current_app, g, has_request_context, request
@@ -27,6 +30,7 @@ BUDGET_BYTES = 64 * 1024 * 1024
 STATE_ENVIRON = "toolbox.state"  # a warm-up request names the state it renders against
 WARM_PAGES = 200  # pages rendered ahead of a swap, the most recently asked first
 WARM_SECONDS = 20.0  # and for at most this long: the editor's change is not held back for long
+RENDER_WAIT = 60.0  # a request waits this long at most for another that renders the same page
 
 
 class PageCache(LRUCache):
@@ -34,6 +38,24 @@ class PageCache(LRUCache):
 
     def __init__(self, budget: int = BUDGET_BYTES):
         super().__init__(max_size=budget, size=lambda entry: len(entry[0]), max_entry_size=budget // 16)
+        self._rendering: dict[tuple, threading.Event] = {}
+        self._rendering_lock = threading.Lock()
+
+    def claim(self, key: tuple) -> threading.Event | None:
+        """None: the caller renders this page and calls `release` after; otherwise another request is
+        rendering it, and the event is set when that one is done. Right after a save every reader of a
+        page misses at once: one of them renders it, the others wait for its answer."""
+        with self._rendering_lock:
+            rendering = self._rendering.get(key)
+            if rendering is None:
+                self._rendering[key] = threading.Event()
+            return rendering
+
+    def release(self, key: tuple) -> None:
+        with self._rendering_lock:
+            rendering = self._rendering.pop(key, None)
+        if rendering is not None:
+            rendering.set()
 
 
 def _key(app: Flask) -> tuple | None:
@@ -84,7 +106,14 @@ def init_app(app: Flask) -> None:
         g.page_cache = (key, site)
         entry = site.page_cache.get(key)
         if entry is None:
-            return None
+            rendering = site.page_cache.claim(key)
+            if rendering is None:
+                g.page_cache_claim = (key, site)
+                return None
+            rendering.wait(RENDER_WAIT)
+            entry = site.page_cache.get(key)
+            if entry is None:  # not kept (an error, too large) or still rendering: render it here
+                return None
         body, content_type, headers, etag = entry
         response = Response(body, content_type=content_type, headers=headers)
         response.set_etag(etag)
@@ -105,3 +134,10 @@ def init_app(app: Flask) -> None:
         site.page_cache.put(key, (body, response.content_type, kept, etag))  # with its parameters (a profile)
         response.set_etag(etag)
         return response.make_conditional(request)
+
+    @app.teardown_request
+    def release_claim(_exc=None):
+        claimed = g.pop("page_cache_claim", None)
+        if claimed is not None:
+            key, site = claimed
+            site.page_cache.release(key)
