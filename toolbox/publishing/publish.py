@@ -274,4 +274,8 @@ def publish_change(settings: Settings, index_dir: Path):
         forget_publisher(settings)  # its state may be half changed: the next save starts afresh
         raise
     atomic_write(artefact_paths(settings).dataset, publisher.live.store.dump(format=ox.RdfFormat.N_QUADS) or b"")
-    return _announce(settings, made, started), made
+    announced = _announce(settings, made, started)
+    # after the manifest: a cache kept at the manifest's version lets the site publish in place after a
+    # restart too (without it the first save after a restart made everything anew: minutes at 100x)
+    publisher.cache.keep()
+    return announced, made

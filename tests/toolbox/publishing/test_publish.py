@@ -86,6 +86,27 @@ def test_a_restart_before_the_downloads_were_written_rewrites_only_them(built, m
     assert ensure_built(built, progress=said.append).version == version and len(said) == 1  # now nothing to do
 
 
+def test_after_a_restart_the_next_save_still_publishes_in_place(built, monkeypatch):
+    """The content cache is kept at each publication's version, so a restarted site starts its publisher
+    from build/ (before, it found the cache of the last full build and made everything anew)."""
+    monkeypatch.setattr(publish, "QUIET_SECONDS", 60.0)
+    from toolbox.publishing.refresh import fill_content_cache
+
+    fill_content_cache(built)  # as `toolbox build` leaves it
+    publish.forget_publisher(built)
+    try:
+        publish.live_publisher(built)
+        rename_tool(built)
+        publish.publish_change(built, artefact_paths(built).index_dir)
+        publish.forget_publisher(built)  # a restart: nothing of it in memory
+        restarted = publish.LivePublisher.start(built)  # raises Unpublishable when the cache lags behind
+        assert restarted.version == read_manifest(built)["version"] == content_version(built)
+        assert any(NEW_NAME.encode() in nt for nt in restarted.files.values())
+    finally:
+        publish.wait_for_publication()
+        publish.forget_publisher(built)
+
+
 def test_the_index_update_rewrites_only_documents_that_changed(built):
     paths = artefact_paths(built)
     store = EmbeddedStore.from_file(built, paths.dataset)
