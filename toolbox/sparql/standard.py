@@ -18,10 +18,14 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from toolbox.lru import LRUCache
 from toolbox.process import RDFLIB_SPARQL
 from toolbox.sparql.errors import QueryError
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
+# Queries that passed, by their text: the check depends on nothing else, and rdflib's parser is slow
+# (after a save every answer is new, and each query was parsed again while it ran, under the lock).
+_ACCEPTED = LRUCache(max_entries=2048)
 
 
 def _walk(node):
@@ -66,9 +70,12 @@ def _syntax_error(query: str) -> QueryError | None:
 
 def check_standard(query: str) -> None:
     """Raise QueryError (400) unless the query is plain SPARQL 1.1 with built-in and XSD functions only."""
+    if _ACCEPTED.get(query):
+        return
     with RDFLIB_SPARQL:  # rdflib's parser is not safe across threads (toolbox/process.py)
         try:
-            return _check(query)
+            _check(query)
+            _ACCEPTED.put(query, True)
         except RecursionError:  # rdflib's parser recurses per level of nesting
             raise QueryError("De query is te diep genest om te controleren. Maak haar vlakker (minder "
                              "geneste accolades of OPTIONAL-blokken).") from None

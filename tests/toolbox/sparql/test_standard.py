@@ -64,3 +64,20 @@ def test_a_query_nested_too_deep_for_the_parser_is_a_400_and_the_parser_still_wo
         check_standard("SELECT * WHERE " + "{ " * 2000 + "?s ?p ?o " + "} " * 2000)
     assert info.value.status == 400 and "te diep genest" in str(info.value)
     check_standard("SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+
+
+def test_a_query_is_parsed_once_and_a_refused_one_is_refused_every_time(monkeypatch):
+    """The check depends only on the text: an accepted query is not parsed again (rdflib's parser is slow
+    and runs under one lock); a refused one is never remembered as accepted."""
+    from toolbox.sparql import standard
+
+    parsed = []
+    real = standard.parseQuery
+    monkeypatch.setattr(standard, "parseQuery", lambda q: parsed.append(q) or real(q))
+    accepted = "SELECT ?once WHERE { ?s ?p ?once } LIMIT 3"
+    refused = "SELECT * WHERE { ?s ?p ?o . SERVICE <http://127.0.0.1:9/once> { ?s ?p ?o } }"
+    for _ in range(3):
+        check_standard(accepted)
+        with pytest.raises(QueryError):
+            check_standard(refused)
+    assert parsed.count(accepted) == 1 and parsed.count(refused) == 3
