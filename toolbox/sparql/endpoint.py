@@ -42,6 +42,9 @@ from toolbox.sparql.standard import check_standard
 PAGE_THREADS = 8  # server threads SPARQL requests leave to the pages of the site
 HANDOVER_TIMEOUT = 120.0  # seconds new workers get to load before they take over anyway (they then say why not)
 HANDOVER_POLL = 0.1
+# A newer version waits for the one loading to take over, unless that has been loading this long: with
+# saves every few seconds, starting again for each one kept the workers loading and never serving it.
+REPLACE_PENDING_AFTER = 60.0
 WARM_QUERIES = 100  # the previous version's most recent answers, run again before a hand-over
 WARM_SECONDS = 20.0  # for at most this long
 
@@ -198,6 +201,8 @@ class Endpoint:
 _SERVING: dict[tuple, tuple[tuple, Endpoint]] = {}  # family -> (limits, endpoint)
 _PENDING: dict[tuple, Endpoint] = {}  # family -> endpoint whose workers are still loading
 _RETIRED: dict[tuple, deque] = {}  # family -> versions that were served before (a late request may name one)
+_PENDING_SINCE: dict[tuple, float] = {}  # family -> when its pending endpoint started loading
+_WANTED: dict[tuple, tuple] = {}  # family -> (settings, version) to load once the pending one has taken over
 _ENDPOINTS_LOCK = threading.Lock()
 
 
@@ -272,12 +277,17 @@ def hand_over(settings: Settings, version: str) -> None:
         if pending is not None:
             if pending.version == version:
                 return
-            _PENDING.pop(family).close()  # a newer version came before this one had loaded
+            if time.monotonic() - _PENDING_SINCE.get(family, 0.0) < REPLACE_PENDING_AFTER:
+                _WANTED[family] = (settings, version)  # one load at a time: this one follows
+                return
+            _PENDING.pop(family).close()  # it does not load (a broken file?): the newer one replaces it
+        _WANTED.pop(family, None)
         fresh = _new_endpoint(settings, version)
         if settings.sparql_endpoint:  # nothing to load
             _promote(family, limits, fresh)
             return
         _PENDING[family] = fresh
+        _PENDING_SINCE[family] = time.monotonic()
     threading.Thread(target=_take_over_when_loaded, args=(family, limits, fresh),
                      name="toolbox-sparql-handover", daemon=True).start()
 
@@ -294,6 +304,9 @@ def _take_over_when_loaded(family: tuple, limits: tuple, fresh: Endpoint) -> Non
         if _PENDING.get(family) is fresh:
             del _PENDING[family]
             _promote(family, limits, fresh)
+        wanted = _WANTED.pop(family, None) if _PENDING.get(family) is None else None
+    if wanted is not None:  # saves came in while this one loaded: the newest of them loads now
+        hand_over(*wanted)
 
 
 def _promote(family: tuple, limits: tuple, fresh: Endpoint) -> None:
@@ -312,6 +325,7 @@ def _close_all() -> None:
             endpoint.close()
         _SERVING.clear()
         _PENDING.clear()
+        _WANTED.clear()
 
 
 def close_endpoints(settings: Settings) -> None:
@@ -321,6 +335,7 @@ def close_endpoints(settings: Settings) -> None:
 
 
 def _close_family(family: tuple) -> None:
+    _WANTED.pop(family, None)
     serving = _SERVING.pop(family, None)
     for endpoint in (_PENDING.pop(family, None), serving[1] if serving else None):
         if endpoint is not None:

@@ -15,7 +15,14 @@ from dataclasses import replace
 import pyoxigraph as ox
 import pytest
 
-from toolbox.sparql.endpoint import Endpoint, ResultCache, close_endpoints, get_endpoint, hand_over
+from toolbox.sparql.endpoint import (
+    Endpoint,
+    ResultCache,
+    close_endpoints,
+    endpoint_status,
+    get_endpoint,
+    hand_over,
+)
 from toolbox.sparql.errors import Busy, NotAcceptable, QueryError, QueryTimeout
 from toolbox.sparql.pool import WorkerPool
 from toolbox.sparql.protocol import check_limit, classify, negotiate, top_level_limit
@@ -504,7 +511,10 @@ def test_the_old_version_answers_until_the_new_workers_have_loaded(own_store):
     assert old.execute(ASK_NEW + "  ", "json", "ASK").body == TRUE
 
 
-def test_a_version_that_never_loads_is_replaced_by_the_next(own_store):
+def test_a_version_that_never_loads_is_replaced_by_the_next(own_store, monkeypatch):
+    from toolbox.sparql import endpoint as endpoint_module
+
+    monkeypatch.setattr(endpoint_module, "REPLACE_PENDING_AFTER", 0.3)
     old = get_endpoint(own_store, "v1")
     dataset = own_store.build_dir / "graph.nq"
     data = dataset.read_bytes() + NEW_FACT.encode()
@@ -518,6 +528,36 @@ def test_a_version_that_never_loads_is_replaced_by_the_next(own_store):
     assert _eventually(lambda: get_endpoint(own_store, "v3") is not old)
     new = get_endpoint(own_store, "v3")
     assert new.version == "v3" and new.execute(ASK_NEW, "json", "ASK").body == TRUE
+
+
+def test_versions_saved_while_one_loads_wait_for_it_and_only_the_newest_follows(own_store):
+    """One load at a time: with saves every few seconds, starting again for each new version kept the
+    workers loading and never serving any of them."""
+    from toolbox.sparql import endpoint as endpoint_module
+
+    old = get_endpoint(own_store, "v1")
+    dataset = own_store.build_dir / "graph.nq"
+    data = dataset.read_bytes() + NEW_FACT.encode()
+    dataset.unlink()
+    os.mkfifo(dataset)
+    hand_over(own_store, "v2")  # blocks on the FIFO until fed
+    time.sleep(0.5)
+    hand_over(own_store, "v3")
+    hand_over(own_store, "v4")
+    assert endpoint_status(own_store)["nieuwe_versie_laadt"] and get_endpoint(own_store, "v1") is old
+
+    def feed():
+        with open(dataset, "wb") as fifo:
+            fifo.write(data)
+
+    threading.Thread(target=feed, daemon=True).start()
+    assert _eventually(lambda: endpoint_status(own_store)["versie"] == "v2", within=30)
+    assert endpoint_status(own_store)["nieuwe_versie_laadt"]  # v4 now waits for the FIFO in its turn
+    threading.Thread(target=feed, daemon=True).start()
+    assert _eventually(lambda: endpoint_status(own_store)["versie"] == "v4", within=30)
+    retired = [v for versions in endpoint_module._RETIRED.values() for v in versions]
+    assert "v2" in retired and "v3" not in retired  # v2 served, then v4; v3 was never loaded
+    assert get_endpoint(own_store, "v4").execute(ASK_NEW, "json", "ASK").body == TRUE
 
 
 class CountingRunner:
