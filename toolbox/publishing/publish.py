@@ -172,10 +172,12 @@ class LivePublisher:
         """The content folder as it is now, through the gate, into store, model and index."""
         from toolbox.build.delta import Unbounded
         from toolbox.build.pipeline import content_version
-        from toolbox.publishing.gate import gate
+        from toolbox.publishing.gate import approved_digests, gate
 
         with self.lock, self.cache.one_look() as cache:
-            problems = gate(self.settings, cache, approved)
+            # and what the editor approved while the folder was read (seconds at 100x): without this a save
+            # landing then counted as a change from outside, and its full check took minutes
+            problems = gate(self.settings, cache, set(approved) | set(approved_digests()))
             missing = cache.unpublishable()
             if missing:
                 raise Unpublishable("geen goede versie bekend van " + ", ".join(p.file for p in missing))

@@ -130,3 +130,31 @@ def test_an_index_of_an_older_schema_is_built_afresh(built):
     assert update_index(built, store, paths.index_dir) > 20
     assert SearchIndex(paths.index_dir).search("ambitieweb").hits
     assert "digest" in json.dumps(windex.open_dir(str(paths.index_dir)).schema.names())
+
+
+def test_a_save_approved_after_the_caller_read_the_approvals_gets_no_full_check(built, monkeypatch):
+    """The approvals are read after the folder: an editor's save that lands between the two (every few
+    seconds under a busy editor) is published as a save, not checked as a change from outside."""
+    from toolbox.publishing import gate as gate_module
+    from toolbox.publishing.gate import approve, approved_digests
+    from toolbox.publishing.refresh import fill_content_cache
+
+    fill_content_cache(built)
+    publish.forget_publisher(built)
+    try:
+        publisher = publish.live_publisher(built)
+        approvals_read_before = set(approved_digests())
+        path = next(p for p in built.content_dir.rglob("*.ttl") if '"Ambitieweb"@nl' in p.read_text(encoding="utf-8"))
+        data = path.read_text(encoding="utf-8").replace('"Ambitieweb"@nl', f'"{NEW_NAME}"@nl').encode()
+        approve(data)  # as CaseEditor.save: approved, then written
+        path.write_bytes(data)
+
+        def no_full_check(*args, **kwargs):
+            raise AssertionError("full check of an approved save")
+
+        monkeypatch.setattr(gate_module, "full_check", no_full_check)
+        made = publisher.publish(approvals_read_before, artefact_paths(built).index_dir)
+        assert not made.problems
+        assert SearchIndex(artefact_paths(built).index_dir).search("hernoemd").hits[0].label == NEW_NAME
+    finally:
+        publish.forget_publisher(built)
