@@ -46,7 +46,11 @@ HANDOVER_POLL = 0.1
 # saves every few seconds, starting again for each one kept the workers loading and never serving it.
 REPLACE_PENDING_AFTER = 60.0
 WARM_QUERIES = 100  # the previous version's most recent answers, run again before a hand-over
-WARM_SECONDS = 20.0  # for at most this long
+WARM_SECONDS = 120.0  # for at most this long (the previous version answers meanwhile)
+# Each of them gets this many times a request's limit: it was answered within that limit once, so it
+# ends, but under load (readers, a save) a heavy one takes longer, and a request that found it missing
+# after the hand-over would run it under load again and time out (the soak's 5xx of 2026-12-07).
+WARM_LIMIT_FACTOR = 6.0
 
 
 class ResultCache(LRUCache):
@@ -108,9 +112,7 @@ class Endpoint:
         hit = self.cache.get(key) if self.cache is not None else None
         if hit is not None:
             return replace(hit, cached=True)
-        job = Job(query, form, fmt, self.settings.result_limit, self.settings.base_uri,
-                  list(default_graphs), list(named_graphs),
-                  query_dataset=check_dataset_clauses(query, self.settings.base_uri))
+        job = self._job(key)
         with self._changed:
             successor = self._successor if self.closed else None
             if successor is None:
@@ -129,12 +131,20 @@ class Endpoint:
                 self._running -= 1
                 self._changed.notify_all()
 
-    def _run_once(self, key: tuple, job: Job) -> Result:
+    def _job(self, key: tuple) -> Job:
+        query, form, fmt, default_graphs, named_graphs = key
+        return Job(query, form, fmt, self.settings.result_limit, self.settings.base_uri,
+                   list(default_graphs), list(named_graphs),
+                   query_dataset=check_dataset_clauses(query, self.settings.base_uri))
+
+    def _run_once(self, key: tuple, job: Job, limit: float | None = None) -> Result:
         """Run the job, or wait for the same query that runs already and share its outcome: many
         clients asking one heavy query of an empty cache (after a start or a save) run it once, and
-        a query that timed out (or was refused) is not run again by each of them."""
+        a query that timed out (or was refused) is not run again by each of them. `limit` is the
+        request's time limit unless said otherwise (warming)."""
+        limit = self.settings.query_timeout if limit is None else limit
         if self.cache is None:
-            return self.runner.run(job, self.settings.query_timeout)
+            return self.runner.run(job, limit)
         with self._changed:
             running = self._computing.get(key)
             leader = running is None
@@ -152,7 +162,7 @@ class Endpoint:
                 raise QueryTimeout(self.settings.query_timeout)
             return self.runner.run(job, left)  # it ended some other way: try here, in the time left
         try:
-            running.result = self.runner.run(job, self.settings.query_timeout)
+            running.result = self.runner.run(job, limit)
             self.cache.put(key, running.result)
             return running.result
         except QueryError as exc:
@@ -165,16 +175,22 @@ class Endpoint:
 
     def warm_from(self, other: Endpoint, queries: int = WARM_QUERIES, seconds: float = WARM_SECONDS) -> int:
         """Run the queries `other` answered most recently, so this endpoint takes over with them in
-        its cache; returns how many. (Only successful answers are kept there: no time bombs.)"""
+        its cache; returns how many. Only answers `other` kept are run again (each ended within a
+        request's limit once: no time bombs), each with WARM_LIMIT_FACTOR times that limit, since a
+        machine busy with readers and a save runs a heavy one slower than the request that first
+        asked it. Nobody asks this endpoint anything yet, so no admission slot is taken."""
         if self.cache is None or other.cache is None:
             return 0
         until = time.monotonic() + seconds
         done = 0
-        for query, form, fmt, default_graphs, named_graphs in other.cache.recent_keys(queries):
-            if time.monotonic() > until:
+        for key in other.cache.recent_keys(queries):
+            left = until - time.monotonic()
+            if left <= 0:
                 break
+            if self.cache.get(key) is not None:
+                continue
             try:
-                self.execute(query, fmt, form, default_graphs, named_graphs)
+                self._run_once(key, self._job(key), min(left, self.settings.query_timeout * WARM_LIMIT_FACTOR))
                 done += 1
             except QueryError:
                 continue
