@@ -217,7 +217,7 @@ class Endpoint:
 _SERVING: dict[tuple, tuple[tuple, Endpoint]] = {}  # family -> (limits, endpoint)
 _PENDING: dict[tuple, Endpoint] = {}  # family -> endpoint whose workers are still loading
 _RETIRED: dict[tuple, deque] = {}  # family -> versions that were served before (a late request may name one)
-_PENDING_SINCE: dict[tuple, float] = {}  # family -> when its pending endpoint started loading
+_PENDING_SINCE: dict[tuple, float] = {}  # family -> when its pending endpoint started loading (gone once loaded)
 _WANTED: dict[tuple, tuple] = {}  # family -> (settings, version) to load once the pending one has taken over
 _ENDPOINTS_LOCK = threading.Lock()
 
@@ -293,7 +293,8 @@ def hand_over(settings: Settings, version: str) -> None:
         if pending is not None:
             if pending.version == version:
                 return
-            if time.monotonic() - _PENDING_SINCE.get(family, 0.0) < REPLACE_PENDING_AFTER:
+            since = _PENDING_SINCE.get(family)  # None once loaded: it is warming, which ends by itself
+            if since is None or time.monotonic() - since < REPLACE_PENDING_AFTER:
                 _WANTED[family] = (settings, version)  # one load at a time: this one follows
                 return
             _PENDING.pop(family).close()  # it does not load (a broken file?): the newer one replaces it
@@ -314,6 +315,8 @@ def _take_over_when_loaded(family: tuple, limits: tuple, fresh: Endpoint) -> Non
         time.sleep(HANDOVER_POLL)
     with _ENDPOINTS_LOCK:
         serving = _SERVING.get(family) if _PENDING.get(family) is fresh else None
+        if serving is not None:  # loaded: from here on a newer version waits for it (warming is bounded)
+            _PENDING_SINCE.pop(family, None)
     if serving is not None:
         fresh.warm_from(serving[1])
     with _ENDPOINTS_LOCK:

@@ -560,6 +560,36 @@ def test_versions_saved_while_one_loads_wait_for_it_and_only_the_newest_follows(
     assert get_endpoint(own_store, "v4").execute(ASK_NEW, "json", "ASK").body == TRUE
 
 
+def test_a_loaded_version_that_is_warming_is_not_replaced_by_a_newer_save(own_store, monkeypatch):
+    """Warming may take longer than REPLACE_PENDING_AFTER under load (heavy answers, six times a
+    request's limit); a save meanwhile must wait for it, not stop it: else, with a save every few
+    seconds, no version would ever take over again."""
+    from toolbox.sparql import endpoint as endpoint_module
+
+    monkeypatch.setattr(endpoint_module, "REPLACE_PENDING_AFTER", 0.3)
+    warming, go = threading.Event(), threading.Event()
+    original = Endpoint.warm_from
+
+    def held_warm(self, other, *args, **kwargs):
+        warming.set()
+        assert go.wait(30)
+        return original(self, other, *args, **kwargs)
+
+    monkeypatch.setattr(Endpoint, "warm_from", held_warm)
+    old = get_endpoint(own_store, "v1")
+    old.execute("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "json", "SELECT")
+    hand_over(own_store, "v2")
+    assert warming.wait(30)  # v2 has loaded and warms
+    time.sleep(0.5)  # longer than a load may take before a newer version replaces it
+    hand_over(own_store, "v3")
+    family = endpoint_module._family_and_limits(own_store)[0]
+    pending = endpoint_module._PENDING.get(family)
+    assert pending is not None and pending.version == "v2" and not pending.closed
+    go.set()
+    assert _eventually(lambda: endpoint_status(own_store)["versie"] == "v3", within=30)
+    assert "v2" in endpoint_module._RETIRED[family]  # v2 served before v3 followed
+
+
 class CountingRunner:
     """The real pool, with a count of the queries it is given; each waits for `go` before it runs."""
 
