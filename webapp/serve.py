@@ -43,10 +43,13 @@ def _keep_content_cache(settings: Settings) -> None:
     (in a child, at low priority): from then on a file damaged on disk keeps its last good version,
     also before any editor has saved (toolbox/publishing/gate.py)."""
     from toolbox.publishing.publish import Unpublishable, live_publisher
-    from toolbox.publishing.refresh import keep_content_cache
+    from toolbox.publishing.refresh import RefreshFailed, keep_content_cache
 
     try:
         keep_content_cache(settings)
+    except RefreshFailed as why:  # says why (the child's exit and last lines), e.g. stopped with the site
+        logging.getLogger(__name__).warning("Inhoudscache na het starten niet bijgewerkt: %s", why)
+        return
     except Exception:  # the editor's warm-up tries again; a save without it stays safe (it keeps the site)
         logging.getLogger(__name__).exception("Inhoudscache na het starten niet bijgewerkt")
         return
