@@ -31,7 +31,7 @@ from toolbox.editing.form import (
 from toolbox.editing.write_errors import WriteFailed
 from webapp import page_cache
 from webapp.beheer import four_eyes, resume
-from webapp.beheer.choices import details
+from webapp.beheer.choices import OPTIONS
 from webapp.beheer.conflict import conflict_context, merged_values
 from webapp.beheer.refresher import BUSY, FAILED, READY, Refresher
 from webapp.beheer.views import (
@@ -55,19 +55,8 @@ _refresher_lock = threading.Lock()
 
 def _options(segments: tuple[str, ...]) -> list[dict]:
     m = state().model
-    options = []
-    for segment in segments:
-        group = {"tool": "Tools", "hulpmiddel": "Andere hulpmiddelen"}.get(segment, "")
-        for uri in m.instances(OPTION_CLASSES[segment], include_archived=True):
-            label = m.label(uri)
-            if segment == "stap":
-                level = m.one(uri, "tor:level")
-                group = m.label(level) if level else ""
-            notation = m.text(uri, "skos:notation")
-            if segment in ("cluster", "ontwikkelteam") and notation and notation not in label:
-                label = f"{notation}: {label}"
-            options.append({"value": f"{segment}/{m.slug(uri)}", "label": label, "group": group, **details(m, uri)})
-    return options
+    return [OPTIONS.option(m, segment, uri) for segment in segments
+            for uri in m.instances(OPTION_CLASSES[segment], include_archived=True)]
 
 
 def _field_views(values: dict, errors: dict, is_new: bool, fields=None) -> dict[str, dict]:
