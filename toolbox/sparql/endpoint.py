@@ -24,6 +24,7 @@ running are answered (`hand_over`). So a save never leaves queries waiting in a 
 from __future__ import annotations
 
 import atexit
+import logging
 import threading
 import time
 from collections import deque
@@ -39,6 +40,8 @@ from toolbox.sparql.remote import RemoteRunner
 from toolbox.sparql.results import Job, Result
 from toolbox.sparql.standard import check_standard
 
+log = logging.getLogger(__name__)
+
 PAGE_THREADS = 8  # server threads SPARQL requests leave to the pages of the site
 HANDOVER_TIMEOUT = 120.0  # seconds new workers get to load before they take over anyway (they then say why not)
 HANDOVER_POLL = 0.1
@@ -50,7 +53,10 @@ WARM_SECONDS = 120.0  # for at most this long (the previous version answers mean
 # Each of them gets this many times a request's limit: it was answered within that limit once, so it
 # ends, but under load (readers, a save) a heavy one takes longer, and a request that found it missing
 # after the hand-over would run it under load again and time out (the soak's 5xx of 2026-12-07).
-WARM_LIMIT_FACTOR = 6.0
+LONG_LIMIT_FACTOR = 6.0
+# Queries at a time that may go on after their request's limit, to that longer limit, into the cache
+# (`Endpoint._run_once`); each holds one worker slot, never a web-server thread.
+OVERRUNS = 2
 
 
 class ResultCache(LRUCache):
@@ -73,6 +79,7 @@ class _Shared:
         self.done = threading.Event()
         self.result: Result | None = None
         self.error: QueryError | None = None
+        self.overrun = False  # it may go on after the limit of the request that started it
 
 
 class Endpoint:
@@ -89,6 +96,7 @@ class Endpoint:
         self._changed = threading.Condition()
         self._successor: Endpoint | None = None  # set when closed after a hand-over
         self._computing: dict[tuple, _Shared] = {}  # queries running now, for those asking the same
+        self._overruns = threading.BoundedSemaphore(OVERRUNS)  # queries that may outlast a request's limit
         self._longest = settings.query_timeout + 1.0  # a request's wall-clock limit, and a moment to answer
         self.closed = False
 
@@ -140,43 +148,56 @@ class Endpoint:
     def _run_once(self, key: tuple, job: Job, limit: float | None = None) -> Result:
         """Run the job, or wait for the same query that runs already and share its outcome: many
         clients asking one heavy query of an empty cache (after a start or a save) run it once, and
-        a query that timed out (or was refused) is not run again by each of them. `limit` is the
-        request's time limit unless said otherwise (warming)."""
-        limit = self.settings.query_timeout if limit is None else limit
+        a query that timed out (or was refused) is not run again by each of them.
+
+        A request waits at most its limit. Up to OVERRUNS queries at a time may go on after that, in
+        the background, to LONG_LIMIT_FACTOR times the limit, and land in the cache: a heavy query
+        that misses the limit only because the machine is busy is then answered for the next
+        request, instead of being stopped with its worker (a reload of the dataset) again and again.
+        `limit` (warming): run here and now within that limit."""
         if self.cache is None:
-            return self.runner.run(job, limit)
+            return self.runner.run(job, self.settings.query_timeout if limit is None else limit)
         with self._changed:
             running = self._computing.get(key)
             leader = running is None
             if leader:
                 running = self._computing[key] = _Shared()
-        if not leader:  # the leader started first, so it ends (within its limit) before this request's limit
-            until = time.monotonic() + self.settings.query_timeout
-            running.done.wait(self.settings.query_timeout)
-            if running.error is not None:
-                raise running.error
-            if running.result is not None:
-                return replace(running.result, cached=True)
-            left = until - time.monotonic()
-            if left <= 0:
-                raise QueryTimeout(self.settings.query_timeout)
-            return self.runner.run(job, left)  # it ended some other way: try here, in the time left
+        if leader and limit is not None:
+            self._compute(key, job, running, limit, overrun=False)
+        elif leader:
+            running.overrun = self._overruns.acquire(blocking=False)
+            long = self.settings.query_timeout * (LONG_LIMIT_FACTOR if running.overrun else 1.0)
+            threading.Thread(target=self._compute, args=(key, job, running, long, running.overrun),
+                             name="toolbox-sparql-query", daemon=True).start()
+        wait = self.settings.query_timeout if limit is None else limit
+        if not running.done.wait(wait):
+            raise QueryTimeout(self.settings.query_timeout, finishing=running.overrun)
+        if running.error is not None:
+            raise running.error
+        return running.result if leader else replace(running.result, cached=True)
+
+    def _compute(self, key: tuple, job: Job, running: _Shared, limit: float, overrun: bool) -> None:
+        """Run one query for everyone asking it; its answer goes into the cache, its error to them."""
         try:
             running.result = self.runner.run(job, limit)
             self.cache.put(key, running.result)
-            return running.result
         except QueryError as exc:
             running.error = exc
-            raise
+        except Exception as exc:  # noqa: BLE001 - reported to those who wait, not lost in a thread
+            log.exception("SPARQL-query mislukt")
+            running.error = QueryError(f"Interne fout bij het uitvoeren van de query: {type(exc).__name__}",
+                                       status=500)
         finally:
             with self._changed:
                 self._computing.pop(key, None)
+            if overrun:
+                self._overruns.release()
             running.done.set()
 
     def warm_from(self, other: Endpoint, queries: int = WARM_QUERIES, seconds: float = WARM_SECONDS) -> int:
         """Run the queries `other` answered most recently, so this endpoint takes over with them in
         its cache; returns how many. Only answers `other` kept are run again (each ended within a
-        request's limit once: no time bombs), each with WARM_LIMIT_FACTOR times that limit, since a
+        request's limit once: no time bombs), each with LONG_LIMIT_FACTOR times that limit, since a
         machine busy with readers and a save runs a heavy one slower than the request that first
         asked it. Nobody asks this endpoint anything yet, so no admission slot is taken."""
         if self.cache is None or other.cache is None:
@@ -190,7 +211,7 @@ class Endpoint:
             if self.cache.get(key) is not None:
                 continue
             try:
-                self._run_once(key, self._job(key), min(left, self.settings.query_timeout * WARM_LIMIT_FACTOR))
+                self._run_once(key, self._job(key), min(left, self.settings.query_timeout * LONG_LIMIT_FACTOR))
                 done += 1
             except QueryError:
                 continue

@@ -17,7 +17,15 @@ class NotAcceptable(QueryError):
 
 
 class QueryTimeout(QueryError):
-    def __init__(self, seconds: float):
+    def __init__(self, seconds: float, finishing: bool = False):
+        """finishing: the answer is still being computed after this request's limit, for the next one."""
+        if finishing:
+            super().__init__(
+                f"De query duurde langer dan {seconds:g} seconden (wachttijd, gemeten op de klok), de tijdslimiet "
+                "van een verzoek. Het antwoord wordt op de achtergrond nog afgemaakt: vraag dezelfde query over "
+                "een halve minuut opnieuw.", status=504,
+            )
+            return
         super().__init__(
             f"De query duurde langer dan {seconds:g} seconden (wachttijd, gemeten op de klok) en is afgebroken "
             "(tijdslimiet). Maak de query specifieker, "

@@ -40,7 +40,7 @@ def store_error(status: int, message: str, timeout: float) -> QueryError:
     for the operator, never to the person asking."""
     log.warning("SPARQL-store antwoordde %s: %s", status, " ".join(message.split())[:2000])
     if status in (503, 504) or _STORE_TIMEOUT.search(message):
-        return QueryTimeout(timeout, wall=True)
+        return QueryTimeout(timeout)
     return QueryError("De SPARQL-store kon deze query niet beantwoorden. Probeer een eenvoudiger query; de "
                       "beheerder vindt de melding van de store in het logboek van de site.", status=502)
 
