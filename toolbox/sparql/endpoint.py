@@ -163,11 +163,11 @@ class Endpoint:
             if leader:
                 running = self._computing[key] = _Shared()
         if leader and limit is not None:
-            self._compute(key, job, running, limit, overrun=False)
+            self._compute(key, job, running, limit)
         elif leader:
             running.overrun = self._overruns.acquire(blocking=False)
             long = self.settings.query_timeout * (LONG_LIMIT_FACTOR if running.overrun else 1.0)
-            threading.Thread(target=self._compute, args=(key, job, running, long, running.overrun),
+            threading.Thread(target=self._compute, args=(key, job, running, long),
                              name="toolbox-sparql-query", daemon=True).start()
         wait = self.settings.query_timeout if limit is None else limit
         if not running.done.wait(wait):
@@ -176,7 +176,7 @@ class Endpoint:
             raise running.error
         return running.result if leader else replace(running.result, cached=True)
 
-    def _compute(self, key: tuple, job: Job, running: _Shared, limit: float, overrun: bool) -> None:
+    def _compute(self, key: tuple, job: Job, running: _Shared, limit: float) -> None:
         """Run one query for everyone asking it; its answer goes into the cache, its error to them."""
         try:
             running.result = self.runner.run(job, limit)
@@ -190,7 +190,7 @@ class Endpoint:
         finally:
             with self._changed:
                 self._computing.pop(key, None)
-            if overrun:
+            if running.overrun:
                 self._overruns.release()
             running.done.set()
 

@@ -13,6 +13,7 @@ import re
 
 from markupsafe import Markup, escape
 
+from toolbox.graph.model import PREF_LABEL, T
 from toolbox.graph.text_links import plain_text
 
 SHORT = 160
@@ -41,8 +42,8 @@ def details(model, uri: str) -> dict[str, str]:
 
 
 GROUPS = {"tool": "Tools", "hulpmiddel": "Andere hulpmiddelen"}
-LABEL_PROPS = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label",
-               "https://toolbox-openbare-ruimte.nl/def/tor#nameInSource")
+# Where GraphModel.label finds a thing's own name; without one its label may come from other things.
+LABEL_PROPS = (PREF_LABEL, "http://www.w3.org/2000/01/rdf-schema#label", T + "nameInSource")
 
 
 def make_option(model, segment: str, uri: str) -> dict:
