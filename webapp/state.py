@@ -40,6 +40,9 @@ class SiteState:
     page_cache: PageCache = field(default_factory=PageCache)
     _ranker: SituationRanker | None = field(default=None, repr=False)
     _ranker_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # After a save in place: (the state before it, the statements the save changed). The ranker is then
+    # made from the previous one, keeping what the save left alone (toolbox.guide.step_profiles).
+    _ranker_since: tuple[SiteState, set[tuple[str, str]]] | None = field(default=None, repr=False)
     _store_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     # Content files whose current version is not published (toolbox.graph.content.Problem): the site
     # serves their last good version and says so (/beheer, /health, the audit log).
@@ -62,7 +65,9 @@ class SiteState:
         if self._ranker is None:
             with self._ranker_lock:
                 if self._ranker is None:
-                    self._ranker = SituationRanker(self.model)
+                    since, self._ranker_since = self._ranker_since, None  # (not kept: the old state may go)
+                    previous, changed = since or (None, None)
+                    self._ranker = SituationRanker(self.model, previous and previous.situations, changed)
         return self._ranker
 
     def warmed(self) -> SiteState:
@@ -106,8 +111,9 @@ class SiteState:
         index_dir = previous.search.index_dir if previous else artefact_paths(settings).index_dir
         try:  # only what the saved file touches (toolbox/publishing/publish.py, LivePublisher)
             open_store, made = publish_change(settings, index_dir)
+            since = (previous, made.changed) if previous is not None and previous.version != "remote" else None
             return cls(settings, open_store, made.model, SearchIndex(index_dir), made.version,
-                       problems=list(made.problems)).warmed()
+                       problems=list(made.problems), _ranker_since=since).warmed()
         except Exception as exc:  # the full refresh below publishes the same content
             logging.getLogger(__name__).warning("Opslaan niet ter plekke gepubliceerd (%s): volledige herbouw", exc)
         forget_publisher(settings)

@@ -157,10 +157,10 @@ class GraphModel:
         new.out, new.inc, new.types, new._said = dict(self.out), dict(self.inc), dict(self.types), self._said
         new.by_class = dict(self.by_class)
         said = self._said
-        incoming = {_key(o) for o in objects}
+        incoming = {term_key(o) for o in objects}
         touched_classes: set[str] = set()
         for term in subjects:
-            s = _key(term)
+            s = term_key(term)
             fresh = GraphModel(self.base)
             for quad in store.quads_for_pattern(term, None, None, None):
                 fresh._add_terms(quad.subject, quad.predicate, quad.object)
@@ -184,7 +184,7 @@ class GraphModel:
             term = ox_term(o)
             links: dict[str, list[str]] = defaultdict(list)
             for quad in store.quads_for_pattern(None, None, term, None):
-                links[quad.predicate.value].append(_key(quad.subject))
+                links[quad.predicate.value].append(term_key(quad.subject))
             if links:
                 new.inc[o] = {p: list(dict.fromkeys(sorted(subs, key=lambda x: said.get(x, x))))
                               for p, subs in links.items()}
@@ -192,10 +192,10 @@ class GraphModel:
                 new.inc.pop(o, None)
         relabelled = set(incoming)  # a qualified relation is named after its ends: one link away
         for term in subjects:
-            s = _key(term)
+            s = term_key(term)
             for links in (*self.inc.get(s, {}).values(), *new.inc.get(s, {}).values()):
                 relabelled.update(links)
-        relabelled |= {_key(t) for t in subjects}
+        relabelled |= {term_key(t) for t in subjects}
         # sort keys of everything else stay (a key reads the thing and the ends of a qualified relation)
         new._sort_keys = {k: v for k, v in self._sort_keys.items() if k not in relabelled}
         for node in relabelled:
@@ -227,11 +227,11 @@ class GraphModel:
         return list(live)
 
     def values(self, uri: str, prop: str) -> list[Value]:
-        return self.out.get(uri, {}).get(_expand(prop), [])
+        return self.out.get(uri, {}).get(expand(prop), [])
 
     def objects(self, uri: str, prop: str) -> list[str]:
         """Linked things (IRIs and blank nodes) in display order."""
-        key = (uri, _expand(prop))
+        key = (uri, expand(prop))
         items = self._objects.get(key)
         if items is None:
             items = tuple(sorted((v.value for v in self.values(uri, prop) if v.kind != "literal"), key=self.sort_key))
@@ -240,7 +240,7 @@ class GraphModel:
 
     def subjects(self, prop: str, uri: str) -> list[str]:
         """Things that link to uri with prop, in display order."""
-        key = (uri, _expand(prop))
+        key = (uri, expand(prop))
         items = self._subjects.get(key)
         if items is None:
             items = tuple(sorted(self.inc.get(uri, {}).get(key[1], []), key=self.sort_key))
@@ -366,7 +366,7 @@ class GraphModel:
 
 
 @functools.cache
-def _expand(prop: str) -> str:
+def expand(prop: str) -> str:
     if prop.startswith("http"):
         return prop
     if ":" in prop:
@@ -383,7 +383,7 @@ def _expand(prop: str) -> str:
     return T + prop
 
 
-def _key(term) -> str:
+def term_key(term) -> str:
     """An Oxigraph term as the model names it."""
     return ("_:" + term.value) if type(term).__name__ == "BlankNode" else term.value
 

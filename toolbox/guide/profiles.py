@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from toolbox.guide.reads import Reads
 from toolbox.search.dutch import Vocabulary, is_filler, participle_stems, stem, words
 
 
@@ -67,6 +68,9 @@ class Profile:
             for part in vocabulary.parts(word) if len(word) >= 8 else ():
                 if part != term and len(part) >= 3:
                     self._add(part, weight * share, self.sources[term][1], word)
+
+    def copy(self) -> Profile:
+        return Profile(self.uri, dict(self.weights), dict(self.sources), dict(self.surface), list(self.phrases))
 
     @property
     def length(self) -> float:
@@ -151,22 +155,71 @@ class StemBags:
     """The stems of many things (cases, knelpunten, tools, roles) with an idf per stem: which of them a
     situation resembles, and through which of its words. A word in the thing's name counts double.
     An inverted index (stem -> item numbers) keeps a query to the items that share a stem; twins at
-    100x content share their label sets."""
+    100x content share their label sets.
 
-    def __init__(self, uris, texts_of, label_of):
-        self.uris: list[str] = []
-        self.labels: list[frozenset[str]] = []
-        postings: dict[str, list[int]] = {}
-        for n, uri in enumerate(uris):
-            label = stem_set(label_of(uri) or "")
-            body = stem_set(" ".join(t for t in texts_of(uri) if t))
-            self.uris.append(uri)
-            self.labels.append(label)
-            for term in body | label:
-                postings.setdefault(term, []).append(n)
-        self.postings = {t: array("I", ids) for t, ids in postings.items()}
-        count = max(1, len(self.uris))
-        self.idf = {t: math.log(1 + count / len(ids)) for t, ids in postings.items()}
+    `texts_of(m, uri)` gives a thing's texts, its name first. Given the bags of the previous content
+    version and the nodes a save changed, only the things read from a changed node are read again
+    (toolbox.guide.reads; a change to the thing itself counts whatever it was); a thing that is gone
+    leaves an empty place behind."""
+
+    def __init__(self, model, uris, texts_of, previous: StemBags | None = None,
+                 changed: set[tuple[str, str]] | None = None):
+        if previous is None or changed is None:
+            self.uris: list[str | None] = []
+            self.labels: list[frozenset[str]] = []
+            self.bodies: list[frozenset[str]] = []
+            self.number: dict[str, int] = {}
+            self.extra: dict[int, frozenset[tuple[str, str]]] = {}  # what it read of other nodes
+            self.postings: dict[str, array] = {}
+            self._update(model, texts_of, list(uris), set())
+        else:
+            self.uris, self.labels, self.bodies = list(previous.uris), list(previous.labels), list(previous.bodies)
+            self.number, self.extra = dict(previous.number), dict(previous.extra)
+            self.postings = dict(previous.postings)
+            now = list(uris)
+            nodes = {node for node, _ in changed}
+            stale = {u for u, n in self.number.items()
+                     if u in nodes or not self.extra.get(n, frozenset()).isdisjoint(changed)}
+            self._update(model, texts_of, [u for u in now if u in stale or u not in self.number],
+                         set(self.number) - set(now))
+        count = max(1, len(self.number))
+        self.idf = {t: math.log(1 + count / len(ids)) for t, ids in self.postings.items()}
+
+    def _update(self, model, texts_of, read: list[str], gone: set[str]) -> None:
+        added: dict[str, list[int]] = {}
+        removed: dict[str, set[int]] = {}
+        for uri in sorted(gone):
+            n = self.number.pop(uri)
+            for term in self.labels[n] | self.bodies[n]:
+                removed.setdefault(term, set()).add(n)
+            self.uris[n], self.labels[n], self.bodies[n] = None, frozenset(), frozenset()
+            self.extra.pop(n, None)
+        for uri in read:
+            m = Reads(model)
+            texts = texts_of(m, uri)
+            label, body = stem_set(texts[0] or ""), stem_set(" ".join(t for t in texts if t))
+            n = self.number.get(uri)
+            if n is None:
+                n = self.number[uri] = len(self.uris)
+                self.uris.append(uri), self.labels.append(frozenset()), self.bodies.append(frozenset())
+            old, new = self.labels[n] | self.bodies[n], body | label
+            for term in old - new:
+                removed.setdefault(term, set()).add(n)
+            for term in new - old:
+                added.setdefault(term, []).append(n)
+            self.labels[n], self.bodies[n] = label, body
+            self.extra.pop(n, None)
+            others = frozenset(key for key in m.keys if key[0] != uri)
+            if others:
+                self.extra[n] = others
+        for term in set(added) | set(removed):  # a changed list is a new one: the previous bags stay as they were
+            out = removed.get(term, set())
+            ids = array("I", (n for n in self.postings.get(term, ()) if n not in out))
+            ids.extend(added.get(term, ()))
+            if ids:
+                self.postings[term] = ids
+            else:
+                self.postings.pop(term, None)
 
     def score(self, concepts: list[Concept]) -> list[tuple[float, str, list[str]]]:
         """(score, uri, the user's words it shares), best first; a concept counts once per item,

@@ -7,35 +7,25 @@ themes, knelpunten, tools and cases linked to it. Each step gets a profile of th
 the situation is scored against the profiles with BM25 (toolbox.profiles). Words such as
 "wijk", "stadsbreed" or "aannemer" point to a level (their labels and skos:hiddenLabel in
 content/), and everyday phrasings kept as skos:hiddenLabel on steps ("we schrijven de
-opdracht") count as phrases. Built once per content version from the GraphModel; no web here.
+opdracht") count as phrases. Built per content version from the GraphModel, keeping what a save
+left alone (toolbox.guide.step_profiles); no web here.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from toolbox.graph.model import ALT_LABEL, PREF_LABEL, GraphModel
 from toolbox.guide.aids import AidGroup, step_aids
 from toolbox.guide.grams import GramIndex
 from toolbox.guide.phases import SETTING, finished_parts, scale_cues, starting
-from toolbox.guide.profiles import (
-    Concept,
-    Match,
-    Profile,
-    ProfileIndex,
-    Scored,
-    Source,
-    concepts_for,
-    synonym_groups,
-)
+from toolbox.guide.profiles import Concept, Match, Profile, ProfileIndex, Scored, concepts_for, synonym_groups
 from toolbox.guide.questions import Question, clarify
 from toolbox.guide.reasons import Explainer
 from toolbox.guide.related import Surroundings
+from toolbox.guide.step_profiles import level_profile, own_words, step_profile
 from toolbox.search.dutch import Vocabulary
 
-HIDDEN_LABEL = "http://www.w3.org/2004/02/skos/core#hiddenLabel"
-LABELS = (PREF_LABEL, ALT_LABEL, HIDDEN_LABEL)
 LEVEL_WEIGHT = 0.8  # how much a level named in the situation lifts that level's steps
 DONE_SHIFT = 0.6  # share of the best score that "X is af" gives to the step after X
 START_WEIGHT = 1.0  # share of the best score that "we beginnen net" gives to a level's first step
@@ -46,26 +36,6 @@ PART_SHARE = 0.4  # how much a part of one of the graph's compounds counts, agai
 SETTING_SHARE = 0.5  # a word of place ("wijk", "straat") says which level, hardly which step there
 GRAM_WEIGHT = 1.0  # letter likeness (toolbox.guide.grams) adds up to this share of the best score
 MIN_SCORE = 0.8  # below this the situation says too little to place it
-
-# How much a word counts in a step's profile, by where it comes from (own texts: _OWN_TEXTS, _LINKED).
-W = {"label": 3.0, "checklist": 1.5, "checklist_item": 0.7, "tool_reason": 0.8, "tool_label": 1.0,
-     "tool_summary": 0.3, "knelpunt_label": 1.0, "remedy_reason": 0.8, "knelpunt_text": 0.3, "case": 0.6,
-     "theme": 0.6}
-# How linked things and texts count in a step's profile: (property path, fields, weight, kind).
-_OWN_TEXTS = (("tor:goal", 1.5), ("tor:expectedResult", 1.0), ("dcterms:description", 1.0),
-              ("tor:essentialSteps", 1.0), ("tor:forceField", 0.7), ("tor:ambitionNote", 0.4))
-_LINKED = (
-    ("tor:subStep", ((PREF_LABEL, 1.5), ("dcterms:description", 0.8)), "substep"),
-    ("tor:activity", (("dcterms:description", 1.0),), "activity"),
-    ("tor:checkBefore", ((PREF_LABEL, 1.0),), "check"),
-    ("tor:checkAfter", ((PREF_LABEL, 1.0),), "check"),
-    ("tor:guidingQuestion", ((PREF_LABEL, 0.8),), "question"),
-    ("tor:tip", ((PREF_LABEL, 0.6), ("dcterms:description", 0.4)), "tip"),
-    ("tor:otherAid", ((PREF_LABEL, 0.6),), "aid"),
-    ("tor:involvesRole", ((PREF_LABEL, 0.6),), "role"),
-    ("tor:relevantTool", ((PREF_LABEL, 0.6),), "tool"),
-)
-
 
 @dataclass
 class Placement:
@@ -108,85 +78,39 @@ class SituationRanker:
     """Weighted profiles of the steps and levels; plain stem sets of cases and knelpunten (shared
     between things with the same text, so 100x content with twins costs little memory)."""
 
-    def __init__(self, model: GraphModel):
+    def __init__(self, model: GraphModel, previous: SituationRanker | None = None,
+                 changed: set[tuple[str, str]] | None = None):
+        """With the ranker of the previous content version and the statements a save changed (see
+        toolbox.guide.reads), every step profile and stem bag that read none of them is kept."""
         self.m = model
         self.explain = Explainer(model)
-        surface: set[str] = set()
         self.steps = model.instances("ProcessStep")
-        step_profiles = [self._step_profile(s, surface) for s in self.steps]
-        self.level_index = ProfileIndex(self._level_profile(lv, surface) for lv in model.instances("Level"))
-        self.vocabulary = Vocabulary(surface)
-        for profile in step_profiles:
-            profile.add_parts(self.vocabulary, PART_SHARE)
-        self.step_index = ProfileIndex(step_profiles)
-        self.grams = GramIndex({s: self._own_words(s) for s in self.steps})
+        kept = previous.made if previous is not None and changed is not None else {}
+        self.made = {s: kept[s] if s in kept and kept[s].reads.isdisjoint(changed) else step_profile(model, s)
+                     for s in self.steps}
+        surface: set[str] = set().union(*(made.words for made in self.made.values()))
+        self.level_index = ProfileIndex(level_profile(model, lv, surface) for lv in model.instances("Level"))
+        done: dict[str, Profile] = {}
+        if kept and previous.vocabulary.surface == surface:  # the same words: the same compound parts
+            self.vocabulary = previous.vocabulary
+            done = {s: previous.step_index.profiles[s] for s in self.steps if kept.get(s) is self.made[s]}
+        else:
+            self.vocabulary = Vocabulary(surface)
+        self.step_index = ProfileIndex(done.get(s) or self._with_parts(self.made[s].profile) for s in self.steps)
+        self.own_words = {s: own_words(model, s) for s in self.steps}
+        same = previous is not None and previous.own_words == self.own_words
+        self.grams = previous.grams if same else GramIndex(self.own_words)
         self.known = set(self.step_index.postings) | set(self.level_index.postings)
         self.synonyms = synonym_groups([[*model.texts(uri, PREF_LABEL), *model.texts(uri, ALT_LABEL)]
                                         for kind in SYNONYM_KINDS for uri in model.instances(kind)])
-        self.around = Surroundings(model)
+        self.around = Surroundings(model, previous and previous.around if kept else None, changed)
         self.known |= self.around.known_terms()
         self.sorted_terms = sorted(self.known)
 
-    # -- profiles ---------------------------------------------------------------
-    def _labels(self, profile: Profile, uri: str, weight: float, source: Source, surface: set[str]) -> None:
-        for prop in LABELS:
-            for text in self.m.texts(uri, prop):
-                profile.add_text(text, weight, source, surface)
-                profile.add_phrase(text)
-
-    def _step_profile(self, step: str, surface: set[str]) -> Profile:
-        m, p, own = self.m, Profile(step), Source(step, "self")
-        self._labels(p, step, W["label"], own, surface)
-        for prop, weight in _OWN_TEXTS:
-            p.add_text(m.text(step, prop), weight, own, surface)
-        for prop, fields, kind in _LINKED:
-            for target in m.objects(step, prop):
-                for field_prop, weight in fields:
-                    p.add_text(m.text(target, field_prop), weight, Source(target, kind), surface)
-        for checklist in m.objects(step, "tor:transitionChecklist"):
-            src = Source(checklist, "checklist")
-            p.add_text(m.label(checklist), W["checklist"], src, surface)
-            for item in m.objects(checklist, "tor:item"):
-                p.add_text(m.label(item), W["checklist_item"], src, surface)
-        for rec in m.objects(step, "tor:toolRecommendation"):
-            tool = m.one(rec, "tor:recommendedTool")
-            if tool:
-                src = Source(tool, "tool")
-                p.add_text(m.text(rec, "tor:reason"), W["tool_reason"], src, surface)
-                p.add_text(m.label(tool), W["tool_label"], src, surface)
-                p.add_text(m.text(tool, "tor:summary") or m.text(tool, "dcterms:description"), W["tool_summary"], src,
-                           surface)
-        remedies = [(r, k) for r in m.subjects("tor:remedyBy", step) for k in m.subjects("tor:remedy", r)
-                    if not m.is_archived(k)]
-        share = 1 / math.sqrt(len(remedies) / 4) if len(remedies) > 4 else 1.0  # many together count as a few
-        for remedy, knelpunt in remedies:
-            src = Source(knelpunt, "knelpunt")
-            p.add_text(m.label(knelpunt), W["knelpunt_label"] * share, src, surface)
-            p.add_text(m.text(remedy, "tor:reason"), W["remedy_reason"] * share, src, surface)
-            p.add_text(m.text(knelpunt, "dcterms:description"), W["knelpunt_text"] * share, src, surface)
-        cases = [c for c in m.subjects("tor:usedStep", step) if not m.is_archived(c)]
-        share = 1 / math.sqrt(len(cases)) if cases else 0.0  # many cases together count as a few
-        for case in cases:
-            p.add_text(m.label(case), W["case"] * share, Source(case, "case"), surface)
-            for theme in m.objects(case, "tor:theme"):
-                for text in [m.label(theme), *m.texts(theme, ALT_LABEL), *m.texts(theme, HIDDEN_LABEL)]:
-                    p.add_text(text, W["theme"] * share, Source(theme, "theme"), surface)
-        return p
-
-    def _own_words(self, step: str) -> str:
-        """A step's own texts, for letter likeness: names, search words, goal, description,
-        result, sub-steps and activities (not the linked tools, cases and knelpunten)."""
-        m = self.m
-        texts = [t for prop in LABELS for t in m.texts(step, prop)]
-        texts += [m.text(step, p) for p in ("tor:goal", "dcterms:description", "tor:expectedResult")]
-        texts += [m.label(sub) for sub in m.objects(step, "tor:subStep")]
-        texts += [m.text(act, "dcterms:description") for act in m.objects(step, "tor:activity")]
-        return "\n".join(t for t in texts if t)
-
-    def _level_profile(self, level: str, surface: set[str]) -> Profile:
-        p, own = Profile(level), Source(level, "self")
-        self._labels(p, level, 3.0, own, surface)
-        return p
+    def _with_parts(self, made: Profile) -> Profile:
+        profile = made.copy()  # the one made stays as it was, for the next version
+        profile.add_parts(self.vocabulary, PART_SHARE)
+        return profile
 
     # -- placing --------------------------------------------------------------------
     def concepts(self, text: str) -> tuple[list[Concept], set[str]]:

@@ -27,15 +27,18 @@ TOOL_MATCH = 4.0  # the same for a tool of another step (tool texts are long and
 class Surroundings:
     """Stem bags of tools, knelpunten, cases and roles (shared across twins at 100x content)."""
 
-    def __init__(self, model: GraphModel):
+    def __init__(self, model: GraphModel, previous: Surroundings | None = None, changed: set[str] | None = None):
         m = self.m = model
-        self.cases = StemBags(m.instances("Case"), lambda c: [
-            m.label(c), m.text(c, "dcterms:abstract"), *(m.label(t) for t in m.objects(c, "tor:theme"))], m.label)
-        self.knelpunten = StemBags(m.instances("Knelpunt"), lambda k: [
-            m.label(k), m.text(k, "dcterms:description")], m.label)
-        self.tools = StemBags(m.instances("Tool"), lambda t: [
-            m.label(t), m.text(t, "tor:blurb"), m.text(t, "tor:summary"), *m.texts(t, ALT_LABEL)], m.label)
-        self.roles = StemBags(m.instances("Role"), lambda r: [m.label(r), *m.texts(r, ALT_LABEL)], m.label)
+
+        def bags(kind: str, name: str, texts_of) -> StemBags:
+            return StemBags(m, m.instances(kind), texts_of, previous and getattr(previous, name), changed)
+
+        self.cases = bags("Case", "cases", lambda r, c: [r.label(c), r.text(c, "dcterms:abstract"),
+                                                         *(r.label(t) for t in r.objects(c, "tor:theme"))])
+        self.knelpunten = bags("Knelpunt", "knelpunten", lambda r, k: [r.label(k), r.text(k, "dcterms:description")])
+        self.tools = bags("Tool", "tools", lambda r, t: [r.label(t), r.text(t, "tor:blurb"), r.text(t, "tor:summary"),
+                                                         *r.texts(t, ALT_LABEL)])
+        self.roles = bags("Role", "roles", lambda r, x: [r.label(x), *r.texts(x, ALT_LABEL)])
 
     def known_terms(self) -> set[str]:
         return set(self.cases.idf) | set(self.knelpunten.idf) | set(self.tools.idf) | set(self.roles.idf)

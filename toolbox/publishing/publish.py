@@ -19,6 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from toolbox.config import Settings
+from toolbox.graph.model import term_key
 from toolbox.namespaces import TOR
 
 QUIET_SECONDS = 30.0  # no new save for this long, then the downloads are rewritten
@@ -115,6 +116,14 @@ class Published:
     problems: list
     applied: object  # toolbox.build.delta.Applied
     documents: int  # search documents rewritten
+
+    @property
+    def changed(self) -> set[tuple[str, str]]:
+        """(node, property) of every changed statement, and (node, "^" + property) of every changed
+        link into a node, named as the graph model names them (toolbox.guide.reads)."""
+        from toolbox.guide.reads import changed_keys
+
+        return changed_keys(self.applied.removed, self.applied.added, term_key)
 
 
 _LABELS = frozenset(("http://www.w3.org/2004/02/skos/core#prefLabel", "http://purl.org/dc/terms/description",

@@ -23,6 +23,7 @@ from toolbox.config import REPO_ROOT, Settings
 from toolbox.graph.canonical import canonical_quads
 from toolbox.graph.model import GraphModel
 from toolbox.graph.store import EmbeddedStore
+from toolbox.guide.ranker import SituationRanker
 from toolbox.namespaces import TOR
 from toolbox.publishing.content_cache import ContentCache
 from toolbox.publishing.gate import approve, approved_digests
@@ -137,6 +138,31 @@ def _model_view(model: GraphModel) -> dict:
     return {"out": out, "inc": inc, "by_class": by_class, "types": types}
 
 
+SITUATIONS = ["We willen riolering vervangen en tegelijk vergroenen in de wijk",
+              "Het bestek moet de deur uit en de aannemer wil weten wat de netbeheerder doet",
+              "Welke buurten zijn de komende tien jaar aan de beurt voor rioolvervanging",
+              "bewoners praten mee over het ontwerp van het plein", "budget regie klimaat fiets"]
+
+
+def ranker_view(ranker: SituationRanker) -> dict:
+    """What a ranker knows, in plain values (two rankers of the same content compare equal), and what it
+    answers to a few situations."""
+    def bags(b) -> dict:
+        return {"things": {uri: (b.labels[n], b.bodies[n]) for uri, n in b.number.items()}, "idf": b.idf,
+                "posted": {t: sorted(b.uris[n] for n in ids) for t, ids in b.postings.items()}}
+
+    index = ranker.step_index
+    answers = []
+    for text in SITUATIONS:
+        a = ranker.place(text)
+        answers.append((a.ranking, [p.reason for p in a.steps], a.tools, a.knelpunten, a.cases, a.roles))
+    return {"profiles": {u: (p.weights, p.sources, p.surface, p.phrases) for u, p in index.profiles.items()},
+            "idf": index.idf, "levels": {u: p.weights for u, p in ranker.level_index.profiles.items()},
+            "surface": ranker.vocabulary.surface, "grams": ranker.grams.postings, "known": ranker.sorted_terms,
+            "synonyms": ranker.synonyms, "answers": answers,
+            **{name: bags(getattr(ranker.around, name)) for name in ("cases", "knelpunten", "tools", "roles")}}
+
+
 def _answers(index: SearchIndex) -> list:
     found = []
     for q in QUERIES:
@@ -189,11 +215,13 @@ def test_200_random_edits_published_in_place_equal_a_full_rebuild(site):
     edits = Edits(settings, SEED)
     kinds: dict[str, int] = {}
     bounded = 0
+    ranker = SituationRanker(publisher.model)
     for n in range(1, EDITS + 1):
         kind = edits.one()
         kinds[kind.split()[0]] = kinds.get(kind.split()[0], 0) + 1
         made = publisher.publish(set(approved_digests()), index_dir)
         assert not made.problems
+        ranker = SituationRanker(made.model, ranker, made.changed)  # as the site does after each save
         bounded += not made.applied.full_inference
         incremental_index = SearchIndex(index_dir)  # as the site does after each save: what the segments
         asked = _answers(incremental_index)  # it read before stay read (toolbox/search/searching.py)
@@ -211,6 +239,7 @@ def test_200_random_edits_published_in_place_equal_a_full_rebuild(site):
         for mine_answer, full_answer in zip(asked, _answers(search), strict=True):
             assert mine_answer == full_answer, f"search answers differ after edit {n}"
         assert _model_view(made.model) == _model_view(model), f"model differs after edit {n} ({kind})"
+        assert ranker_view(ranker) == ranker_view(SituationRanker(model)), f"ranker differs after edit {n}"
         cases = [c for c in model.by_class.get(str(TOR.Case), [])][:: max(1, len(model.by_class[str(TOR.Case)]) // 8)]
         assert _pages(settings, made.model, incremental_index, EmbeddedStore(settings, live), made.version, cases) == \
             _pages(settings, model, search, store, made.version, cases), f"pages differ after edit {n}"
@@ -272,3 +301,23 @@ def test_a_triple_another_file_still_states_stays_and_blank_nodes_take_the_full_
     with pytest.raises(Unpublishable):
         publisher.publish(set(approved_digests()), site.build_dir / "index")
 
+
+
+def test_the_guide_after_a_change_to_a_step_and_a_theme_equals_one_made_afresh(fresh):
+    """The ranker keeps what a save did not read; a step's search words and a theme's name are read
+    by profiles of other things too (a theme by every step whose cases have it)."""
+    site = fresh
+    publisher = LivePublisher.start(site)
+    ranker = SituationRanker(publisher.model)
+    step_file = site.content_dir / "stappen" / "gebieds-wijkplan.ttl"
+    themes = site.content_dir / "lijsten" / "themas.ttl"
+    edits = [(step_file, step_file.read_bytes().replace(b'"wijkprogramma"@nl', b'"buurtkaravaan"@nl')),
+             (themes, themes.read_bytes().replace(b'"Woningbouw en verdichting"@nl', b'"Inbreiding en kavels"@nl'))]
+    for n, (path, data) in enumerate(edits, 1):
+        Edits(site, n)._write(path, data)
+        made = publisher.publish(set(approved_digests()), site.build_dir / "index")
+        previous, ranker = ranker, SituationRanker(made.model, ranker, made.changed)
+        assert ranker_view(ranker) == ranker_view(SituationRanker(made.model)), f"differs after {path.name}"
+        kept = [s for s in ranker.steps if ranker.made[s] is previous.made[s]]
+        assert 0 < len(kept) < len(ranker.steps)  # some profiles made anew, most kept
+    assert ranker.place("buurtkaravaan").steps[0].step.endswith("/gebieds-wijkplan")
