@@ -13,6 +13,15 @@ FIXTURES = Path(__file__).parent / "fixtures"
 MINIMAL = FIXTURES / "minimal"
 
 
+@pytest.fixture(autouse=True)
+def sparql_follows_at_once(monkeypatch):
+    """In the site a new SPARQL version loads at most every FOLLOW_EVERY seconds while saves come in;
+    tests that save twice would wait that long. The pause itself is tested in tests/toolbox/sparql."""
+    from toolbox.sparql import endpoint
+
+    monkeypatch.setattr(endpoint, "FOLLOW_EVERY", 0.0)
+
+
 @pytest.fixture
 def minimal_copy(tmp_path) -> Path:
     """A writable copy of the minimal valid content."""

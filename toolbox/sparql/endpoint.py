@@ -48,6 +48,9 @@ HANDOVER_POLL = 0.1
 # A newer version waits for the one loading to take over, unless that has been loading this long: with
 # saves every few seconds, starting again for each one kept the workers loading and never serving it.
 REPLACE_PENDING_AFTER = 60.0
+# While saves come in, new workers start at most this often, for the newest version: a load (150 MB, a core
+# for seconds at 100x) and its warm-up every 5 s kept the workers busy and took that core from the readers.
+FOLLOW_EVERY = 30.0
 WARM_QUERIES = 100  # the previous version's most recent answers, run again before a hand-over
 WARM_SECONDS = 120.0  # for at most this long (the previous version answers meanwhile)
 # Each of them gets this many times a request's limit: it was answered within that limit once, so it
@@ -240,6 +243,7 @@ _PENDING: dict[tuple, Endpoint] = {}  # family -> endpoint whose workers are sti
 _RETIRED: dict[tuple, deque] = {}  # family -> versions that were served before (a late request may name one)
 _PENDING_SINCE: dict[tuple, float] = {}  # family -> when its pending endpoint started loading (gone once loaded)
 _WANTED: dict[tuple, tuple] = {}  # family -> (settings, version) to load once the pending one has taken over
+_LOAD_STARTED: dict[tuple, float] = {}  # family -> when the last new workers started loading
 _ENDPOINTS_LOCK = threading.Lock()
 
 
@@ -260,16 +264,13 @@ def _new_endpoint(settings: Settings, version: str) -> Endpoint:
 
 
 def get_endpoint(settings: Settings, version: str = "") -> Endpoint:
-    """The endpoint that answers now for this store; started on first use.
-
-    After a new content version it may still be the previous version's for a few seconds (see
-    `hand_over`). Other limits (tests, a changed configuration) replace it at once."""
+    """The endpoint that answers now for this store; started on first use. After a new content version
+    it may still be the previous version's for a while (`hand_over`); other limits replace it at once."""
     family, limits = _family_and_limits(settings)
     with _ENDPOINTS_LOCK:
         serving = _SERVING.get(family)
         if serving is not None and serving[0] == limits:
-            endpoint = serving[1]
-            newer = endpoint.version != version
+            endpoint, newer = serving[1], serving[1].version != version
         else:
             endpoint, newer = _replace_at_once(settings, family, limits, version), False
     if newer:  # e.g. another app over the same folder, after a build: hand_over ignores older versions
@@ -305,29 +306,47 @@ def _replace_at_once(settings: Settings, family: tuple, limits: tuple, version: 
 def hand_over(settings: Settings, version: str) -> None:
     """A new content version is on disk: start workers for it; the serving endpoint answers until
     they have all loaded it, then they take over. Nothing starts when no query was asked yet."""
-    family, limits = _family_and_limits(settings)
     with _ENDPOINTS_LOCK:
-        serving = _SERVING.get(family)
-        if serving is None or serving[1].version == version or version in _RETIRED.get(family, ()):
+        _hand_over(settings, version)
+
+
+def _hand_over(settings: Settings, version: str) -> None:
+    """Under the lock (so a version that follows later is always the newest one asked for)."""
+    family, limits = _family_and_limits(settings)
+    serving = _SERVING.get(family)
+    if serving is None or serving[1].version == version or version in _RETIRED.get(family, ()):
+        return
+    pending = _PENDING.get(family)
+    if pending is not None:
+        if pending.version == version:
             return
-        pending = _PENDING.get(family)
-        if pending is not None:
-            if pending.version == version:
-                return
-            since = _PENDING_SINCE.get(family)  # None once loaded: it is warming, which ends by itself
-            if since is None or time.monotonic() - since < REPLACE_PENDING_AFTER:
-                _WANTED[family] = (settings, version)  # one load at a time: this one follows
-                return
-            _PENDING.pop(family).close()  # it does not load (a broken file?): the newer one replaces it
-        _WANTED.pop(family, None)
-        fresh = _new_endpoint(settings, version)
-        if settings.sparql_endpoint:  # nothing to load
-            _promote(family, limits, fresh)
+        since = _PENDING_SINCE.get(family)  # None once loaded: it is warming, which ends by itself
+        if since is None or time.monotonic() - since < REPLACE_PENDING_AFTER:
+            _WANTED[family] = (settings, version)  # one load at a time: this one follows
             return
-        _PENDING[family] = fresh
-        _PENDING_SINCE[family] = time.monotonic()
+        _PENDING.pop(family).close()  # it does not load (a broken file?): the newer one replaces it
+    wait = _LOAD_STARTED.get(family, -FOLLOW_EVERY) + FOLLOW_EVERY - time.monotonic()
+    if wait > 0 and not settings.sparql_endpoint:  # saves in a row: the newest follows after a pause
+        if family not in _WANTED:
+            threading.Thread(target=_follow_wanted, args=(family, wait), daemon=True).start()
+        _WANTED[family] = (settings, version)
+        return
+    _WANTED.pop(family, None)
+    fresh, _LOAD_STARTED[family] = _new_endpoint(settings, version), time.monotonic()
+    if settings.sparql_endpoint:  # nothing to load
+        _promote(family, limits, fresh)
+        return
+    _PENDING[family], _PENDING_SINCE[family] = fresh, time.monotonic()
     threading.Thread(target=_take_over_when_loaded, args=(family, limits, fresh),
                      name="toolbox-sparql-handover", daemon=True).start()
+
+
+def _follow_wanted(family: tuple, wait: float) -> None:
+    """After FOLLOW_EVERY: the newest version saved meanwhile loads (or waits for the one loading)."""
+    time.sleep(wait)
+    with _ENDPOINTS_LOCK:
+        if family in _WANTED:
+            _hand_over(*_WANTED.pop(family))
 
 
 def _take_over_when_loaded(family: tuple, limits: tuple, fresh: Endpoint) -> None:
@@ -344,9 +363,8 @@ def _take_over_when_loaded(family: tuple, limits: tuple, fresh: Endpoint) -> Non
         if _PENDING.get(family) is fresh:
             del _PENDING[family]
             _promote(family, limits, fresh)
-        wanted = _WANTED.pop(family, None) if _PENDING.get(family) is None else None
-    if wanted is not None:  # saves came in while this one loaded: the newest of them loads now
-        hand_over(*wanted)
+        if _PENDING.get(family) is None and family in _WANTED:  # saves came in while this one loaded:
+            _hand_over(*_WANTED.pop(family))  # the newest of them follows
 
 
 def _promote(family: tuple, limits: tuple, fresh: Endpoint) -> None:
@@ -363,9 +381,8 @@ def _close_all() -> None:
     with _ENDPOINTS_LOCK:
         for endpoint in [e for _, e in _SERVING.values()] + list(_PENDING.values()):
             endpoint.close()
-        _SERVING.clear()
-        _PENDING.clear()
-        _WANTED.clear()
+        for kept in (_SERVING, _PENDING, _WANTED, _LOAD_STARTED):
+            kept.clear()
 
 
 def close_endpoints(settings: Settings) -> None:
@@ -375,7 +392,8 @@ def close_endpoints(settings: Settings) -> None:
 
 
 def _close_family(family: tuple) -> None:
-    _WANTED.pop(family, None)
+    for kept in (_WANTED, _LOAD_STARTED):
+        kept.pop(family, None)
     serving = _SERVING.pop(family, None)
     for endpoint in (_PENDING.pop(family, None), serving[1] if serving else None):
         if endpoint is not None:

@@ -560,6 +560,28 @@ def test_versions_saved_while_one_loads_wait_for_it_and_only_the_newest_follows(
     assert get_endpoint(own_store, "v4").execute(ASK_NEW, "json", "ASK").body == TRUE
 
 
+def test_saves_in_a_row_load_new_workers_at_most_every_follow_interval_and_the_newest_follows(own_store,
+                                                                                               monkeypatch):
+    """A load reads the whole dataset and warms it (a core for seconds at 100x content): with a save
+    every 5 s the workers did nothing else. After a load, saves within FOLLOW_EVERY wait, and then
+    only the newest of them loads."""
+    from toolbox.sparql import endpoint as endpoint_module
+
+    monkeypatch.setattr(endpoint_module, "FOLLOW_EVERY", 1.5)
+    get_endpoint(own_store, "v1")
+    started = time.monotonic()
+    hand_over(own_store, "v2")  # the first loads at once
+    assert _eventually(lambda: endpoint_status(own_store)["versie"] == "v2", within=30)
+    hand_over(own_store, "v3")
+    hand_over(own_store, "v4")
+    family = endpoint_module._family_and_limits(own_store)[0]
+    if time.monotonic() - started < 1.2:  # (a slow machine may already be past the interval)
+        assert family not in endpoint_module._PENDING and endpoint_status(own_store)["versie"] == "v2"
+    assert _eventually(lambda: endpoint_status(own_store)["versie"] == "v4", within=30)
+    assert time.monotonic() - started >= 1.5
+    assert "v3" not in endpoint_module._RETIRED[family]  # never loaded
+
+
 def test_a_loaded_version_that_is_warming_is_not_replaced_by_a_newer_save(own_store, monkeypatch):
     """Warming may take longer than REPLACE_PENDING_AFTER under load (heavy answers, six times a
     request's limit); a save meanwhile must wait for it, not stop it: else, with a save every few
