@@ -57,7 +57,25 @@ def make_option(model, segment: str, uri: str) -> dict:
     if segment in ("cluster", "ontwikkelteam") and notation and notation not in label:
         label = f"{notation}: {label}"
     option = {"value": f"{segment}/{model.slug(uri)}", "label": label, "group": group, **details(model, uri)}
-    return {**option, "attrs": data_attributes(option)}
+    return {**option, "attrs": data_attributes(option), **_tag_parts(option["value"], label, data_attributes(option))}
+
+
+def _tag_parts(value: str, label: str, attrs: str = "") -> dict[str, Markup]:
+    return {"start": Markup('<option value="{}"{}').format(value, Markup(attrs)),
+            "end": Markup(">{}</option>\n").format(label)}
+
+
+def option_tags(options: list[dict], chosen: set[str], group: str | None = None) -> Markup:
+    """The <option> lines of a picker (only those of `group` when given), `selected` where chosen. The
+    template's loop over some 18,000 options at 100x content took a third of a second per form;
+    each option's tag is now written once, when its entry is made."""
+    lines = []
+    for o in options:
+        if group is not None and o["group"] != group:
+            continue
+        parts = o if "start" in o else _tag_parts(o["value"], o["label"], o.get("attrs", ""))
+        lines.append(parts["start"] + (" selected" if o["value"] in chosen else "") + parts["end"])
+    return Markup("".join(lines))
 
 
 def data_attributes(option: dict) -> Markup:

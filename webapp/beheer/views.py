@@ -28,11 +28,13 @@ from toolbox.editing.case_list import SORTS, STATUSES, case_rows, choices, parse
 from toolbox.editing.editor import CaseEditor
 from toolbox.editing.form import STATUS_ACTIVE, NotEditable
 from webapp.beheer import resume
+from webapp.beheer.choices import option_tags
 from webapp.beheer.security import cookie_secure, safe_next
 from webapp.errors import error_response, wants_json
 from webapp.state import state
 
 bp = Blueprint("beheer", __name__, url_prefix="/beheer")
+bp.add_app_template_global(option_tags, "option_tags")
 
 SESSION_COOKIE = "toolbox_beheer"
 LOGIN_COOKIE = "toolbox_beheer_login"
