@@ -60,9 +60,10 @@ def make_option(model, segment: str, uri: str) -> dict:
     return {**option, "attrs": data_attributes(option), **_tag_parts(option["value"], label, data_attributes(option))}
 
 
-def _tag_parts(value: str, label: str, attrs: str = "") -> dict[str, Markup]:
-    return {"start": Markup('<option value="{}"{}').format(value, Markup(attrs)),
-            "end": Markup(">{}</option>\n").format(label)}
+def _tag_parts(value: str, label: str, attrs: str = "") -> dict[str, str]:
+    """An option's tag before and after where `selected` goes, escaped (plain strings: joining
+    thousands of Markup objects escapes each part again)."""
+    return {"start": f'<option value="{escape(value)}"{attrs}', "end": f">{escape(label)}</option>\n"}
 
 
 def option_tags(options: list[dict], chosen: set[str], group: str | None = None) -> Markup:
@@ -74,7 +75,8 @@ def option_tags(options: list[dict], chosen: set[str], group: str | None = None)
         if group is not None and o["group"] != group:
             continue
         parts = o if "start" in o else _tag_parts(o["value"], o["label"], o.get("attrs", ""))
-        lines.append(parts["start"] + (" selected" if o["value"] in chosen else "") + parts["end"])
+        lines.append(parts["start"] + " selected" + parts["end"] if o["value"] in chosen else
+                     parts["start"] + parts["end"])
     return Markup("".join(lines))
 
 
