@@ -115,7 +115,9 @@ class SiteState:
             return cls(settings, open_store, made.model, SearchIndex(index_dir), made.version,
                        problems=list(made.problems), _ranker_since=since).warmed()
         except Exception as exc:  # the full refresh below publishes the same content
-            logging.getLogger(__name__).warning("Opslaan niet ter plekke gepubliceerd (%s): volledige herbouw", exc)
+            # (a string, not the exception: a kept log record would keep its frames and this state alive)
+            logging.getLogger(__name__).warning("Opslaan niet ter plekke gepubliceerd (%s): volledige herbouw",
+                                                str(exc))
         forget_publisher(settings)
         open_store, made = refresh_build(settings, index_dir)
         return cls(settings, open_store, made.model, SearchIndex(index_dir), made.version, _ranker=made.ranker,

@@ -158,9 +158,9 @@ class StemBags:
     100x content share their label sets.
 
     `texts_of(m, uri)` gives a thing's texts, its name first. Given the bags of the previous content
-    version and the nodes a save changed, only the things read from a changed node are read again
-    (toolbox.guide.reads; a change to the thing itself counts whatever it was); a thing that is gone
-    leaves an empty place behind."""
+    version and the statements a save changed (toolbox.guide.reads), only the things that read one of
+    them are read again (any change to a thing's own statements counts); a thing that is gone leaves
+    an empty place behind."""
 
     def __init__(self, model, uris, texts_of, previous: StemBags | None = None,
                  changed: set[tuple[str, str]] | None = None):
@@ -201,7 +201,9 @@ class StemBags:
             n = self.number.get(uri)
             if n is None:
                 n = self.number[uri] = len(self.uris)
-                self.uris.append(uri), self.labels.append(frozenset()), self.bodies.append(frozenset())
+                self.uris.append(uri)
+                self.labels.append(frozenset())
+                self.bodies.append(frozenset())
             old, new = self.labels[n] | self.bodies[n], body | label
             for term in old - new:
                 removed.setdefault(term, set()).add(n)

@@ -85,25 +85,26 @@ class SituationRanker:
         self.m = model
         self.explain = Explainer(model)
         self.steps = model.instances("ProcessStep")
-        kept = previous.made if previous is not None and changed is not None else {}
+        patching = previous is not None and changed is not None
+        kept = previous.made if patching else {}
         self.made = {s: kept[s] if s in kept and kept[s].reads.isdisjoint(changed) else step_profile(model, s)
                      for s in self.steps}
         surface: set[str] = set().union(*(made.words for made in self.made.values()))
         self.level_index = ProfileIndex(level_profile(model, lv, surface) for lv in model.instances("Level"))
         done: dict[str, Profile] = {}
-        if kept and previous.vocabulary.surface == surface:  # the same words: the same compound parts
+        if patching and previous.vocabulary.surface == surface:  # the same words: the same compound parts
             self.vocabulary = previous.vocabulary
             done = {s: previous.step_index.profiles[s] for s in self.steps if kept.get(s) is self.made[s]}
         else:
             self.vocabulary = Vocabulary(surface)
         self.step_index = ProfileIndex(done.get(s) or self._with_parts(self.made[s].profile) for s in self.steps)
-        self.own_words = {s: own_words(model, s) for s in self.steps}
-        same = previous is not None and previous.own_words == self.own_words
-        self.grams = previous.grams if same else GramIndex(self.own_words)
+        self.own_texts = {s: own_words(model, s) for s in self.steps}
+        same = patching and previous.own_texts == self.own_texts
+        self.grams = previous.grams if same else GramIndex(self.own_texts)
         self.known = set(self.step_index.postings) | set(self.level_index.postings)
         self.synonyms = synonym_groups([[*model.texts(uri, PREF_LABEL), *model.texts(uri, ALT_LABEL)]
                                         for kind in SYNONYM_KINDS for uri in model.instances(kind)])
-        self.around = Surroundings(model, previous and previous.around if kept else None, changed)
+        self.around = Surroundings(model, previous.around if patching else None, changed)
         self.known |= self.around.known_terms()
         self.sorted_terms = sorted(self.known)
 
