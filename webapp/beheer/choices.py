@@ -57,7 +57,7 @@ def make_option(model, segment: str, uri: str) -> dict:
     if segment in ("cluster", "ontwikkelteam") and notation and notation not in label:
         label = f"{notation}: {label}"
     option = {"value": f"{segment}/{model.slug(uri)}", "label": label, "group": group, **details(model, uri)}
-    return {**option, "attrs": data_attributes(option), **_tag_parts(option["value"], label, data_attributes(option))}
+    return {**option, **_tag_parts(option["value"], label, data_attributes(option))}
 
 
 def _tag_parts(value: str, label: str, attrs: str = "") -> dict[str, str]:
@@ -74,7 +74,7 @@ def option_tags(options: list[dict], chosen: set[str], group: str | None = None)
     for o in options:
         if group is not None and o["group"] != group:
             continue
-        parts = o if "start" in o else _tag_parts(o["value"], o["label"], o.get("attrs", ""))
+        parts = o if "start" in o else _tag_parts(o["value"], o["label"])  # a value the graph does not know
         lines.append(parts["start"] + " selected" + parts["end"] if o["value"] in chosen else
                      parts["start"] + parts["end"])
     return Markup("".join(lines))

@@ -77,7 +77,7 @@ def test_an_option_is_kept_across_versions_until_its_thing_or_its_level_changes(
         assert memo.option(model, segment, uri) == make_option(model, segment, uri)
 
 
-TAG = ('<option value="{{ o.value }}"{{ o.attrs }}{% if o.value in v.chosen %} selected{% endif %}>'
+TAG = ('<option value="{{ o.value }}"{{ data_attributes(o) }}{% if o.value in v.chosen %} selected{% endif %}>'
        '{{ o.label }}</option>')
 OLD_LOOP = """{% macro options(v) %}
 {% set grouped = v.groups | reject('equalto', '') | list %}
@@ -100,7 +100,7 @@ def test_the_option_tags_are_what_the_templates_loop_wrote(model, segments):
     """option_tags (one string per picker instead of a template loop over 18,000 options at 100x) gives
     the HTML the loop gave, byte for byte, grouped or not, with chosen and unknown values."""
     from webapp import create_app
-    from webapp.beheer.choices import OptionMemo
+    from webapp.beheer.choices import OptionMemo, data_attributes
 
     memo = OptionMemo()
     options = [memo.option(model, s, uri) for s in segments for uri in model.instances(
@@ -113,7 +113,7 @@ def test_the_option_tags_are_what_the_templates_loop_wrote(model, segments):
     view = {"options": options, "chosen": chosen, "groups": groups}
     app = create_app()
     with app.app_context():
-        old = app.jinja_env.from_string(OLD_LOOP).render(v=view)
+        old = app.jinja_env.from_string(OLD_LOOP).render(v=view, data_attributes=data_attributes)
         macro = app.jinja_env.get_template("beheer/_fields.html").module.options
         assert str(macro(view)) == old
     assert old.count(" selected") == 3 and "&lt;onbekend &amp; &#34;raar&#34;&gt;" in old
